@@ -1,0 +1,50 @@
+#pragma once
+// The subcommand table (ninja-style): adding a command is one cmd_<name>.cc defining its setup
+// function and one line in commands.cc. A setup declares the command's flags and stores the
+// function that runs it; main() parses, runs, renders the Report and writes it out.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/report/report.h"
+#include "io/scenario_file.h"
+
+namespace fleetsizer::cli {
+
+struct Invocation {
+  std::function<Result<report::Report>()> run;
+};
+
+struct CommandSpec {
+  const char* name;
+  const char* help;
+  void (*setup)(CLI::App& app, Invocation& invocation);
+};
+
+const std::vector<CommandSpec>& commands();
+
+// The shared scenario flags of DESIGN.md section 6 (--scenario, --model, --gpu, --tp, ...), bound to
+// a command. After parsing, raw() holds the file's settings overlaid by the flags.
+class ScenarioFlags {
+ public:
+  void add_to(CLI::App& app);
+  Result<io::RawScenario> raw() const;
+  Result<Scenario> build(Catalog& catalog) const;
+  bool has_scenario_file() const { return !scenario_path_.empty(); }
+
+ private:
+  struct Binding {
+    std::string flag;
+    std::string key;
+    std::string value;
+    CLI::Option* option = nullptr;
+  };
+  std::string scenario_path_;
+  std::vector<std::string> slo_;
+  CLI::Option* slo_option_ = nullptr;
+  std::vector<Binding> bindings_;
+};
+
+}  // namespace fleetsizer::cli

@@ -1,0 +1,20 @@
+#include "cli/command.h"
+
+namespace fleetsizer::cli {
+
+void setup_example(CLI::App&, Invocation&);
+void setup_stack(CLI::App&, Invocation&);
+void setup_fit(CLI::App&, Invocation&);
+void setup_size(CLI::App&, Invocation&);
+
+const std::vector<CommandSpec>& commands() {
+  static const std::vector<CommandSpec> table = {
+      {"example", "The seed calculator's worked example (Output 22.9.1), byte for byte", setup_example},
+      {"stack", "A lever stack from a scenario file; --orders evaluates every ordering", setup_stack},
+      {"fit", "Memory footprint: smallest TP that fits, KV capacity, max sequences", setup_fit},
+      {"size", "The full fleet plan for one configuration", setup_size},
+  };
+  return table;
+}
+
+}  // namespace fleetsizer::cli

@@ -1,0 +1,68 @@
+// fleetsizer: sizes and prices LLM serving fleets. This file only wires the subcommand table to
+// the common flags (--format, -o, --explain) and turns a Result into output or a one-line error.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.h"
+#include "io/output.h"
+
+int main(int argc, char** argv) {
+  using namespace fleetsizer;
+  CLI::App app{"fleetsizer: how many GPUs, of which kind, configured how, does this LLM traffic need, and what will it cost?"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "fleetsizer 0.1.0");
+  std::string format = "table";
+  std::string output;
+  bool explain = false;
+  std::vector<cli::Invocation> invocations(cli::commands().size());
+  for (std::size_t i = 0; i < cli::commands().size(); ++i) {
+    const auto& spec = cli::commands()[i];
+    CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+    sub->add_option("--format", format, "Output format: table, json, csv, markdown")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "md"}));
+    sub->add_option("-o,--output", output, "Write the output to FILE (atomically) instead of stdout");
+    sub->add_flag("--explain", explain, "Show the formula terms behind each number");
+    spec.setup(*sub, invocations[i]);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "fleetsizer: error: " << e.what() << "\n";
+    return 2;
+  }
+  for (std::size_t i = 0; i < cli::commands().size(); ++i) {
+    if (!app.got_subcommand(cli::commands()[i].name)) continue;
+    try {
+      auto rep = invocations[i].run();
+      if (!rep) {
+        std::cerr << "fleetsizer " << cli::commands()[i].name << ": error: " << rep.error().message << "\n";
+        return 1;
+      }
+      auto fmt_kind = report::parse_format(format);
+      const std::string text = report::render(*rep, *fmt_kind, explain);
+      if (output.empty()) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return std::fflush(stdout) == 0 ? 0 : 1;
+      }
+      if (auto w = io::write_file_atomically(output, text); !w) {
+        std::cerr << "fleetsizer: error: " << w.error().message << "\n";
+        return 1;
+      }
+      return 0;
+    } catch (const std::exception& e) {
+      // A bug, not bad input: still one line and a non-zero exit, never a crash.
+      std::cerr << "fleetsizer " << cli::commands()[i].name << ": internal error: " << e.what() << "\n";
+      return 3;
+    }
+  }
+  return 2;
+}

@@ -1,0 +1,79 @@
+#include <fmt/format.h>
+
+#include "cli/command.h"
+
+namespace fleetsizer::cli {
+
+void ScenarioFlags::add_to(CLI::App& app) {
+  app.add_option("--scenario", scenario_path_, "Scenario YAML file (flags override its fields)");
+  slo_option_ = app.add_option("--slo", slo_, "SLO target, repeatable: ttft:p99=2000, tpot:p90=50, e2e:p50=8000 (ms)");
+  // flag, scenario key, help
+  const std::vector<std::array<const char*, 3>> flags = {
+      {"--catalog", "catalog", "YAML file adding or overriding GPUs and models"},
+      {"--model", "model", "Model name (llama-3.1-70b, ...) or path to a Hugging Face config.json"},
+      {"--gpu", "gpu", "GPU name (h100-sxm, h200, a100-80gb, ...)"},
+      {"--tp", "tp", "Tensor-parallel degree (default: smallest that fits)"},
+      {"--weights-dtype", "weights_dtype", "Weights dtype: fp32 bf16 fp16 fp8 int8 int4 fp4"},
+      {"--kv-dtype", "kv_dtype", "KV cache dtype"},
+      {"--engine", "engine", "Serving engine: vllm sglang trtllm generic"},
+      {"--profile", "profile", "Calibrated efficiency profile (YAML from `fleetsizer calibrate`)"},
+      {"--target-qps", "target_qps", "Requests per second the fleet must sustain"},
+      {"--isl", "isl", "Mean input (prompt) tokens per request"},
+      {"--osl", "osl", "Mean output tokens per request"},
+      {"--context", "context", "Sequence length (tokens) the KV cache must hold per sequence"},
+      {"--max-model-len", "max_model_len", "Tokens a contiguous KV cache reserves per sequence"},
+      {"--gpu-memory-utilization", "gpu_memory_utilization", "Fraction of GPU memory the engine may use"},
+      {"--max-num-seqs", "max_num_seqs", "Engine cap on running sequences"},
+      {"--max-num-batched-tokens", "max_num_batched_tokens", "Engine token budget per step"},
+      {"--paged-kv", "paged_kv", "true: paged KV cache (default); false: contiguous"},
+      {"--q", "q", "Replica throughput within the SLO, req/s (skips the model)"},
+      {"--curve", "curve", "Measured throughput/latency-vs-batch CSV"},
+      {"--gpus-per-host", "gpus_per_host", "GPUs per host for packing"},
+      {"--usd-per-gpu-hour", "usd_per_gpu_hour", "Price per GPU-hour"},
+      {"--usd-per-host-hour", "usd_per_host_hour", "Price per host-hour (overrides per GPU)"},
+      {"--billing", "billing", "host: pay for whole hosts (default); gpu: pay per GPU used"},
+      {"--target-utilization", "target_utilization", "Run replicas at this fraction of q (headroom)"},
+      {"--redundancy", "redundancy", "Spare replicas (N+k)"},
+      {"--trace", "trace", "Request trace (Azure CSV or Mooncake JSONL)"},
+      {"--rate", "rate", "Arrival rate, req/s"},
+      {"--requests", "requests", "Number of requests"},
+      {"--replicas", "replicas", "Number of replicas"},
+  };
+  for (const auto& [flag, key, help] : flags) bindings_.push_back({flag, key, "", nullptr});
+  for (std::size_t i = 0; i < bindings_.size(); ++i)
+    bindings_[i].option = app.add_option(bindings_[i].flag, bindings_[i].value, flags[i][2]);
+}
+
+Result<io::RawScenario> ScenarioFlags::raw() const {
+  io::RawScenario raw;
+  if (!scenario_path_.empty()) {
+    auto file = io::read_scenario_file(scenario_path_);
+    if (!file) return fail(file.error().message);
+    raw = std::move(*file);
+  }
+  io::RawScenario flags;
+  for (const auto& b : bindings_)
+    if (b.option->count() > 0) flags.set(b.key, b.value, b.flag);
+  if (slo_option_->count() > 0)
+    for (const auto& s : slo_) flags.append("slo", s, "--slo");
+  // Catalog paths given as a flag are relative to the working directory, not the scenario file.
+  if (flags.has("catalog") || flags.has("curve") || flags.has("trace") || flags.has("model") || flags.has("profile")) {
+    for (const char* key : {"catalog", "curve", "trace", "model", "profile"}) {
+      if (!flags.has(key) || raw.base_dir.empty()) continue;
+      auto& v = flags.values[key].values.back();
+      if (!v.empty() && v.front() != '/' && (v.ends_with(".json") || v.ends_with(".yaml") || v.ends_with(".csv") ||
+                                             v.ends_with(".jsonl") || v.find('/') != std::string::npos))
+        v = std::filesystem::absolute(v).string();
+    }
+  }
+  io::overlay(raw, flags);
+  return raw;
+}
+
+Result<Scenario> ScenarioFlags::build(Catalog& catalog) const {
+  auto r = raw();
+  if (!r) return fail(r.error().message);
+  return io::build_scenario(*r, catalog);
+}
+
+}  // namespace fleetsizer::cli

@@ -1,0 +1,114 @@
+#include "fleetsizer/api/fit.h"
+
+#include <fmt/format.h>
+
+#include "fleetsizer/units/units.h"
+
+namespace fleetsizer::api {
+
+Result<void> validate(const MemoryOptions& m) {
+  if (!(m.gpu_memory_utilization > 0 && m.gpu_memory_utilization <= 1))
+    return fail(fmt::format("gpu_memory_utilization must be in (0, 1], got {}", m.gpu_memory_utilization));
+  if (m.context_tokens < 1) return fail(fmt::format("context must be >= 1 token, got {}", m.context_tokens));
+  if (m.max_num_seqs < 1) return fail(fmt::format("max_num_seqs must be >= 1, got {}", m.max_num_seqs));
+  if (m.max_num_batched_tokens < 1)
+    return fail(fmt::format("max_num_batched_tokens must be >= 1, got {}", m.max_num_batched_tokens));
+  if (m.kv_block_tokens < 1) return fail("kv_block_tokens must be >= 1");
+  if (m.max_model_len < 0) return fail("max_model_len must be >= 0");
+  if (!units::is_nonnegative_finite(m.runtime_overhead_gib) || !units::is_nonnegative_finite(m.nccl_overhead_gib))
+    return fail("runtime overheads must be non-negative numbers");
+  return {};
+}
+
+Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& memory,
+                             std::optional<int> tp) {
+  if (auto ok = validate(memory); !ok) return fail(ok.error().message);
+  if (!tp) return find_fit(model, gpu, memory);
+  if (!valid_tensor_parallel(model, *tp))
+    return fail(fmt::format("--tp {}: not a valid tensor-parallel degree for {} ({} attention heads, {} KV heads)", *tp,
+                            model.name, model.heads, model.kv_heads));
+  FitResult r;
+  r.footprint = footprint_at(model, gpu, memory, *tp, 1);
+  r.layouts = {r.footprint};
+  r.fits = r.footprint.fits;
+  if (!r.fits) r.reason = fmt::format("does not fit on {} x {}: {}", *tp, gpu.name, r.footprint.bottleneck);
+  return r;
+}
+
+Result<FitOutput> run_fit(const FitRequest& request) {
+  auto fit = fit_layout(request.model, request.gpu, request.memory, request.tp);
+  if (!fit) return fail(fit.error().message);
+  return FitOutput{request, std::move(*fit), count_params(request.model)};
+}
+
+void add_footprint_fields(report::Report& rep, const std::string& p, const Footprint& f) {
+  rep.add(p + "tp", report::integer(f.tp));
+  rep.add(p + "pp", report::integer(f.pp));
+  rep.add(p + "gpus", report::integer(f.gpus));
+  rep.add(p + "weights_gb", units::gb_from_bytes(f.weights_bytes), 1);
+  rep.add(p + "weights_gb_per_gpu", units::gb_from_bytes(f.weights_bytes_per_gpu), 2);
+  rep.add(p + "kv_bytes_per_token", f.kv_bytes_per_token, 0);
+  rep.add(p + "kv_bytes_per_token_per_gpu", f.kv_bytes_per_token_per_gpu, 0);
+  rep.add(p + "gpu_capacity_gb", units::gb_from_bytes(f.gpu_capacity_bytes), 2);
+  rep.add(p + "usable_gb_per_gpu", units::gb_from_bytes(f.usable_bytes_per_gpu), 2);
+  rep.add(p + "activation_gb_per_gpu", units::gb_from_bytes(f.activation_bytes_per_gpu), 2);
+  rep.add(p + "runtime_gb_per_gpu", units::gb_from_bytes(f.runtime_bytes_per_gpu), 2);
+  rep.add(p + "kv_budget_gb_per_gpu", units::gb_from_bytes(f.kv_budget_bytes_per_gpu), 2);
+  rep.add(p + "kv_capacity_tokens", report::integer(f.kv_capacity_tokens));
+  rep.add(p + "context_tokens", report::integer(f.context_tokens));
+  rep.add(p + "tokens_reserved_per_sequence", report::integer(f.tokens_reserved_per_sequence));
+  rep.add(p + "max_sequences", report::integer(f.max_sequences));
+  rep.add(p + "bottleneck", f.bottleneck);
+}
+
+report::Report fit_report(const FitOutput& out) {
+  const auto& req = out.request;
+  const Footprint& f = out.fit.footprint;
+  report::Report rep;
+  rep.title = fmt::format("Fit: {} on {} (weights {}, KV {}, {} KV)", req.model.name, req.gpu.name,
+                          dtype_name(req.memory.weights_dtype), dtype_name(req.memory.kv_dtype),
+                          req.memory.paged_kv ? "paged" : "contiguous");
+  rep.add("model", req.model.name);
+  rep.add("gpu", req.gpu.name);
+  rep.add("weights_dtype", std::string(dtype_name(req.memory.weights_dtype)));
+  rep.add("kv_dtype", std::string(dtype_name(req.memory.kv_dtype)));
+  rep.add("fits", out.fit.fits);
+  rep.add("min_gpus", out.fit.fits ? report::integer(f.gpus) : report::Cell{});
+  rep.add("params_b", out.params.total() / 1e9, 2);
+  add_footprint_fields(rep, "", f);
+  if (!out.fit.fits) rep.add("reason", out.fit.reason);
+  report::Table t{"layouts", "Layouts tried", {}, {}};
+  t.columns = {{"tp", "TP", 0},   {"pp", "PP", 0},
+               {"gpus", "GPUs", 0}, {"weights_gb_per_gpu", "weights GB/GPU", 1},
+               {"kv_budget_gb_per_gpu", "KV GB/GPU", 1}, {"kv_capacity_tokens", "KV tokens", 0},
+               {"max_sequences", "max seqs", 0}, {"fits", "fits", 0}};
+  for (const auto& l : out.fit.layouts)
+    t.rows.push_back({report::integer(l.tp), report::integer(l.pp), report::integer(l.gpus),
+                      units::gb_from_bytes(l.weights_bytes_per_gpu), units::gb_from_bytes(l.kv_budget_bytes_per_gpu),
+                      report::integer(l.kv_capacity_tokens), report::integer(l.max_sequences), l.fits});
+  rep.tables.push_back(std::move(t));
+  const auto& m = req.model;
+  const double wbytes = weight_element_bytes(req.memory.weights_dtype, req.memory.int4_group_size);
+  rep.why("weights_gb", fmt::format("{:.4g}e9 linear params x {} B + {:.4g}e9 embedding/norm params x {} B",
+                                    out.params.linear() / 1e9, wbytes, (out.params.embeddings + out.params.norms) / 1e9,
+                                    std::max(2.0, bytes_per_element(req.memory.weights_dtype))));
+  rep.why("kv_bytes_per_token",
+          m.is_mla() ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers, m.kv_lora_rank,
+                                   m.qk_rope_head_dim, bytes_per_element(req.memory.kv_dtype))
+                     : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers, m.kv_heads,
+                                   m.head_dim, bytes_per_element(req.memory.kv_dtype)));
+  rep.why("kv_budget_gb_per_gpu",
+          fmt::format("{:.2f} GB x {} utilization - {:.2f} weights - {:.2f} activations - {:.2f} runtime",
+                      units::gb_from_bytes(f.gpu_capacity_bytes), req.memory.gpu_memory_utilization,
+                      units::gb_from_bytes(f.weights_bytes_per_gpu), units::gb_from_bytes(f.activation_bytes_per_gpu),
+                      units::gb_from_bytes(f.runtime_bytes_per_gpu)));
+  rep.why("kv_capacity_tokens", fmt::format("kv_budget / {:.0f} B per token per GPU{}", f.kv_bytes_per_token_per_gpu,
+                                            req.memory.paged_kv ? ", rounded down to whole 16-token blocks" : ""));
+  rep.why("max_sequences", fmt::format("floor({} / {} tokens reserved per sequence ({}))", f.kv_capacity_tokens,
+                                       f.tokens_reserved_per_sequence,
+                                       req.memory.paged_kv ? "paged: context rounded up to blocks"
+                                                           : "contiguous: max_model_len"));
+  return rep;
+}
+
+}  // namespace fleetsizer::api

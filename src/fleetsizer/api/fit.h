@@ -1,0 +1,34 @@
+#pragma once
+// `fleetsizer fit`: the memory footprint and the smallest layout that fits.
+#include <optional>
+
+#include "fleetsizer/catalog/catalog.h"
+#include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/report/report.h"
+
+namespace fleetsizer::api {
+
+struct FitRequest {
+  ModelSpec model;
+  GpuSpec gpu;
+  MemoryOptions memory;
+  std::optional<int> tp;  // evaluate this TP degree instead of searching
+};
+
+struct FitOutput {
+  FitRequest request;
+  FitResult fit;
+  ParamCounts params;
+};
+
+Result<FitOutput> run_fit(const FitRequest& request);
+report::Report fit_report(const FitOutput& output);
+// Checks the memory options a user can set (utilization in (0,1], positive lengths...).
+Result<void> validate(const MemoryOptions& memory);
+// The footprint at a requested TP (validated) or the smallest that fits.
+Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& memory,
+                             std::optional<int> tp);
+// The fields every command that sizes a replica shares: weights, KV, capacity, layout.
+void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f);
+
+}  // namespace fleetsizer::api

@@ -1,0 +1,48 @@
+#pragma once
+// One configuration to plan for, typed and validated: what a scenario file and the shared flags
+// (DESIGN.md section 6) parse into at the edge. The core never sees the YAML.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/catalog/catalog.h"
+#include "fleetsizer/fleet/fleet.h"
+#include "fleetsizer/fleet/lever_stack.h"
+#include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/perf/curve.h"
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/slo/slo.h"
+
+namespace fleetsizer {
+
+struct Scenario {
+  std::string name = "default";
+  ModelSpec model;
+  GpuSpec gpu;
+  std::optional<int> tp;  // unset: the smallest layout that fits
+  std::string engine = "vllm";
+  Profile profile;  // calibrated efficiencies (empty: engine defaults)
+  MemoryOptions memory;
+  double target_qps = 0;  // Q, requests per second
+  double isl = 1024;      // mean input tokens
+  double osl = 256;       // mean output tokens
+  std::vector<SloTarget> slo;
+  // Fleet
+  int gpus_per_host = 8;
+  double usd_per_gpu_hour = 0;
+  double usd_per_host_hour = 0;
+  Billing billing = Billing::per_host;
+  double target_utilization = 1.0;
+  int redundancy = 0;
+  // Where the replica's q comes from when given instead of modeled.
+  std::optional<double> replica_qps;
+  std::optional<Curve> curve;
+  std::optional<StackScenario> stack;
+};
+
+// The built-in default: Llama-3.1-70B in bf16 on H100-SXM serving 100 req/s of 1024-in/256-out
+// chat traffic under TTFT p99 <= 2 s and TPOT p99 <= 50 ms, at 80% target utilization plus one
+// spare replica, priced at the catalog's illustrative H100 rate.
+Scenario default_scenario(const Catalog& catalog);
+
+}  // namespace fleetsizer

@@ -1,0 +1,66 @@
+#pragma once
+// A transformer's architecture, as far as memory and FLOPs care: the fields of a Hugging Face
+// config.json plus the MoE and MLA extensions. Parameter counts are derived from the shapes
+// (and checked in tests against the published totals), so a config.json alone is enough.
+#include <cstdint>
+#include <string>
+
+namespace fleetsizer {
+
+struct ModelSpec {
+  std::string name;
+  std::string source;
+  std::int64_t layers = 0;
+  std::int64_t hidden = 0;
+  std::int64_t heads = 0;
+  std::int64_t kv_heads = 0;
+  std::int64_t head_dim = 0;
+  std::int64_t intermediate = 0;  // dense MLP width (SwiGLU: gate, up, down)
+  std::int64_t vocab = 0;
+  std::int64_t max_context = 0;
+  bool tied_embeddings = false;
+  bool qkv_bias = false;
+  // Mixture of experts (0 experts: dense).
+  std::int64_t experts = 0;
+  std::int64_t experts_per_token = 0;
+  std::int64_t shared_experts = 0;
+  std::int64_t moe_intermediate = 0;  // width of one expert; 0 means `intermediate`
+  std::int64_t dense_layers = 0;      // leading layers with a dense MLP (DeepSeek first_k_dense_replace)
+  // Multi-head latent attention (kv_lora_rank > 0): the KV cache holds the compressed latent.
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t q_lora_rank = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+  double published_params_b = 0;  // total parameters from the model card (0: unknown)
+
+  bool is_moe() const { return experts > 0; }
+  bool is_mla() const { return kv_lora_rank > 0; }
+};
+
+// Parameter counts by where they live; the footprint and roofline models need the split because
+// embeddings stay in 16 bits under weight quantization and only the routed experts are sparse.
+struct ParamCounts {
+  double attention = 0;      // all layers: projections (+ biases)
+  double dense_mlp = 0;      // all dense MLP layers
+  double routed_experts = 0; // all routed experts of all MoE layers
+  double shared_experts = 0; // shared experts + routers
+  double embeddings = 0;     // input embedding + untied LM head
+  double norms = 0;
+  double total() const { return attention + dense_mlp + routed_experts + shared_experts + embeddings + norms; }
+  double linear() const { return attention + dense_mlp + routed_experts + shared_experts; }
+};
+
+ParamCounts count_params(const ModelSpec& model);
+// Parameters one token's forward pass multiplies through (MoE: only its k routed experts), including
+// the LM head but not the input embedding (a lookup, not a matmul).
+double active_params_per_token(const ModelSpec& model);
+// Parameters of one routed expert of one layer.
+double params_per_expert(const ModelSpec& model);
+std::int64_t moe_layers(const ModelSpec& model);
+
+// KV cache per token of context, all layers, for an element size in bytes:
+// GQA: layers x kv_heads x head_dim x 2 (K and V) x bytes; MLA: layers x (kv_lora_rank + rope dim) x bytes.
+double kv_bytes_per_token(const ModelSpec& model, double bytes_per_element);
+
+}  // namespace fleetsizer

@@ -1,0 +1,271 @@
+#include "fleetsizer/perf/steady_state.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace fleetsizer {
+namespace {
+
+struct Group {
+  double count, ttft, tpot, e2e;
+};
+
+// Quantile of a weighted sample by sorting groups on the value.
+double weighted_quantile(std::vector<Group> groups, double Group::*value, double q) {
+  std::ranges::sort(groups, {}, value);
+  double total = 0;
+  for (const auto& g : groups) total += g.count;
+  double seen = 0;
+  for (const auto& g : groups) {
+    seen += g.count;
+    if (seen >= q * total - 1e-9) return g.*value;
+  }
+  return groups.back().*value;
+}
+
+LatencyStats stats(const std::vector<Group>& groups, double Group::*value) {
+  LatencyStats s;
+  double total = 0, sum = 0;
+  for (const auto& g : groups) {
+    total += g.count;
+    sum += g.count * g.*value;
+  }
+  s.mean = sum / total;
+  s.p50 = weighted_quantile(groups, value, 0.50);
+  s.p90 = weighted_quantile(groups, value, 0.90);
+  s.p95 = weighted_quantile(groups, value, 0.95);
+  s.p99 = weighted_quantile(groups, value, 0.99);
+  return s;
+}
+
+void shift(LatencyStats& s, double by) {
+  s.mean += by;
+  s.p50 += by;
+  s.p90 += by;
+  s.p95 += by;
+  s.p99 += by;
+}
+
+double z_score(double p) {
+  if (p >= 0.99) return 2.3263;
+  if (p >= 0.95) return 1.6449;
+  if (p >= 0.90) return 1.2816;
+  return 0.0;
+}
+
+}  // namespace
+
+double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
+  const LatencyStats& l = metric == Metric::ttft ? s.ttft_ms : metric == Metric::e2e ? s.e2e_ms : s.tpot_ms;
+  switch (p) {
+    case Percentile::mean: return l.mean;
+    case Percentile::p50: return l.p50;
+    case Percentile::p90: return l.p90;
+    case Percentile::p95: return l.p95;
+    case Percentile::p99: return l.p99;
+  }
+  return l.mean;
+}
+
+SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency, std::int64_t max_running) {
+  SteadyState s;
+  s.offered = concurrency;
+  const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
+  double b = std::floor(concurrency);
+  if (b > static_cast<double>(max_running)) {
+    b = static_cast<double>(max_running);
+    s.limit = "running sequences capped at " + std::to_string(max_running) + " (engine max_num_seqs or KV capacity)";
+  }
+  b = std::max(1.0, b);
+  s.running = b;
+  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+
+  // Prefill phase of a wave: chunks of the token budget, decodes of finished prompts riding along.
+  struct StepMark {
+    double end_time, prefilled;
+  };
+  std::vector<StepMark> marks;
+  double remaining = b * I, done_tokens = 0, time = 0, prefilled = 0, mixed_time = 0;
+  while (remaining > 0.5) {
+    const double decodes = prefilled;
+    const double chunk = std::min(remaining, std::max(budget - decodes, 1.0));
+    StepWork work;
+    work.prefill_tokens = chunk;
+    work.prefill_seqs = std::ceil(chunk / I);
+    work.prefill_attended = chunk * I / 2.0;
+    work.decode_seqs = decodes;
+    work.decode_context = decodes * I;
+    time += model.step(work).total_s;
+    remaining -= chunk;
+    done_tokens += chunk;
+    prefilled = std::min(b, std::floor(done_tokens / I + 1e-9));
+    marks.push_back({time, prefilled});
+  }
+  mixed_time = time;
+  const double prefill_end = time;
+  const std::size_t n = marks.size();
+  StepWork decode_work;
+  decode_work.decode_seqs = b;
+  decode_work.decode_context = b * (I + O / 2.0);
+  const double t_decode = model.step(decode_work).total_s;
+
+  std::vector<Group> groups;
+  double previous = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double count = marks[i].prefilled - previous;
+    previous = marks[i].prefilled;
+    if (count <= 0) continue;
+    const double ttft = marks[i].end_time;
+    const double tokens_in_prefill = static_cast<double>(n - 1 - i);  // one per later mixed step
+    double e2e;
+    if (tokens_in_prefill >= O - 1) {
+      e2e = marks[std::min(n - 1, i + static_cast<std::size_t>(O - 1))].end_time;
+    } else {
+      e2e = prefill_end + (O - 1 - tokens_in_prefill) * t_decode;
+    }
+    const double tpot = O > 1 ? (e2e - ttft) / (O - 1) : 0.0;
+    groups.push_back({count, ttft * 1e3, tpot * 1e3, e2e * 1e3});
+  }
+  s.ttft_ms = stats(groups, &Group::ttft);
+  s.tpot_ms = stats(groups, &Group::tpot);
+  s.e2e_ms = stats(groups, &Group::e2e);
+  s.prefill_step_ms = mixed_time / static_cast<double>(n) * 1e3;
+  s.decode_step_ms = t_decode * 1e3;
+  s.request_rate = b / (s.e2e_ms.mean / 1e3);
+  // Clients beyond the running batch wait for a slot: by Little's law each request's total time
+  // is C / X, the excess over the running E2E is queueing, seen as TTFT.
+  if (concurrency > b) {
+    const double total_ms = concurrency / s.request_rate * 1e3;
+    s.queue_ms = total_ms - s.e2e_ms.mean;
+    shift(s.ttft_ms, s.queue_ms);
+    shift(s.e2e_ms, s.queue_ms);
+  }
+  s.output_tok_s = s.request_rate * O;
+  s.total_tok_s = s.request_rate * (I + O);
+  return s;
+}
+
+namespace {
+
+struct FixedPoint {
+  bool stable = false;
+  double step_s = 0, running = 0, prefill_tokens = 0;
+  std::string limit;
+};
+
+FixedPoint solve(const RooflineModel& model, const Workload& w, double rate, std::int64_t max_running) {
+  const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
+  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+  FixedPoint f;
+  StepWork one;
+  one.decode_seqs = 1;
+  one.decode_context = I;
+  double t = model.step(one).total_s;
+  for (int iter = 0; iter < 500; ++iter) {
+    const double running = rate * O * t;
+    const double prefill = rate * I * t;
+    if (running > static_cast<double>(max_running)) {
+      f.limit = "running sequences exceed the cap of " + std::to_string(max_running);
+      return f;
+    }
+    if (prefill + running > budget) {
+      f.limit = "prefill + decode tokens per step exceed the token budget";
+      return f;
+    }
+    StepWork work;
+    work.prefill_tokens = prefill;
+    work.prefill_seqs = rate * t;
+    work.prefill_attended = prefill * I / 2.0;
+    work.decode_seqs = running;
+    work.decode_context = running * (I + O / 2.0);
+    const double next = model.step(work).total_s;
+    if (!std::isfinite(next) || next > 600) {
+      f.limit = "step time diverges: arrivals outpace the replica";
+      return f;
+    }
+    if (std::abs(next - t) < 1e-12 + 1e-9 * t) {
+      f.stable = true;
+      f.step_s = next;
+      f.running = running;
+      f.prefill_tokens = prefill;
+      return f;
+    }
+    t = next;
+  }
+  f.limit = "step time does not converge: the replica is at capacity";
+  return f;
+}
+
+}  // namespace
+
+double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64_t max_running) {
+  double lo = 0, hi = 1;
+  while (solve(model, w, hi, max_running).stable && hi < 1e7) {
+    lo = hi;
+    hi *= 2;
+  }
+  for (int i = 0; i < 50; ++i) {
+    const double mid = (lo + hi) / 2;
+    (solve(model, w, mid, max_running).stable ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate, std::int64_t max_running) {
+  SteadyState s;
+  s.offered = rate;
+  const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
+  const FixedPoint f = solve(model, w, rate, max_running);
+  if (!f.stable) {
+    s.stable = false;
+    s.limit = f.limit;
+    const double inf = INFINITY;
+    s.ttft_ms = s.tpot_ms = s.e2e_ms = {inf, inf, inf, inf, inf};
+    return s;
+  }
+  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+  s.running = f.running;
+  s.decode_step_ms = f.step_s * 1e3;
+  // Own prefill: chunks of what the budget leaves after the running decodes.
+  const double per_step = std::max(1.0, budget - f.running);
+  const double chunks = std::ceil(I / per_step);
+  StepWork own;
+  own.prefill_tokens = std::min(I, per_step) + f.prefill_tokens;
+  own.prefill_seqs = 1;
+  own.prefill_attended = own.prefill_tokens * I / 2.0;
+  own.decode_seqs = f.running;
+  own.decode_context = f.running * (I + O / 2.0);
+  const double prefill_step = model.step(own).total_s;
+  s.prefill_step_ms = prefill_step * 1e3;
+  const double service = chunks * prefill_step;
+  // Arrivals land mid-step on average, then wait for the prefill queue.
+  const double rho = std::clamp(rate / max_stable_rate(model, w, max_running), 0.0, 0.999);
+  const double wait_mean = rho / (2 * (1 - rho)) * service;
+  auto wait_at = [&](double p) { return rho > 1 - p ? service / (1 - rho) * std::log(rho / (1 - p)) : 0.0; };
+  const double base = f.step_s / 2 + service;
+  s.queue_ms = wait_mean * 1e3;
+  s.ttft_ms = {(base + wait_mean) * 1e3, (base + wait_at(0.50)) * 1e3, (base + wait_at(0.90)) * 1e3,
+               (base + wait_at(0.95)) * 1e3, (base + wait_at(0.99)) * 1e3};
+  // The running batch fluctuates around its mean like a Poisson count.
+  auto tpot_at = [&](double p) {
+    StepWork work;
+    const double b = f.running + z_score(p) * std::sqrt(f.running);
+    work.prefill_tokens = f.prefill_tokens;
+    work.prefill_seqs = rate * f.step_s;
+    work.prefill_attended = f.prefill_tokens * I / 2.0;
+    work.decode_seqs = b;
+    work.decode_context = b * (I + O / 2.0);
+    return model.step(work).total_s * 1e3;
+  };
+  s.tpot_ms = {f.step_s * 1e3, tpot_at(0.5), tpot_at(0.9), tpot_at(0.95), tpot_at(0.99)};
+  const double decode_ms = (O - 1) * s.tpot_ms.mean;
+  s.e2e_ms = {s.ttft_ms.mean + decode_ms, s.ttft_ms.p50 + decode_ms, s.ttft_ms.p90 + decode_ms,
+              s.ttft_ms.p95 + decode_ms, s.ttft_ms.p99 + decode_ms};
+  s.request_rate = rate;
+  s.output_tok_s = rate * O;
+  s.total_tok_s = rate * (I + O);
+  return s;
+}
+
+}  // namespace fleetsizer

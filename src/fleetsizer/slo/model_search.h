@@ -1,0 +1,30 @@
+#pragma once
+// SLO search on the performance model: the largest closed-loop concurrency, or the largest
+// open-loop arrival rate, at which every target holds.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/perf/steady_state.h"
+#include "fleetsizer/slo/batch_search.h"
+
+namespace fleetsizer {
+
+struct ModelSearchResult {
+  bool feasible = false;
+  double value = 0;  // concurrency or rate
+  SteadyState state; // at `value` (or at the smallest tried when infeasible)
+  std::vector<TargetCheck> checks;
+  std::string binding;
+  std::string reason;
+};
+
+std::vector<TargetCheck> check_targets(const SteadyState& s, const std::vector<SloTarget>& slo);
+
+ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const Workload& w,
+                                              const std::vector<SloTarget>& slo, std::int64_t max_running,
+                                              std::int64_t max_concurrency);
+ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workload& w,
+                                       const std::vector<SloTarget>& slo, std::int64_t max_running);
+
+}  // namespace fleetsizer

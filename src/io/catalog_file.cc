@@ -1,0 +1,144 @@
+#include "io/catalog_file.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "io/hf_config.h"
+#include "io/yaml_util.h"
+
+namespace fleetsizer::io {
+namespace {
+
+template <class Spec, class Field>
+Result<void> read_field(const YAML::Node& node, const char* key, const std::string& path, Spec& spec, Field field,
+                        bool allow_zero) {
+  if (!node[key]) return {};
+  auto v = yaml_number(node[key], path, key);
+  if (!v) return fail(v.error().message);
+  if (*v < 0 || (!allow_zero && *v == 0))
+    return fail(fmt::format("{}: {} must be {}, got {}", yaml_origin(path, node[key]), key,
+                            allow_zero ? ">= 0" : "> 0", *v));
+  using T = std::remove_reference_t<decltype(spec.*field)>;
+  spec.*field = static_cast<T>(*v);
+  return {};
+}
+
+Result<GpuSpec> parse_gpu(const YAML::Node& n, const std::string& path, const Catalog& catalog) {
+  if (!n.IsMap() || !n["name"]) return fail(fmt::format("{}: each GPU needs a 'name'", yaml_origin(path, n)));
+  GpuSpec g;
+  if (n["base"]) {
+    auto base = catalog.gpu(n["base"].as<std::string>());
+    if (!base) return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
+    g = *base;
+  } else if (auto existing = catalog.gpu(n["name"].as<std::string>())) {
+    g = *existing;  // overriding a built-in GPU keeps its other fields
+  }
+  g.name = n["name"].as<std::string>();
+  g.source = fmt::format("{} (user catalog)", yaml_origin(path, n));
+  for (auto [key, field, zero] : std::initializer_list<std::tuple<const char*, double GpuSpec::*, bool>>{
+           {"memory_gib", &GpuSpec::memory_gib, false},
+           {"hbm_bandwidth_tb_s", &GpuSpec::hbm_bandwidth_tb_s, false},
+           {"bf16_tflops", &GpuSpec::bf16_tflops, false},
+           {"fp8_tflops", &GpuSpec::fp8_tflops, true},
+           {"int8_tops", &GpuSpec::int8_tops, true},
+           {"fp4_tflops", &GpuSpec::fp4_tflops, true},
+           {"interconnect_gb_s", &GpuSpec::interconnect_gb_s, false},
+           {"interconnect_latency_us", &GpuSpec::interconnect_latency_us, true},
+           {"usd_per_gpu_hour", &GpuSpec::usd_per_gpu_hour, true}}) {
+    if (auto r = read_field(n, key, path, g, field, zero); !r) return fail(r.error().message);
+  }
+  if (auto r = read_field(n, "gpus_per_host", path, g, &GpuSpec::gpus_per_host, false); !r) return fail(r.error().message);
+  if (g.memory_gib <= 0 || g.hbm_bandwidth_tb_s <= 0 || g.bf16_tflops <= 0 || g.interconnect_gb_s <= 0)
+    return fail(fmt::format("{}: GPU '{}' needs memory_gib, hbm_bandwidth_tb_s, bf16_tflops and interconnect_gb_s "
+                            "(or a 'base')",
+                            yaml_origin(path, n), g.name));
+  return g;
+}
+
+Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path, const Catalog& catalog) {
+  if (!n.IsMap() || !n["name"]) return fail(fmt::format("{}: each model needs a 'name'", yaml_origin(path, n)));
+  ModelSpec m;
+  if (n["config"]) {
+    std::string config = n["config"].as<std::string>();
+    if (!std::filesystem::path(config).is_absolute())
+      config = (std::filesystem::path(path).parent_path() / config).string();
+    auto spec = read_hf_config(config);
+    if (!spec) return fail(spec.error().message);
+    m = *spec;
+  } else if (n["base"]) {
+    auto base = catalog.model(n["base"].as<std::string>());
+    if (!base) return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
+    m = *base;
+  }
+  m.name = n["name"].as<std::string>();
+  if (m.source.empty()) m.source = fmt::format("{} (user catalog)", yaml_origin(path, n));
+  for (auto [key, field] : std::initializer_list<std::pair<const char*, std::int64_t ModelSpec::*>>{
+           {"layers", &ModelSpec::layers},
+           {"hidden", &ModelSpec::hidden},
+           {"heads", &ModelSpec::heads},
+           {"kv_heads", &ModelSpec::kv_heads},
+           {"head_dim", &ModelSpec::head_dim},
+           {"intermediate", &ModelSpec::intermediate},
+           {"vocab", &ModelSpec::vocab},
+           {"max_context", &ModelSpec::max_context}}) {
+    if (auto r = read_field(n, key, path, m, field, false); !r) return fail(r.error().message);
+  }
+  for (auto [key, field] : std::initializer_list<std::pair<const char*, std::int64_t ModelSpec::*>>{
+           {"experts", &ModelSpec::experts},
+           {"experts_per_token", &ModelSpec::experts_per_token},
+           {"shared_experts", &ModelSpec::shared_experts},
+           {"moe_intermediate", &ModelSpec::moe_intermediate},
+           {"dense_layers", &ModelSpec::dense_layers},
+           {"kv_lora_rank", &ModelSpec::kv_lora_rank},
+           {"q_lora_rank", &ModelSpec::q_lora_rank},
+           {"qk_rope_head_dim", &ModelSpec::qk_rope_head_dim},
+           {"qk_nope_head_dim", &ModelSpec::qk_nope_head_dim},
+           {"v_head_dim", &ModelSpec::v_head_dim}}) {
+    if (auto r = read_field(n, key, path, m, field, true); !r) return fail(r.error().message);
+  }
+  if (m.head_dim == 0 && m.heads > 0) m.head_dim = m.hidden / m.heads;
+  if (m.layers <= 0 || m.hidden <= 0 || m.heads <= 0 || m.kv_heads <= 0 || m.intermediate <= 0 || m.vocab <= 0)
+    return fail(fmt::format("{}: model '{}' needs layers, hidden, heads, kv_heads, intermediate and vocab "
+                            "(or a 'base' or 'config')",
+                            yaml_origin(path, n), m.name));
+  return m;
+}
+
+}  // namespace
+
+Result<void> load_catalog_file(const std::string& path, Catalog& catalog) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return fail(fmt::format("{}: cannot open catalog file", path));
+  } catch (const YAML::ParserException& e) {
+    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
+  }
+  try {
+    if (!root.IsMap()) return fail(fmt::format("{}:1: a catalog file must be a mapping with 'gpus' and/or 'models'", path));
+    for (const auto& item : root) {
+      const std::string key = item.first.as<std::string>();
+      if (key != "gpus" && key != "models")
+        return fail(fmt::format("{}: unknown key '{}' (gpus, models)", yaml_origin(path, item.first), key));
+      if (!item.second.IsSequence()) return fail(fmt::format("{}: '{}' must be a list", yaml_origin(path, item.second), key));
+      for (const auto& n : item.second) {
+        if (key == "gpus") {
+          auto g = parse_gpu(n, path, catalog);
+          if (!g) return fail(g.error().message);
+          catalog.put(std::move(*g));
+        } else {
+          auto m = parse_model(n, path, catalog);
+          if (!m) return fail(m.error().message);
+          catalog.put(std::move(*m));
+        }
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return fail(fmt::format("{}:{}: {}", path, e.mark.line + 1, e.msg));
+  }
+  return {};
+}
+
+}  // namespace fleetsizer::io
