@@ -125,10 +125,18 @@ Result<Spec> find(const std::vector<Spec>& specs, std::string_view name, std::st
   const std::string key = resolve_alias(name);
   for (const auto& s : specs)
     if (s.name == key) return s;
-  std::vector<std::string> names;
-  for (const auto& s : specs) names.push_back(s.name);
-  return fail(fmt::format("unknown {} '{}'; did you mean {}?", kind, name,
-                          fmt::join(catalog::nearest_names(name, names), ", ")));
+  // Suggest by distance to names and to aliases, reporting the name an alias stands for.
+  std::vector<std::string> keys;
+  for (const auto& s : specs) keys.push_back(s.name);
+  for (const auto& [alias, target] : kAliases)
+    if (std::ranges::any_of(specs, [&](const Spec& s) { return s.name == target; })) keys.emplace_back(alias);
+  std::vector<std::string> suggestions;
+  for (const auto& k : catalog::nearest_names(name, keys, keys.size())) {
+    const std::string target = resolve_alias(k);
+    if (std::ranges::find(suggestions, target) == suggestions.end()) suggestions.push_back(target);
+    if (suggestions.size() == 3) break;
+  }
+  return fail(fmt::format("unknown {} '{}'; did you mean {}?", kind, name, fmt::join(suggestions, ", ")));
 }
 
 template <class Spec>

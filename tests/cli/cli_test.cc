@@ -1,0 +1,170 @@
+// End-to-end tests of the fleetsizer binary: output formats, the JSON keys scripts rely on
+// (DESIGN.md section 4), and one clear line plus a non-zero exit for every kind of bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.h"
+
+namespace fleetsizer::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+Json run_json(const std::string& args) {
+  const RunResult r = run_cli(args + " --format json");
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  return Json::parse(r.out);
+}
+
+void expect_one_line_error(const std::string& args, const std::string& needle) {
+  const RunResult r = run_cli(args);
+  EXPECT_NE(r.exit_code, 0) << args;
+  EXPECT_TRUE(r.out.empty()) << args << " printed to stdout: " << r.out;
+  ASSERT_FALSE(r.err.empty()) << args;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nerror was: " << r.err;
+}
+
+TEST(Cli, ExampleJsonKeys) {
+  const Json j = run_json("example");
+  ASSERT_EQ(j["rows"].size(), 6u);
+  EXPECT_EQ(j["rows"][0]["label"], "fp16, static batch, eager");
+  EXPECT_EQ(j["rows"][0]["gpus_per_node"], 4);
+  EXPECT_EQ(j["rows"][0]["qps_per_node"], 18.0);
+  EXPECT_EQ(j["rows"][5]["nodes"], 44);
+  EXPECT_EQ(j["rows"][5]["usd_per_hour"], 528.0);
+  EXPECT_NEAR(j["rows"][5]["fleet_ratio"].get<double>(), 528.0 / 2676.0, 1e-12);
+  EXPECT_EQ(j["rows"][5]["corrected"]["usd_per_hour"], 72.0);
+}
+
+TEST(Cli, EveryFormatRenders) {
+  for (const char* cmd : {"example", "fit --model llama-3.1-8b --gpu h100", "size --q 5",
+                          "stack --scenario examples/seed-stack.yaml"}) {
+    for (const char* format : {"table", "json", "csv", "markdown"}) {
+      const RunResult r = run_cli(std::string(cmd) + " --format " + format);
+      EXPECT_EQ(r.exit_code, 0) << cmd << " " << format << ": " << r.err;
+      EXPECT_FALSE(r.out.empty()) << cmd << " " << format;
+    }
+  }
+}
+
+TEST(Cli, StackScenarioMatchesExampleAndShowsCorrectedView) {
+  const RunResult stack = run_cli("stack --scenario examples/seed-stack.yaml");
+  ASSERT_EQ(stack.exit_code, 0) << stack.err;
+  EXPECT_EQ(stack.out.find(read_text(source_path("tests/golden/output-22-9-1.txt"))), 0u);
+  EXPECT_NE(stack.out.find("Corrected view"), std::string::npos);
+  EXPECT_NE(stack.out.find("Footprint levers save $192/hr"), std::string::npos);
+}
+
+TEST(Cli, StackOrdersJson) {
+  Json j = run_json("stack --scenario examples/seed-stack.yaml --orders");
+  EXPECT_EQ(j["orders"].size(), 120u);
+  EXPECT_EQ(j["spread_usd_per_hour"], 0.0);
+  j = run_json("stack --scenario examples/conditional-stack.yaml --orders");
+  EXPECT_GT(j["spread_usd_per_hour"].get<double>(), 0.0);
+  EXPECT_LT(j["best"]["final_usd_per_hour"].get<double>(), j["worst"]["final_usd_per_hour"].get<double>());
+}
+
+TEST(Cli, FitJsonKeys) {
+  const Json j = run_json("fit --model llama-3.1-70b --gpu h100-sxm");
+  EXPECT_NEAR(j["weights_gb"].get<double>(), 141.1, 0.1);
+  EXPECT_EQ(j["kv_bytes_per_token"], 327680.0);
+  EXPECT_EQ(j["min_gpus"], 2);
+  EXPECT_GT(j["kv_capacity_tokens"].get<long>(), 0);
+  EXPECT_GT(j["max_sequences"].get<long>(), 0);
+  EXPECT_TRUE(j.contains("bottleneck"));
+}
+
+TEST(Cli, FitFromConfigJsonPath) {
+  const Json j = run_json("fit --model tests/fixtures/llama-3.1-8b_config.json --gpu h100");
+  EXPECT_EQ(j["kv_bytes_per_token"], 131072.0);
+  EXPECT_EQ(j["min_gpus"], 1);
+}
+
+TEST(Cli, FitsNowhereIsAResultNotACrash) {
+  const Json j = run_json("fit --model llama-3.1-405b --gpu l4 --gpu-memory-utilization 0.3");
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_TRUE(j["min_gpus"].is_null());
+  EXPECT_NE(j["reason"].get<std::string>().find("does not fit"), std::string::npos);
+}
+
+TEST(Cli, SizeJsonKeysWithGivenQ) {
+  const Json j = run_json("size --model llama-3.1-8b --gpu h100 --q 10 --target-qps 95 --redundancy 1");
+  EXPECT_EQ(j["replica"]["gpus"], 1);
+  EXPECT_EQ(j["replica"]["q"], 10.0);
+  EXPECT_EQ(j["fleet"]["floor_replicas"], 10);
+  EXPECT_EQ(j["fleet"]["replicas"], 13);  // ceil(95 / (10 x 0.8)) = 12, + 1
+  EXPECT_GT(j["fleet"]["usd_per_hour"].get<double>(), 0);
+  EXPECT_GT(j["fleet"]["usd_per_million_output_tokens"].get<double>(), 0);
+  EXPECT_TRUE(j["explain"].contains("fleet.floor_replicas"));
+}
+
+TEST(Cli, SizeFromCurve) {
+  // At batch 64 TTFT p99 is 2200 > 2000 ms; at 32 it is 1150 and TPOT 38 <= 50, and PCHIP keeps the
+  // interpolated TTFT between the two, so the largest integer batch lies in [32, 64).
+  const Json j = run_json("size --model llama-3.1-70b --gpu h100 --tp 4 --curve examples/curve-70b.csv "
+                          "--slo ttft:p99=2000 --slo tpot:p99=50 --target-qps 100");
+  EXPECT_EQ(j["replica"]["q_source"], "curve");
+  const double b = j["replica"]["max_batch"].get<double>();
+  EXPECT_GE(b, 32);
+  EXPECT_LT(b, 64);
+  EXPECT_GE(j["replica"]["q"].get<double>(), 18.5);
+  EXPECT_LE(j["replica"]["q"].get<double>(), 27.0);
+}
+
+TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
+  const std::string dir = temp_dir("cli-output");
+  const std::string good = dir + "/plan.json";
+  RunResult r = run_cli("size --q 5 --format json -o '" + good + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Json::parse(read_text(good)).contains("fleet"));
+  const std::string bad = dir + "/bad.json";
+  r = run_cli("size --q -5 --format json -o '" + bad + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(bad));
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left a temp file " << e.path();
+}
+
+TEST(Cli, BadInputUnknownNamesSuggest) {
+  expect_one_line_error("fit --model llama-3.1-7b --gpu h100", "did you mean llama-3.1-8b");
+  expect_one_line_error("fit --model llama-3.1-8b --gpu h1000", "did you mean h100");
+  expect_one_line_error("fit --model llama-3.1-8b --weights-dtype fp6", "unknown dtype 'fp6'");
+  expect_one_line_error("size --engine tgi --q 1", "unknown engine 'tgi'");
+}
+
+TEST(Cli, BadInputNumbers) {
+  expect_one_line_error("size --q 1 --target-qps -3", "--target-qps: target_qps must be a positive number");
+  expect_one_line_error("size --q 1 --target-qps 0", "must be a positive number");
+  expect_one_line_error("size --q 1 --target-qps nan", "must be a finite number, got 'nan'");
+  expect_one_line_error("size --q 1 --target-qps inf", "must be a finite number");
+  expect_one_line_error("size --q 1 --target-qps abc", "must be a number, got 'abc'");
+  expect_one_line_error("fit --tp 3", "--tp 3: not a valid tensor-parallel degree");
+  expect_one_line_error("fit --tp 1.5", "tp must be a whole number");
+  expect_one_line_error("size --q 1 --target-utilization 1.2", "target_utilization must be in (0, 1]");
+  expect_one_line_error("size --q 1 --slo ttft:p98=100", "unknown percentile 'p98'");
+}
+
+TEST(Cli, BadInputFiles) {
+  const std::string dir = temp_dir("cli-bad-files");
+  write_text(dir + "/syntax.yaml", "model: llama-3.1-8b\ngpu: [h100\n");
+  expect_one_line_error("size --scenario " + dir + "/syntax.yaml", "syntax.yaml:3: YAML syntax error");
+  write_text(dir + "/unknown.yaml", "model: llama-3.1-8b\nfleet:\n  redundnacy: 1\n");
+  expect_one_line_error("size --scenario " + dir + "/unknown.yaml", "unknown.yaml:3: unknown key 'redundnacy'");
+  write_text(dir + "/neg.yaml", "q: 3\nworkload:\n  target_qps: -10\n");
+  expect_one_line_error("size --scenario " + dir + "/neg.yaml", "neg.yaml:3: target_qps must be a positive number");
+  write_text(dir + "/cfg.json", R"({"num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10})");
+  expect_one_line_error("fit --model " + dir + "/cfg.json", "cfg.json: missing field 'hidden_size'");
+  expect_one_line_error("size --scenario " + dir + "/missing.yaml", "missing.yaml: cannot open scenario file");
+  write_text(dir + "/curve.csv", "batch,ttft_ms_p99\n1,100\n");
+  expect_one_line_error("size --curve " + dir + "/curve.csv", "missing column 'request_rate' or 'output_tok_s'");
+  write_text(dir + "/curve2.csv", "batch,request_rate,ttft_ms_p99\n1,2,100\n2,-3,120\n");
+  expect_one_line_error("size --curve " + dir + "/curve2.csv", "curve2.csv:3: request_rate must be a positive");
+  write_text(dir + "/stack.yaml", "stack:\n  levers:\n    - {name: a, memory: 0, throughput: 1}\n");
+  expect_one_line_error("stack --scenario " + dir + "/stack.yaml", "stack.yaml:3: memory must be a positive number");
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing

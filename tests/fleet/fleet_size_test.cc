@@ -1,0 +1,91 @@
+#include "fleetsizer/fleet/fleet.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace fleetsizer {
+namespace {
+
+FleetInputs inputs(double Q, double q, int g) {
+  FleetInputs in;
+  in.target_rps = Q;
+  in.replica_rps = q;
+  in.gpus_per_replica = g;
+  in.gpus_per_host = 8;
+  in.usd_per_gpu_hour = 1.5;
+  return in;
+}
+
+TEST(FleetSize, FloorIsCeilOfRatio) {
+  auto p = size_fleet(inputs(4000, 18, 4));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->floor_replicas, 223);
+  EXPECT_EQ(p->replicas, 223);
+  EXPECT_EQ(p->gpus, 892);
+  EXPECT_EQ(p->hosts, 112);  // 892 / 8 = 111.5
+  EXPECT_DOUBLE_EQ(p->usd_per_hour, 112 * 8 * 1.5);
+}
+
+TEST(FleetSize, IntegerRatioAddsNoNode) {
+  auto p = size_fleet(inputs(0.3, 0.1, 1));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->floor_replicas, 3);
+}
+
+TEST(FleetSize, HeadroomAndRedundancy) {
+  FleetInputs in = inputs(100, 7, 4);
+  in.target_utilization = 0.8;
+  in.redundancy = 2;
+  auto p = size_fleet(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->floor_replicas, 15);     // 14.29
+  EXPECT_EQ(p->headroom_replicas, 18);  // 100 / 5.6 = 17.86
+  EXPECT_EQ(p->replicas, 20);
+  EXPECT_EQ(p->hosts, 10);
+  EXPECT_NEAR(p->utilization_at_target, 100.0 / (20 * 7), 1e-12);
+}
+
+TEST(FleetSize, PackingReplicasThatDoNotDivideTheHost) {
+  EXPECT_EQ(hosts_for(5, 3, 8), 3);   // 2 replicas of 3 GPUs per 8-GPU host
+  EXPECT_EQ(hosts_for(5, 16, 8), 10); // a 16-GPU replica takes 2 hosts
+  EXPECT_EQ(hosts_for(9, 1, 8), 2);
+  EXPECT_EQ(hosts_for(0, 2, 8), 0);
+}
+
+TEST(FleetSize, BillingPerGpuPaysOnlyUsedGpus) {
+  FleetInputs in = inputs(10, 1, 3);
+  in.billing = Billing::per_gpu;
+  auto p = size_fleet(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->gpus_reserved, 30);
+  EXPECT_DOUBLE_EQ(p->usd_per_hour, 45.0);
+  in.billing = Billing::per_host;
+  p = size_fleet(in);
+  EXPECT_EQ(p->gpus_reserved, 5 * 8);  // 10 replicas of 3, 2 per host
+}
+
+TEST(FleetSize, CostPerTokenAndRequest) {
+  FleetInputs in = inputs(10, 2, 8);
+  in.output_tokens_per_request = 250;
+  in.usd_per_host_hour = 16;
+  auto p = size_fleet(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->hosts, 5);
+  EXPECT_DOUBLE_EQ(p->usd_per_hour, 80);
+  EXPECT_NEAR(p->usd_per_1k_requests, 80.0 / (10 * 3600) * 1000, 1e-12);
+  EXPECT_NEAR(p->usd_per_million_output_tokens, 80.0 / (10 * 3600 * 250.0) * 1e6, 1e-12);
+}
+
+TEST(FleetSize, RejectsBadNumbers) {
+  EXPECT_FALSE(size_fleet(inputs(-1, 1, 1)));
+  EXPECT_FALSE(size_fleet(inputs(1, 0, 1)));
+  EXPECT_FALSE(size_fleet(inputs(NAN, 1, 1)));
+  EXPECT_FALSE(size_fleet(inputs(INFINITY, 1, 1)));
+  FleetInputs in = inputs(1, 1, 1);
+  in.target_utilization = 1.5;
+  EXPECT_FALSE(size_fleet(in));
+}
+
+}  // namespace
+}  // namespace fleetsizer
