@@ -10,11 +10,13 @@
 #include <sstream>
 
 #include "fleetsizer/api/fit.h"
+#include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/units/units.h"
 #include "io/catalog_file.h"
 #include "io/csv.h"
 #include "io/curve_file.h"
 #include "io/hf_config.h"
+#include "io/profile_file.h"
 #include "io/stack_file.h"
 
 namespace fleetsizer::io {
@@ -210,9 +212,14 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     }
   }
   if (auto engine = string_setting(raw, "engine")) {
-    if (*engine != "vllm" && *engine != "sglang" && *engine != "trtllm" && *engine != "generic")
-      return fail(fmt::format("{}: unknown engine '{}' (vllm, sglang, trtllm, generic)", origin("engine"), *engine));
+    if (*engine != "vllm" && *engine != "sglang" && *engine != "trtllm" && *engine != "generic" && *engine != "static")
+      return fail(fmt::format("{}: unknown engine '{}' (vllm, sglang, trtllm, static, generic)", origin("engine"), *engine));
     s.engine = *engine;
+    // The engine's scheduling caps apply unless the user set them.
+    const EngineLimits limits = engine_defaults(*engine).limits;
+    if (!raw.has("max_num_seqs")) s.memory.max_num_seqs = limits.max_num_seqs;
+    if (!raw.has("max_num_batched_tokens"))
+      s.memory.max_num_batched_tokens = std::min<std::int64_t>(limits.max_num_batched_tokens, 65536);
   }
   if (raw.has("tp")) {
     int tp = 1;
@@ -284,6 +291,11 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     auto c = read_curve_file(resolve_path(raw, *curve));
     if (!c) return fail(c.error().message);
     s.curve = std::move(*c);
+  }
+  if (auto profile = string_setting(raw, "profile")) {
+    auto p = read_profile_file(resolve_path(raw, *profile));
+    if (!p) return fail(p.error().message);
+    s.profile = std::move(*p);
   }
   if (raw.stack) s.stack = raw.stack;
   if (auto ok = api::validate(s.memory); !ok) return fail(ok.error().message);

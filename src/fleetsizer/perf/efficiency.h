@@ -13,6 +13,9 @@ struct Efficiency {
   double interconnect = 0.70;       // achieved / peak link bandwidth in all-reduce
   double step_overhead_ms = 4.0;    // per engine step: scheduling, kernel launches, sampling sync
   double per_seq_overhead_us = 20;  // per running sequence per step: sampling, detokenization, bookkeeping
+  // Closed loop: how far the clients stay synchronized in waves (1) rather than spread evenly over
+  // the steps (0). Benchmarks start all clients at once; engines differ in how fast that decays.
+  double wave_sync = 0.3;
 };
 
 // Engine scheduling defaults that cap the batch: running sequences and tokens per step.
@@ -26,7 +29,7 @@ struct EngineDefaults {
   EngineLimits limits;
 };
 
-// vllm, sglang, trtllm, generic; unknown names get generic.
+// vllm, sglang, trtllm, static, generic; unknown names get generic.
 EngineDefaults engine_defaults(const std::string& engine);
 
 }  // namespace fleetsizer

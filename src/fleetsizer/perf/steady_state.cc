@@ -127,9 +127,42 @@ SteadyState closed_loop(const RooflineModel& model, const Workload& w, double co
     const double tpot = O > 1 ? (e2e - ttft) / (O - 1) : 0.0;
     groups.push_back({count, ttft * 1e3, tpot * 1e3, e2e * 1e3});
   }
-  s.ttft_ms = stats(groups, &Group::ttft);
-  s.tpot_ms = stats(groups, &Group::tpot);
-  s.e2e_ms = stats(groups, &Group::e2e);
+  const LatencyStats wave_ttft = stats(groups, &Group::ttft);
+  const LatencyStats wave_tpot = stats(groups, &Group::tpot);
+
+  // Spread clients: each step carries the prefills of the requests that replaced the ones just
+  // finished, X x I x t tokens, where X = b / E2E (Little's law); solved by fixed-point iteration.
+  double t = t_decode, spread_ttft = 0;
+  for (int iter = 0; iter < 100; ++iter) {
+    const double room = std::max(budget - b, 1.0);
+    const double own_steps = std::ceil(I / room);
+    spread_ttft = (own_steps + 0.5) * t;
+    const double x = b / (spread_ttft + (O - 1) * t);
+    StepWork mixed;
+    mixed.prefill_tokens = x * I * t;
+    mixed.prefill_seqs = x * t;
+    mixed.prefill_attended = mixed.prefill_tokens * I / 2.0;
+    mixed.decode_seqs = b;
+    mixed.decode_context = b * (I + O / 2.0);
+    const double next = model.step(mixed).total_s;
+    if (std::abs(next - t) < 1e-12 + 1e-9 * t) {
+      t = next;
+      break;
+    }
+    t = next;
+  }
+  const double sync = std::clamp(model.config().efficiency.wave_sync, 0.0, 1.0);
+  auto blend = [&](const LatencyStats& wave, double spread_mean, double spread_p99) {
+    const double spread_p50 = spread_mean;
+    return LatencyStats{sync * wave.mean + (1 - sync) * spread_mean, sync * wave.p50 + (1 - sync) * spread_p50,
+                        sync * wave.p90 + (1 - sync) * spread_p99, sync * wave.p95 + (1 - sync) * spread_p99,
+                        sync * wave.p99 + (1 - sync) * spread_p99};
+  };
+  s.ttft_ms = blend(wave_ttft, spread_ttft * 1e3, (spread_ttft + 0.5 * t) * 1e3);
+  s.tpot_ms = blend(wave_tpot, t * 1e3, t * 1e3);
+  const double e2e_mean = s.ttft_ms.mean + (O - 1) * s.tpot_ms.mean;
+  s.e2e_ms = {e2e_mean, s.ttft_ms.p50 + (O - 1) * s.tpot_ms.p50, s.ttft_ms.p90 + (O - 1) * s.tpot_ms.p90,
+              s.ttft_ms.p95 + (O - 1) * s.tpot_ms.p95, s.ttft_ms.p99 + (O - 1) * s.tpot_ms.p99};
   s.prefill_step_ms = mixed_time / static_cast<double>(n) * 1e3;
   s.decode_step_ms = t_decode * 1e3;
   s.request_rate = b / (s.e2e_ms.mean / 1e3);

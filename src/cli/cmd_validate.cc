@@ -1,0 +1,41 @@
+#include "cli/command.h"
+#include "cli/measurement_flags.h"
+#include "io/profile_file.h"
+
+namespace fleetsizer::cli {
+
+void setup_validate(CLI::App& app, Invocation& inv) {
+  struct Flags {
+    MeasurementFlags measurements;
+    std::string profile;
+    bool calibrate_all = false;
+    bool leave_one_out = false;
+  };
+  auto f = std::make_shared<Flags>();
+  f->measurements.add_to(app);
+  app.add_option("--profile", f->profile, "Calibrated profile to predict with (default: engine defaults)");
+  app.add_flag("--calibrate-all", f->calibrate_all, "Fit on all rows, then predict them (in-sample error)");
+  app.add_flag("--leave-one-out", f->leave_one_out,
+               "Predict each configuration with factors fitted on the others (out-of-sample error)");
+  inv.run = [f]() -> Result<report::Report> {
+    Catalog catalog = builtin_catalog();
+    auto set = f->measurements.read(catalog);
+    if (!set) return fail(set.error().message);
+    api::ValidateRequest req;
+    req.rows = std::move(set->rows);
+    req.skipped = MeasurementFlags::skipped(*set);
+    if (!f->profile.empty()) {
+      auto p = io::read_profile_file(f->profile);
+      if (!p) return fail(p.error().message);
+      req.profile = std::move(*p);
+    }
+    if (f->calibrate_all && f->leave_one_out) return fail("--calibrate-all and --leave-one-out exclude each other");
+    if (f->calibrate_all) req.mode = api::ValidationMode::calibrate_all;
+    if (f->leave_one_out) req.mode = api::ValidationMode::leave_one_out;
+    auto out = api::run_validate(std::move(req));
+    if (!out) return fail(out.error().message);
+    return api::validate_report(*out);
+  };
+}
+
+}  // namespace fleetsizer::cli

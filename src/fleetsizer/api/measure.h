@@ -1,0 +1,52 @@
+#pragma once
+// `fleetsizer calibrate` and `fleetsizer validate`: fit the model to measurements, and report how
+// far its predictions are from them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/perf/measurement.h"
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/validation.h"
+#include "fleetsizer/report/report.h"
+
+namespace fleetsizer::api {
+
+struct Skipped {
+  std::string where;
+  std::string reason;
+};
+
+enum class ValidationMode { given_profile, calibrate_all, leave_one_out };
+
+struct ValidateRequest {
+  std::vector<Measurement> rows;
+  std::vector<Skipped> skipped;
+  Profile profile;  // empty: engine defaults (uncalibrated)
+  ValidationMode mode = ValidationMode::given_profile;
+};
+
+struct ValidateOutput {
+  ValidateRequest request;
+  std::vector<RowPrediction> predictions;
+  ValidationSummary summary;
+  std::vector<std::pair<std::string, ValidationSummary>> by_engine;
+  Profile profile_used;
+  int fallbacks = 0;
+};
+
+Result<ValidateOutput> run_validate(ValidateRequest request);
+report::Report validate_report(const ValidateOutput& output);
+
+struct CalibrateOutput {
+  Profile profile;
+  std::vector<Skipped> skipped;
+  std::vector<RowPrediction> before, after;
+  std::vector<Measurement> rows;
+};
+
+Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped);
+// The report's table text is the profile YAML itself, so `-o profile.yaml` writes the profile.
+report::Report calibrate_report(const CalibrateOutput& output, const std::string& profile_yaml);
+
+}  // namespace fleetsizer::api

@@ -1,0 +1,29 @@
+#pragma once
+// `fleetsizer predict`: TTFT, TPOT and throughput of one replica at a concurrency or rate.
+#include <optional>
+
+#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/perf/predict.h"
+#include "fleetsizer/report/report.h"
+
+namespace fleetsizer::api {
+
+struct PredictRequest {
+  Scenario scenario;
+  std::optional<double> concurrency;
+  std::optional<double> rate;
+};
+
+struct PredictOutput {
+  PredictRequest request;
+  Footprint footprint;
+  OperatingPoint point;
+  SteadyState state;
+  StepTime decode_step;  // breakdown of one decode-only step at the running batch
+  SteadyState ideal;     // the same point on the ideal machine: the physics bound
+};
+
+Result<PredictOutput> run_predict(const PredictRequest& request);
+report::Report predict_report(const PredictOutput& output);
+
+}  // namespace fleetsizer::api

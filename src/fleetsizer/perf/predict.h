@@ -1,0 +1,32 @@
+#pragma once
+// Predicting one operating point (closed loop at a concurrency, open loop at a rate, or offline)
+// with the roofline model, and the physics bound no prediction or measurement may beat.
+#include <cstdint>
+#include <optional>
+
+#include "fleetsizer/perf/measurement.h"
+#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/perf/steady_state.h"
+
+namespace fleetsizer {
+
+struct OperatingPoint {
+  ReplicaConfig config;
+  Workload workload;
+  std::optional<double> concurrency;
+  std::optional<double> rate;  // inf: offline
+  std::int64_t max_running = 256;
+};
+
+SteadyState predict(const OperatingPoint& point);
+
+// The replica's KV-limited running-sequence cap for a measurement's lengths, with its engine's
+// default max_num_seqs and the memory defaults of the footprint model.
+std::int64_t kv_limited_running(const ReplicaConfig& config, double isl, double osl);
+
+OperatingPoint operating_point(const Measurement& m, const Efficiency& efficiency);
+
+// The ideal machine: efficiency 1 and no overheads. Nothing real is faster.
+Efficiency ideal_efficiency();
+
+}  // namespace fleetsizer

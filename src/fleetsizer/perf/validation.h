@@ -1,0 +1,41 @@
+#pragma once
+// Predicted versus measured, row by row, and the error summaries docs/accuracy.md reports.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/perf/measurement.h"
+#include "fleetsizer/perf/profile.h"
+
+namespace fleetsizer {
+
+struct RowPrediction {
+  const Measurement* row = nullptr;
+  double ttft_ms = 0, tpot_ms = 0, output_tok_s = 0;
+  std::optional<double> ttft_err_pct, tpot_err_pct, output_tok_s_err_pct;  // signed: (pred - meas) / meas
+};
+
+struct ErrorSummary {
+  int n = 0;
+  double median_abs_pct_error = 0;
+  double p90_abs_pct_error = 0;
+};
+
+struct ValidationSummary {
+  ErrorSummary ttft, tpot, output_tok_s;
+};
+
+RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency);
+ErrorSummary summarize(const std::vector<double>& signed_pct_errors);
+ValidationSummary summarize(const std::vector<RowPrediction>& rows);
+
+// Calibrates one profile entry per (GPU, engine) present in `rows`.
+Profile calibrate_profile(const std::vector<Measurement>& rows);
+
+// Leave-one-configuration-out: each configuration's rows are predicted with factors fitted on the
+// other configurations of the same (GPU, engine); a group with one configuration falls back to
+// the engine defaults (and says so through `fallbacks`).
+std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows, int* fallbacks);
+
+}  // namespace fleetsizer

@@ -1,0 +1,178 @@
+#include "io/measurement_file.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "fleetsizer/perf/calibrate.h"
+#include "io/csv.h"
+
+namespace fleetsizer::io {
+namespace {
+
+const char* kRequired[] = {"model", "gpu", "tp", "engine", "isl", "osl"};
+
+Result<void> read_csv_measurements(const std::string& path, const Catalog& catalog, MeasurementSet& into) {
+  auto table = read_csv(path);
+  if (!table) return fail(table.error().message);
+  for (const char* name : kRequired)
+    if (!table->column(name)) return fail(fmt::format("{}:1: missing column '{}'", path, name));
+  if (!table->column("concurrency") && !table->column("request_rate"))
+    return fail(fmt::format("{}:1: missing column 'concurrency' or 'request_rate'", path));
+  for (const auto& row : table->rows) {
+    auto text = [&](const char* name) -> std::string {
+      const auto c = table->column(name);
+      return c ? table->cell(row, *c) : std::string();
+    };
+    auto skip = [&](std::string reason) { into.skipped.push_back({where(path, row.line, ""), std::move(reason)}); };
+    // A number cell: empty means unknown; anything present must be a positive finite number.
+    std::string bad;
+    auto number = [&](const char* name, bool allow_inf = false) -> std::optional<double> {
+      const std::string t = text(name);
+      if (t.empty()) return std::nullopt;
+      auto v = parse_number(t);
+      if (!v || std::isnan(*v) || (!allow_inf && std::isinf(*v)) || *v <= 0) {
+        if (bad.empty()) bad = fmt::format("{} must be a positive number, got '{}'", name, t);
+        return std::nullopt;
+      }
+      return v;
+    };
+    Measurement m;
+    m.file = path;
+    m.line = row.line;
+    auto model = catalog.model(text("model"));
+    if (!model) {
+      skip(model.error().message);
+      continue;
+    }
+    auto gpu = catalog.gpu(text("gpu"));
+    if (!gpu) {
+      skip(gpu.error().message);
+      continue;
+    }
+    m.model = *model;
+    m.gpu = *gpu;
+    m.engine = text("engine");
+    if (m.engine != "vllm" && m.engine != "sglang" && m.engine != "trtllm" && m.engine != "static" &&
+        m.engine != "generic") {
+      skip(fmt::format("unknown engine '{}'", m.engine));
+      continue;
+    }
+    for (auto [name, dest] : {std::pair<const char*, Dtype*>{"weights_dtype", &m.weights_dtype}, {"kv_dtype", &m.kv_dtype}}) {
+      const std::string t = text(name);
+      if (t.empty()) continue;
+      auto d = parse_dtype(t);
+      if (!d) bad = fmt::format("unknown {} '{}'", name, t);
+      else *dest = *d;
+    }
+    const auto tp = number("tp");
+    const auto num_gpus = number("num_gpus");
+    const auto isl = number("isl");
+    const auto osl = number("osl");
+    m.concurrency = number("concurrency");
+    m.request_rate = number("request_rate", true);
+    m.output_tok_s = number("output_tok_s");
+    m.total_tok_s = number("total_tok_s");
+    m.ttft_ms = number("ttft_ms");
+    m.tpot_ms = number("tpot_ms");
+    m.source = text("source");
+    if (!bad.empty()) {
+      skip(bad);
+      continue;
+    }
+    if (!tp || !isl || !osl) {
+      skip("tp, isl and osl are required");
+      continue;
+    }
+    if (!m.concurrency && !m.request_rate) {
+      skip("either concurrency or request_rate is required");
+      continue;
+    }
+    if (!m.ttft_ms && !m.tpot_ms && !m.output_tok_s) {
+      skip("no measured value (ttft_ms, tpot_ms or output_tok_s)");
+      continue;
+    }
+    m.tp = static_cast<int>(*tp);
+    m.num_gpus = num_gpus ? static_cast<int>(*num_gpus) : m.tp;
+    m.isl = *isl;
+    m.osl = *osl;
+    if (auto why = physics_violation(m); !why.empty()) {
+      skip("contradicts physics: " + why);
+      continue;
+    }
+    into.rows.push_back(std::move(m));
+  }
+  return {};
+}
+
+Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, const JsonContext& ctx,
+                            MeasurementSet& into) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
+  }
+  auto num = [&](const char* key) -> std::optional<double> {
+    if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
+    return j[key].get<double>();
+  };
+  const auto completed = num("completed");
+  if (!completed || *completed <= 0) return fail(fmt::format("{}: not a vLLM bench result (no 'completed' count)", path));
+  const std::string model_name = ctx.model.value_or(j.value("model_id", std::string()));
+  auto model = catalog.model(model_name);
+  if (!model) return fail(fmt::format("{}: {} (pass --model)", path, model.error().message));
+  if (!ctx.gpu) return fail(fmt::format("{}: a vLLM result does not record the GPU; pass --gpu", path));
+  auto gpu = catalog.gpu(*ctx.gpu);
+  if (!gpu) return fail(fmt::format("{}: {}", path, gpu.error().message));
+  Measurement m;
+  m.file = path;
+  m.line = 1;
+  m.model = *model;
+  m.gpu = *gpu;
+  m.tp = ctx.tp.value_or(1);
+  m.num_gpus = m.tp;
+  m.engine = ctx.engine.value_or("vllm");
+  m.weights_dtype = ctx.weights_dtype;
+  m.kv_dtype = ctx.kv_dtype;
+  const auto in_tokens = num("total_input_tokens"), out_tokens = num("total_output_tokens");
+  if (!in_tokens || !out_tokens) return fail(fmt::format("{}: missing total_input_tokens/total_output_tokens", path));
+  m.isl = *in_tokens / *completed;
+  m.osl = *out_tokens / *completed;
+  if (auto c = num("max_concurrency"); c && *c > 0) m.concurrency = c;
+  if (j.contains("request_rate")) {
+    const auto& r = j["request_rate"];
+    if (r.is_number()) m.request_rate = r.get<double>();
+    else if (r.is_string() && r.get<std::string>() == "inf") m.request_rate = INFINITY;
+  }
+  if (!m.concurrency && !m.request_rate) m.request_rate = INFINITY;
+  m.output_tok_s = num("output_throughput");
+  m.total_tok_s = num("total_token_throughput");
+  m.ttft_ms = num("median_ttft_ms");
+  m.tpot_ms = num("median_tpot_ms");
+  m.source = "vLLM bench serve result";
+  if (auto why = physics_violation(m); !why.empty()) {
+    into.skipped.push_back({path, "contradicts physics: " + why});
+    return {};
+  }
+  into.rows.push_back(std::move(m));
+  return {};
+}
+
+}  // namespace
+
+Result<void> read_measurements(const std::string& path, const Catalog& catalog, const JsonContext& context,
+                               MeasurementSet& into) {
+  std::ifstream probe(path);
+  if (!probe) return fail(fmt::format("{}: cannot open measurement file", path));
+  if (path.ends_with(".json")) return read_vllm_json(path, catalog, context, into);
+  return read_csv_measurements(path, catalog, into);
+}
+
+}  // namespace fleetsizer::io
