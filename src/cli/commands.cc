@@ -7,6 +7,7 @@ void setup_stack(CLI::App&, Invocation&);
 void setup_fit(CLI::App&, Invocation&);
 void setup_size(CLI::App&, Invocation&);
 void setup_predict(CLI::App&, Invocation&);
+void setup_slo(CLI::App&, Invocation&);
 void setup_calibrate(CLI::App&, Invocation&);
 void setup_validate(CLI::App&, Invocation&);
 
@@ -16,6 +17,7 @@ const std::vector<CommandSpec>& commands() {
       {"stack", "A lever stack from a scenario file; --orders evaluates every ordering", setup_stack},
       {"fit", "Memory footprint: smallest TP that fits, KV capacity, max sequences", setup_fit},
       {"predict", "Per-replica TTFT, TPOT and throughput at a concurrency or arrival rate", setup_predict},
+      {"slo", "Largest batch of a measured or parametric curve meeting the SLO, honest q, fleet", setup_slo},
       {"size", "The full fleet plan for one configuration", setup_size},
       {"calibrate", "Fit the model's efficiency factors to measurements; -o writes the profile YAML", setup_calibrate},
       {"validate", "Predicted versus measured, with median and p90 absolute percentage errors", setup_validate},

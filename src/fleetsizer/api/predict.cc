@@ -31,7 +31,7 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
     return fail(fmt::format("the KV cache holds no sequence of {} tokens at TP {}", s.isl + s.osl, out.footprint.tp));
   out.state = predict(out.point);
   OperatingPoint ideal = out.point;
-  ideal.config.efficiency = ideal_efficiency();
+  ideal.config.efficiency = ideal_efficiency(out.point.config.efficiency.wave_sync);
   out.ideal = predict(ideal);
   StepWork w;
   w.decode_seqs = std::max(1.0, out.state.running);

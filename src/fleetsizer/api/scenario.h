@@ -36,6 +36,8 @@ struct Scenario {
   int redundancy = 0;
   // Where the replica's q comes from when given instead of modeled.
   std::optional<double> replica_qps;
+  // A replica size the user measured (slo on a curve): no footprint fit is done.
+  std::optional<int> gpus_per_replica;
   std::optional<Curve> curve;
   std::optional<StackScenario> stack;
 };

@@ -53,9 +53,15 @@ Result<ReplicaCapacity> capacity_from_curve(const Scenario& s) {
 Result<SizeOutput> run_size(const Scenario& s) {
   SizeOutput out;
   out.scenario = s;
-  auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
-  if (!fit) return fail(fit.error().message);
-  out.fit = *fit;
+  if (s.gpus_per_replica && (s.replica_qps || s.curve)) {
+    out.fit.fits = true;
+    out.fit.footprint.gpus = out.fit.footprint.tp = *s.gpus_per_replica;
+    out.fit.footprint.bottleneck = "replica size given, not fitted";
+  } else {
+    auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
+    if (!fit) return fail(fit.error().message);
+    out.fit = *fit;
+  }
   if (!out.fit.fits) {
     out.reason = out.fit.reason;
     return out;

@@ -26,7 +26,8 @@ std::int64_t kv_limited_running(const ReplicaConfig& config, double isl, double 
 
 OperatingPoint operating_point(const Measurement& m, const Efficiency& efficiency);
 
-// The ideal machine: efficiency 1 and no overheads. Nothing real is faster.
-Efficiency ideal_efficiency();
+// The ideal machine: efficiency 1 and no overheads, under the same scheduling assumption
+// (wave_sync) as the model it bounds. Nothing real is faster.
+Efficiency ideal_efficiency(double wave_sync = 1.0);
 
 }  // namespace fleetsizer

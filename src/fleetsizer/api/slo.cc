@@ -1,0 +1,57 @@
+#include "fleetsizer/api/slo.h"
+
+#include <fmt/format.h>
+
+namespace fleetsizer::api {
+
+Result<SloOutput> run_slo(const SloRequest& req) {
+  if (!req.scenario.curve) return fail("give --curve FILE or --parametric q0=...,alpha=...,l0=...,l1=...");
+  if (req.scenario.slo.empty()) return fail("give at least one --slo target (e.g. --slo e2e:p99=2400)");
+  Scenario s = req.scenario;
+  // Without a model to fit, a replica is as many GPUs as --tp says (default 1).
+  s.gpus_per_replica = s.tp.value_or(1);
+  SloOutput out;
+  auto base = run_size(s);
+  if (!base) return fail(base.error().message);
+  out.base = std::move(*base);
+  if (req.sweep) {
+    for (double scale : {1.5, 1.25, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1}) {
+      Scenario tighter = s;
+      for (auto& t : tighter.slo) t.ms *= scale;
+      auto r = run_size(tighter);
+      if (!r) return fail(r.error().message);
+      out.sweep.push_back({scale, tighter.slo, std::move(*r)});
+    }
+  }
+  return out;
+}
+
+report::Report slo_report(const SloOutput& out) {
+  report::Report rep = size_report(out.base);
+  const SizeOutput& b = out.base;
+  rep.title = fmt::format("SLO-limited q from {}", b.scenario.curve->source);
+  // The stable minimum of DESIGN.md: max_batch, q, nodes at the top level.
+  rep.fields.insert(rep.fields.begin(), {"nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0});
+  rep.fields.insert(rep.fields.begin(), {"q", b.replica.q_rps, 3});
+  rep.fields.insert(rep.fields.begin(), {"max_batch", b.replica.max_batch, 0});
+  rep.why("q", fmt::format("request rate of the curve at the largest batch meeting every target ({}); binding: {}",
+                           b.replica.max_batch, b.replica.binding));
+  rep.why("nodes", "fleet.replicas: ceil(Q / (q x utilization)) + redundancy");
+  if (!out.sweep.empty()) {
+    report::Table t{"sweep", "Node count vs SLO tightness", {}, {}};
+    t.columns = {{"scale", "SLO x", 2}, {"slo", "targets", 0}, {"max_batch", "max batch", 0},
+                 {"q", "q (req/s)", 3}, {"nodes", "nodes", 0}, {"usd_per_hour", "$/hr", 2}};
+    for (const auto& p : out.sweep) {
+      std::vector<std::string> slo;
+      for (const auto& x : p.slo) slo.push_back(format_slo(x));
+      const bool ok = p.size.feasible;
+      t.rows.push_back({p.scale, fmt::format("{}", fmt::join(slo, " ")), p.size.replica.max_batch, p.size.replica.q_rps,
+                        ok ? report::integer(p.size.plan.replicas) : report::Cell{},
+                        ok ? report::Cell{p.size.plan.usd_per_hour} : report::Cell{}});
+    }
+    rep.tables.push_back(std::move(t));
+  }
+  return rep;
+}
+
+}  // namespace fleetsizer::api

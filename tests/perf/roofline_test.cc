@@ -1,0 +1,106 @@
+#include "fleetsizer/perf/roofline.h"
+
+#include <gtest/gtest.h>
+
+#include "fleetsizer/catalog/catalog.h"
+#include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/perf/predict.h"
+#include "fleetsizer/perf/steady_state.h"
+
+namespace fleetsizer {
+namespace {
+
+ReplicaConfig config(const char* model, const char* gpu, int tp, Dtype w, const Efficiency& e) {
+  const Catalog c = builtin_catalog();
+  ReplicaConfig r;
+  r.model = *c.model(model);
+  r.gpu = *c.gpu(gpu);
+  r.tp = tp;
+  r.weights_dtype = w;
+  r.efficiency = e;
+  return r;
+}
+
+// Decode of one sequence on the ideal machine is bound by streaming the weights: hand computed.
+TEST(Roofline, SingleDecodeStepStreamsTheWeights) {
+  const RooflineModel m(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()));
+  StepWork w;
+  w.decode_seqs = 1;
+  w.decode_context = 1000;
+  const StepTime t = m.step(w);
+  const ParamCounts p = count_params(*builtin_catalog().model("llama-3.1-8b"));
+  const double bw = 3.35e12;
+  EXPECT_NEAR(t.gemm_s, (p.attention + p.dense_mlp) * 2.0 / bw, 1e-12);
+  EXPECT_NEAR(t.attention_s, 1000 * 131072.0 / bw, 1e-12);  // KV of 1000 tokens read once
+  EXPECT_NEAR(t.lm_head_s, 128256.0 * 4096 * 2 / bw, 1e-12);
+  EXPECT_EQ(t.comm_s, 0.0);
+  EXPECT_EQ(t.overhead_s, 0.0);
+  EXPECT_FALSE(t.gemm_compute_bound);
+}
+
+TEST(Roofline, LargePrefillIsComputeBound) {
+  const RooflineModel m(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()));
+  StepWork w;
+  w.prefill_tokens = 8192;
+  w.prefill_seqs = 1;
+  const StepTime t = m.step(w);
+  EXPECT_TRUE(t.gemm_compute_bound);
+  const ParamCounts p = count_params(*builtin_catalog().model("llama-3.1-8b"));
+  EXPECT_NEAR(t.gemm_s, 2.0 * (p.attention + p.dense_mlp) * 8192 / 989e12, 1e-12);
+}
+
+TEST(Roofline, Fp8UsesFp8TensorCoresOnlyWhereTheGpuHasThem) {
+  StepWork w;
+  w.prefill_tokens = 8192;
+  const double h100_bf16 = RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
+  const double h100_fp8 = RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
+  EXPECT_NEAR(h100_bf16 / h100_fp8, 1979.0 / 989.0, 1e-9);
+  const double a100_bf16 = RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
+  const double a100_fp8 = RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
+  EXPECT_DOUBLE_EQ(a100_bf16, a100_fp8);  // no fp8 tensor cores: same FLOP rate
+}
+
+TEST(Roofline, TensorParallelAddsAllReduce) {
+  StepWork w;
+  w.decode_seqs = 8;
+  w.decode_context = 8000;
+  const Efficiency e = engine_defaults("vllm").efficiency;
+  const StepTime t1 = RooflineModel(config("llama-3.1-70b", "h100-sxm", 1, Dtype::fp8, e)).step(w);
+  const StepTime t4 = RooflineModel(config("llama-3.1-70b", "h100-sxm", 4, Dtype::fp8, e)).step(w);
+  EXPECT_EQ(t1.comm_s, 0.0);
+  EXPECT_GT(t4.comm_s, 0.0);
+  EXPECT_LT(t4.gemm_s, t1.gemm_s / 3.9);
+}
+
+// Physics guard: over a sweep of models, GPUs, TP, lengths and concurrency, no prediction with
+// the default (or any sub-unity) efficiencies beats the ideal machine.
+TEST(Roofline, NoPredictionExceedsTheHardwareBound) {
+  int checked = 0;
+  for (const char* model : {"llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "qwen3-32b"}) {
+    for (const char* gpu : {"a100-80gb", "h100-sxm", "h200", "b200", "l40s"}) {
+      for (int tp : {1, 2, 4, 8}) {
+        for (const char* engine : {"vllm", "trtllm", "sglang"}) {
+          ReplicaConfig real = config(model, gpu, tp, Dtype::fp8, engine_defaults(engine).efficiency);
+          real.limits = engine_defaults(engine).limits;
+          const std::int64_t cap = kv_limited_running(real, 1024, 256);
+          if (cap < 1) continue;
+          ReplicaConfig ideal = real;
+          ideal.efficiency = ideal_efficiency(real.efficiency.wave_sync);
+          for (double c : {1.0, 8.0, 64.0, 512.0}) {
+            for (auto [isl, osl] : {std::pair{128.0, 128.0}, {2048.0, 256.0}, {8192.0, 64.0}}) {
+              const SteadyState r = closed_loop(RooflineModel(real), {isl, osl}, c, cap);
+              const SteadyState i = closed_loop(RooflineModel(ideal), {isl, osl}, c, cap);
+              EXPECT_LE(r.output_tok_s, i.output_tok_s * (1 + 1e-9)) << model << " " << gpu << " tp" << tp << " c" << c;
+              EXPECT_GE(r.tpot_ms.mean, i.tpot_ms.mean * (1 - 1e-9));
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 500);
+}
+
+}  // namespace
+}  // namespace fleetsizer

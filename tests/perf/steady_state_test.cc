@@ -1,0 +1,83 @@
+#include "fleetsizer/perf/steady_state.h"
+
+#include <gtest/gtest.h>
+
+#include "fleetsizer/catalog/catalog.h"
+#include "fleetsizer/perf/predict.h"
+
+namespace fleetsizer {
+namespace {
+
+ReplicaConfig llama8b(const std::string& engine) {
+  const Catalog c = builtin_catalog();
+  ReplicaConfig r;
+  r.model = *c.model("llama-3.1-8b");
+  r.gpu = *c.gpu("h100-sxm");
+  r.efficiency = engine_defaults(engine).efficiency;
+  r.limits = engine_defaults(engine).limits;
+  return r;
+}
+
+// Static batching (wave_sync 1, unlimited token budget) is exact: the whole batch prefills in
+// one step, then decodes together.
+TEST(SteadyState, StaticBatchIsOnePrefillStepThenDecodes) {
+  const RooflineModel m(llama8b("static"));
+  const SteadyState s = closed_loop(m, {512, 128}, 16, 1000);
+  StepWork prefill;
+  prefill.prefill_tokens = 16 * 512;
+  prefill.prefill_seqs = 16;
+  prefill.prefill_attended = 16 * 512 * 256.0;
+  const double ttft_ms = m.step(prefill).total_s * 1e3;
+  StepWork decode;
+  decode.decode_seqs = 16;
+  decode.decode_context = 16 * (512 + 64.0);
+  const double tpot_ms = m.step(decode).total_s * 1e3;
+  EXPECT_NEAR(s.ttft_ms.mean, ttft_ms, 1e-9);
+  EXPECT_NEAR(s.ttft_ms.p99, ttft_ms, 1e-9);
+  EXPECT_NEAR(s.tpot_ms.mean, tpot_ms, 1e-9);
+  EXPECT_NEAR(s.request_rate, 16 / ((ttft_ms + 127 * tpot_ms) / 1e3), 1e-9);
+  EXPECT_NEAR(s.output_tok_s, s.request_rate * 128, 1e-9);
+}
+
+TEST(SteadyState, ClientsBeyondTheCapQueueAsTtft) {
+  const RooflineModel m(llama8b("vllm"));
+  const SteadyState at_cap = closed_loop(m, {1024, 256}, 32, 32);
+  const SteadyState over = closed_loop(m, {1024, 256}, 96, 32);
+  EXPECT_EQ(over.running, 32);
+  EXPECT_NEAR(over.request_rate, at_cap.request_rate, 1e-9);  // the engine runs the same batch
+  // Little's law: 96 clients / X = total time; the excess is queueing.
+  EXPECT_NEAR(over.queue_ms, 96 / at_cap.request_rate * 1e3 - at_cap.e2e_ms.mean, 1e-6);
+  EXPECT_NEAR(over.ttft_ms.mean, at_cap.ttft_ms.mean + over.queue_ms, 1e-6);
+  EXPECT_FALSE(over.limit.empty());
+}
+
+TEST(SteadyState, LatencyAndThroughputGrowWithConcurrency) {
+  const RooflineModel m(llama8b("vllm"));
+  double last_tpot = 0, last_rate = 0;
+  for (double c : {1.0, 4.0, 16.0, 64.0, 128.0}) {
+    const SteadyState s = closed_loop(m, {1024, 256}, c, 256);
+    EXPECT_GT(s.tpot_ms.mean, last_tpot);
+    EXPECT_GT(s.request_rate, last_rate);
+    last_tpot = s.tpot_ms.mean;
+    last_rate = s.request_rate;
+  }
+}
+
+TEST(SteadyState, OpenLoopDivergesBeyondCapacity) {
+  const RooflineModel m(llama8b("vllm"));
+  const double capacity = max_stable_rate(m, {1024, 256}, 256);
+  ASSERT_GT(capacity, 1);
+  const SteadyState low = open_loop(m, {1024, 256}, capacity * 0.3, 256);
+  const SteadyState high = open_loop(m, {1024, 256}, capacity * 0.95, 256);
+  const SteadyState over = open_loop(m, {1024, 256}, capacity * 1.05, 256);
+  EXPECT_TRUE(low.stable);
+  EXPECT_TRUE(high.stable);
+  EXPECT_FALSE(over.stable);
+  EXPECT_GT(high.ttft_ms.p99, low.ttft_ms.p99);
+  EXPECT_GT(high.queue_ms, low.queue_ms);
+  // Little's law on the running batch.
+  EXPECT_NEAR(low.running, capacity * 0.3 * 256 * low.decode_step_ms / 1e3, 1e-6 * low.running);
+}
+
+}  // namespace
+}  // namespace fleetsizer
