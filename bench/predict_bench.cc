@@ -26,7 +26,8 @@ void BM_PredictClosedLoop(benchmark::State& state) {
   const auto p = point(static_cast<double>(state.range(0)));
   const fleetsizer::RooflineModel model(p.config);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(fleetsizer::closed_loop(model, p.workload, *p.concurrency, p.max_running));
+    benchmark::DoNotOptimize(
+        fleetsizer::closed_loop(model, p.workload, *p.concurrency, p.max_running));
   }
 }
 BENCHMARK(BM_PredictClosedLoop)->Arg(1)->Arg(16)->Arg(64)->Arg(256);

@@ -10,7 +10,9 @@
 
 namespace fleetsizer::testing {
 
-std::string source_path(const std::string& relative) { return std::string(FLEETSIZER_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+  return std::string(FLEETSIZER_SOURCE_DIR) + "/" + relative;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,8 +36,8 @@ std::string temp_dir(const std::string& name) {
 RunResult run_cli(const std::string& args) {
   const std::string dir = temp_dir("stderr-" + std::to_string(std::hash<std::string>{}(args)));
   const std::string err_path = dir + "/stderr.txt";
-  const std::string command =
-      "cd '" + std::string(FLEETSIZER_SOURCE_DIR) + "' && '" + FLEETSIZER_BINARY + "' " + args + " 2>'" + err_path + "'";
+  const std::string command = "cd '" + std::string(FLEETSIZER_SOURCE_DIR) + "' && '" +
+                              FLEETSIZER_BINARY + "' " + args + " 2>'" + err_path + "'";
   RunResult r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {127, "", "popen failed"};

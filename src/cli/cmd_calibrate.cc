@@ -19,11 +19,14 @@ void setup_calibrate(CLI::App& app, Invocation& inv) {
     const auto after = summarize(out->after);
     const std::string header = fmt::format(
         "# fleetsizer calibration profile, fitted on {} rows from {}\n"
-        "# in-sample median |error| before -> after: TTFT {:.1f}% -> {:.1f}%, TPOT {:.1f}% -> {:.1f}%, "
+        "# in-sample median |error| before -> after: TTFT {:.1f}% -> {:.1f}%, TPOT {:.1f}% -> "
+        "{:.1f}%, "
         "output tok/s {:.1f}% -> {:.1f}%\n"
-        "# (in-sample only: see `fleetsizer validate --leave-one-out` for the out-of-sample error)\n",
-        out->rows.size(), fmt::join(f->files, ", "), before.ttft.median_abs_pct_error, after.ttft.median_abs_pct_error,
-        before.tpot.median_abs_pct_error, after.tpot.median_abs_pct_error, before.output_tok_s.median_abs_pct_error,
+        "# (in-sample only: see `fleetsizer validate --leave-one-out` for the out-of-sample "
+        "error)\n",
+        out->rows.size(), fmt::join(f->files, ", "), before.ttft.median_abs_pct_error,
+        after.ttft.median_abs_pct_error, before.tpot.median_abs_pct_error,
+        after.tpot.median_abs_pct_error, before.output_tok_s.median_abs_pct_error,
         after.output_tok_s.median_abs_pct_error);
     return api::calibrate_report(*out, io::profile_yaml(out->profile, header));
   };

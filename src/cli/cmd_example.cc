@@ -5,7 +5,8 @@ namespace fleetsizer::cli {
 
 void setup_example(CLI::App& app, Invocation& inv) {
   auto corrected = std::make_shared<bool>(false);
-  app.add_flag("--corrected", *corrected, "Also print the corrected view (replicas priced by the GPUs they use)");
+  app.add_flag("--corrected", *corrected,
+               "Also print the corrected view (replicas priced by the GPUs they use)");
   inv.run = [corrected]() -> Result<report::Report> {
     auto out = api::run_stack({seed_example_scenario(), false, *corrected});
     if (!out) return fail(out.error().message);

@@ -10,7 +10,8 @@ void setup_predict(CLI::App& app, Invocation& inv) {
   };
   auto f = std::make_shared<Flags>();
   f->scenario.add_to(app);
-  app.add_option("--concurrency", f->concurrency, "Closed-loop clients (each sends its next request when one ends)");
+  app.add_option("--concurrency", f->concurrency,
+                 "Closed-loop clients (each sends its next request when one ends)");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto raw = f->scenario.raw();

@@ -13,8 +13,10 @@ void setup_slo(CLI::App& app, Invocation& inv) {
   auto f = std::make_shared<Flags>();
   f->scenario.add_to(app);
   app.add_option("--parametric", f->parametric,
-                 "Parametric curve instead of --curve: q0=..,alpha=..,l0=..,l1=..,metric=e2e:p99[,max_batch=256]");
-  app.add_flag("--sweep-slo", f->sweep, "Also print node count as every SLO target is scaled from 1.5x to 0.1x");
+                 "Parametric curve instead of --curve: "
+                 "q0=..,alpha=..,l0=..,l1=..,metric=e2e:p99[,max_batch=256]");
+  app.add_flag("--sweep-slo", f->sweep,
+               "Also print node count as every SLO target is scaled from 1.5x to 0.1x");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto s = f->scenario.build(catalog);

@@ -13,10 +13,13 @@ void setup_validate(CLI::App& app, Invocation& inv) {
   };
   auto f = std::make_shared<Flags>();
   f->measurements.add_to(app);
-  app.add_option("--profile", f->profile, "Calibrated profile to predict with (default: engine defaults)");
-  app.add_flag("--calibrate-all", f->calibrate_all, "Fit on all rows, then predict them (in-sample error)");
-  app.add_flag("--leave-one-out", f->leave_one_out,
-               "Predict each configuration with factors fitted on the others (out-of-sample error)");
+  app.add_option("--profile", f->profile,
+                 "Calibrated profile to predict with (default: engine defaults)");
+  app.add_flag("--calibrate-all", f->calibrate_all,
+               "Fit on all rows, then predict them (in-sample error)");
+  app.add_flag(
+      "--leave-one-out", f->leave_one_out,
+      "Predict each configuration with factors fitted on the others (out-of-sample error)");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto set = f->measurements.read(catalog);
@@ -29,7 +32,8 @@ void setup_validate(CLI::App& app, Invocation& inv) {
       if (!p) return fail(p.error().message);
       req.profile = std::move(*p);
     }
-    if (f->calibrate_all && f->leave_one_out) return fail("--calibrate-all and --leave-one-out exclude each other");
+    if (f->calibrate_all && f->leave_one_out)
+      return fail("--calibrate-all and --leave-one-out exclude each other");
     if (f->calibrate_all) req.mode = api::ValidationMode::calibrate_all;
     if (f->leave_one_out) req.mode = api::ValidationMode::leave_one_out;
     auto out = api::run_validate(std::move(req));

@@ -3,7 +3,6 @@
 // function and one line in commands.cc. A setup declares the command's flags and stores the
 // function that runs it; main() parses, runs, renders the Report and writes it out.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,8 +24,8 @@ struct CommandSpec {
 
 const std::vector<CommandSpec>& commands();
 
-// The shared scenario flags of DESIGN.md section 6 (--scenario, --model, --gpu, --tp, ...), bound to
-// a command. After parsing, raw() holds the file's settings overlaid by the flags.
+// The shared scenario flags of DESIGN.md section 6 (--scenario, --model, --gpu, --tp, ...), bound
+// to a command. After parsing, raw() holds the file's settings overlaid by the flags.
 class ScenarioFlags {
  public:
   void add_to(CLI::App& app);

@@ -13,14 +13,21 @@ void setup_validate(CLI::App&, Invocation&);
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
-      {"example", "The seed calculator's worked example (Output 22.9.1), byte for byte", setup_example},
-      {"stack", "A lever stack from a scenario file; --orders evaluates every ordering", setup_stack},
+      {"example", "The seed calculator's worked example (Output 22.9.1), byte for byte",
+       setup_example},
+      {"stack", "A lever stack from a scenario file; --orders evaluates every ordering",
+       setup_stack},
       {"fit", "Memory footprint: smallest TP that fits, KV capacity, max sequences", setup_fit},
-      {"predict", "Per-replica TTFT, TPOT and throughput at a concurrency or arrival rate", setup_predict},
-      {"slo", "Largest batch of a measured or parametric curve meeting the SLO, honest q, fleet", setup_slo},
+      {"predict", "Per-replica TTFT, TPOT and throughput at a concurrency or arrival rate",
+       setup_predict},
+      {"slo", "Largest batch of a measured or parametric curve meeting the SLO, honest q, fleet",
+       setup_slo},
       {"size", "The full fleet plan for one configuration", setup_size},
-      {"calibrate", "Fit the model's efficiency factors to measurements; -o writes the profile YAML", setup_calibrate},
-      {"validate", "Predicted versus measured, with median and p90 absolute percentage errors", setup_validate},
+      {"calibrate",
+       "Fit the model's efficiency factors to measurements; -o writes the profile YAML",
+       setup_calibrate},
+      {"validate", "Predicted versus measured, with median and p90 absolute percentage errors",
+       setup_validate},
   };
   return table;
 }

@@ -1,8 +1,8 @@
 // fleetsizer: sizes and prices LLM serving fleets. This file only wires the subcommand table to
 // the common flags (--format, -o, --explain) and turns a Result into output or a one-line error.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
@@ -11,7 +11,9 @@
 
 int main(int argc, char** argv) {
   using namespace fleetsizer;
-  CLI::App app{"fleetsizer: how many GPUs, of which kind, configured how, does this LLM traffic need, and what will it cost?"};
+  CLI::App app{
+      "fleetsizer: how many GPUs, of which kind, configured how, does this LLM traffic need, and "
+      "what will it cost?"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "fleetsizer 0.1.0");
   std::string format = "table";
@@ -23,7 +25,8 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
     sub->add_option("--format", format, "Output format: table, json, csv, markdown")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown", "md"}));
-    sub->add_option("-o,--output", output, "Write the output to FILE (atomically) instead of stdout");
+    sub->add_option("-o,--output", output,
+                    "Write the output to FILE (atomically) instead of stdout");
     sub->add_flag("--explain", explain, "Show the formula terms behind each number");
     spec.setup(*sub, invocations[i]);
   }
@@ -44,7 +47,8 @@ int main(int argc, char** argv) {
     try {
       auto rep = invocations[i].run();
       if (!rep) {
-        std::cerr << "fleetsizer " << cli::commands()[i].name << ": error: " << rep.error().message << "\n";
+        std::cerr << "fleetsizer " << cli::commands()[i].name << ": error: " << rep.error().message
+                  << "\n";
         return 1;
       }
       auto fmt_kind = report::parse_format(format);
@@ -60,7 +64,8 @@ int main(int argc, char** argv) {
       return 0;
     } catch (const std::exception& e) {
       // A bug, not bad input: still one line and a non-zero exit, never a crash.
-      std::cerr << "fleetsizer " << cli::commands()[i].name << ": internal error: " << e.what() << "\n";
+      std::cerr << "fleetsizer " << cli::commands()[i].name << ": internal error: " << e.what()
+                << "\n";
       return 3;
     }
   }

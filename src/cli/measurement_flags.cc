@@ -7,10 +7,12 @@
 namespace fleetsizer::cli {
 
 void MeasurementFlags::add_to(CLI::App& app) {
-  app.add_option("--measurements", files, "Measurement CSV (DESIGN.md section 5) or vLLM result JSON; repeatable")
+  app.add_option("--measurements", files,
+                 "Measurement CSV (DESIGN.md section 5) or vLLM result JSON; repeatable")
       ->required();
   app.add_option("--catalog", catalog_file, "YAML file adding or overriding GPUs and models");
-  app.add_option("--model", model, "Model of vLLM JSON results (they do not record it in catalog form)");
+  app.add_option("--model", model,
+                 "Model of vLLM JSON results (they do not record it in catalog form)");
   app.add_option("--gpu", gpu, "GPU of vLLM JSON results");
   app.add_option("--tp", tp, "Tensor parallelism of vLLM JSON results");
   app.add_option("--engine", engine, "Engine of vLLM JSON results (default vllm)");
@@ -26,7 +28,8 @@ Result<io::MeasurementSet> MeasurementFlags::read(Catalog& catalog) const {
   if (!gpu.empty()) ctx.gpu = gpu;
   if (!engine.empty()) ctx.engine = engine;
   if (tp > 0) ctx.tp = tp;
-  for (auto [text, dest] : {std::pair{&weights_dtype, &ctx.weights_dtype}, {&kv_dtype, &ctx.kv_dtype}}) {
+  for (auto [text, dest] :
+       {std::pair{&weights_dtype, &ctx.weights_dtype}, {&kv_dtype, &ctx.kv_dtype}}) {
     if (text->empty()) continue;
     auto d = parse_dtype(*text);
     if (!d) return fail(fmt::format("unknown dtype '{}' ({})", *text, dtype_names()));

@@ -2,7 +2,6 @@
 // Flags shared by `calibrate` and `validate`: measurement files and the context a vLLM result
 // JSON lacks.
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 

@@ -6,7 +6,8 @@ namespace fleetsizer::cli {
 
 void ScenarioFlags::add_to(CLI::App& app) {
   app.add_option("--scenario", scenario_path_, "Scenario YAML file (flags override its fields)");
-  slo_option_ = app.add_option("--slo", slo_, "SLO target, repeatable: ttft:p99=2000, tpot:p90=50, e2e:p50=8000 (ms)");
+  slo_option_ = app.add_option(
+      "--slo", slo_, "SLO target, repeatable: ttft:p99=2000, tpot:p90=50, e2e:p50=8000 (ms)");
   // flag, scenario key, help
   const std::vector<std::array<const char*, 3>> flags = {
       {"--catalog", "catalog", "YAML file adding or overriding GPUs and models"},
@@ -22,7 +23,8 @@ void ScenarioFlags::add_to(CLI::App& app) {
       {"--osl", "osl", "Mean output tokens per request"},
       {"--context", "context", "Sequence length (tokens) the KV cache must hold per sequence"},
       {"--max-model-len", "max_model_len", "Tokens a contiguous KV cache reserves per sequence"},
-      {"--gpu-memory-utilization", "gpu_memory_utilization", "Fraction of GPU memory the engine may use"},
+      {"--gpu-memory-utilization", "gpu_memory_utilization",
+       "Fraction of GPU memory the engine may use"},
       {"--max-num-seqs", "max_num_seqs", "Engine cap on running sequences"},
       {"--max-num-batched-tokens", "max_num_batched_tokens", "Engine token budget per step"},
       {"--paged-kv", "paged_kv", "true: paged KV cache (default); false: contiguous"},
@@ -32,7 +34,8 @@ void ScenarioFlags::add_to(CLI::App& app) {
       {"--usd-per-gpu-hour", "usd_per_gpu_hour", "Price per GPU-hour"},
       {"--usd-per-host-hour", "usd_per_host_hour", "Price per host-hour (overrides per GPU)"},
       {"--billing", "billing", "host: pay for whole hosts (default); gpu: pay per GPU used"},
-      {"--target-utilization", "target_utilization", "Run replicas at this fraction of q (headroom)"},
+      {"--target-utilization", "target_utilization",
+       "Run replicas at this fraction of q (headroom)"},
       {"--redundancy", "redundancy", "Spare replicas (N+k)"},
       {"--trace", "trace", "Request trace (Azure CSV or Mooncake JSONL)"},
       {"--rate", "rate", "Arrival rate, req/s"},
@@ -57,12 +60,14 @@ Result<io::RawScenario> ScenarioFlags::raw() const {
   if (slo_option_->count() > 0)
     for (const auto& s : slo_) flags.append("slo", s, "--slo");
   // Catalog paths given as a flag are relative to the working directory, not the scenario file.
-  if (flags.has("catalog") || flags.has("curve") || flags.has("trace") || flags.has("model") || flags.has("profile")) {
+  if (flags.has("catalog") || flags.has("curve") || flags.has("trace") || flags.has("model") ||
+      flags.has("profile")) {
     for (const char* key : {"catalog", "curve", "trace", "model", "profile"}) {
       if (!flags.has(key) || raw.base_dir.empty()) continue;
       auto& v = flags.values[key].values.back();
-      if (!v.empty() && v.front() != '/' && (v.ends_with(".json") || v.ends_with(".yaml") || v.ends_with(".csv") ||
-                                             v.ends_with(".jsonl") || v.find('/') != std::string::npos))
+      if (!v.empty() && v.front() != '/' &&
+          (v.ends_with(".json") || v.ends_with(".yaml") || v.ends_with(".csv") ||
+           v.ends_with(".jsonl") || v.find('/') != std::string::npos))
         v = std::filesystem::absolute(v).string();
     }
   }

@@ -11,8 +11,8 @@ namespace fleetsizer::io {
 namespace {
 
 template <class Spec, class Field>
-Result<void> read_field(const YAML::Node& node, const char* key, const std::string& path, Spec& spec, Field field,
-                        bool allow_zero) {
+Result<void> read_field(const YAML::Node& node, const char* key, const std::string& path,
+                        Spec& spec, Field field, bool allow_zero) {
   if (!node[key]) return {};
   auto v = yaml_number(node[key], path, key);
   if (!v) return fail(v.error().message);
@@ -25,18 +25,21 @@ Result<void> read_field(const YAML::Node& node, const char* key, const std::stri
 }
 
 Result<GpuSpec> parse_gpu(const YAML::Node& n, const std::string& path, const Catalog& catalog) {
-  if (!n.IsMap() || !n["name"]) return fail(fmt::format("{}: each GPU needs a 'name'", yaml_origin(path, n)));
+  if (!n.IsMap() || !n["name"])
+    return fail(fmt::format("{}: each GPU needs a 'name'", yaml_origin(path, n)));
   GpuSpec g;
   if (n["base"]) {
     auto base = catalog.gpu(n["base"].as<std::string>());
-    if (!base) return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
+    if (!base)
+      return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
     g = *base;
   } else if (auto existing = catalog.gpu(n["name"].as<std::string>())) {
     g = *existing;  // overriding a built-in GPU keeps its other fields
   }
   g.name = n["name"].as<std::string>();
   g.source = fmt::format("{} (user catalog)", yaml_origin(path, n));
-  for (auto [key, field, zero] : std::initializer_list<std::tuple<const char*, double GpuSpec::*, bool>>{
+  for (auto [key, field, zero] :
+       std::initializer_list<std::tuple<const char*, double GpuSpec::*, bool>>{
            {"memory_gib", &GpuSpec::memory_gib, false},
            {"hbm_bandwidth_tb_s", &GpuSpec::hbm_bandwidth_tb_s, false},
            {"bf16_tflops", &GpuSpec::bf16_tflops, false},
@@ -48,16 +51,21 @@ Result<GpuSpec> parse_gpu(const YAML::Node& n, const std::string& path, const Ca
            {"usd_per_gpu_hour", &GpuSpec::usd_per_gpu_hour, true}}) {
     if (auto r = read_field(n, key, path, g, field, zero); !r) return fail(r.error().message);
   }
-  if (auto r = read_field(n, "gpus_per_host", path, g, &GpuSpec::gpus_per_host, false); !r) return fail(r.error().message);
-  if (g.memory_gib <= 0 || g.hbm_bandwidth_tb_s <= 0 || g.bf16_tflops <= 0 || g.interconnect_gb_s <= 0)
-    return fail(fmt::format("{}: GPU '{}' needs memory_gib, hbm_bandwidth_tb_s, bf16_tflops and interconnect_gb_s "
-                            "(or a 'base')",
-                            yaml_origin(path, n), g.name));
+  if (auto r = read_field(n, "gpus_per_host", path, g, &GpuSpec::gpus_per_host, false); !r)
+    return fail(r.error().message);
+  if (g.memory_gib <= 0 || g.hbm_bandwidth_tb_s <= 0 || g.bf16_tflops <= 0 ||
+      g.interconnect_gb_s <= 0)
+    return fail(fmt::format(
+        "{}: GPU '{}' needs memory_gib, hbm_bandwidth_tb_s, bf16_tflops and interconnect_gb_s "
+        "(or a 'base')",
+        yaml_origin(path, n), g.name));
   return g;
 }
 
-Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path, const Catalog& catalog) {
-  if (!n.IsMap() || !n["name"]) return fail(fmt::format("{}: each model needs a 'name'", yaml_origin(path, n)));
+Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
+                              const Catalog& catalog) {
+  if (!n.IsMap() || !n["name"])
+    return fail(fmt::format("{}: each model needs a 'name'", yaml_origin(path, n)));
   ModelSpec m;
   if (n["config"]) {
     std::string config = n["config"].as<std::string>();
@@ -68,7 +76,8 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path, cons
     m = *spec;
   } else if (n["base"]) {
     auto base = catalog.model(n["base"].as<std::string>());
-    if (!base) return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
+    if (!base)
+      return fail(fmt::format("{}: base: {}", yaml_origin(path, n["base"]), base.error().message));
     m = *base;
   }
   m.name = n["name"].as<std::string>();
@@ -98,10 +107,12 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path, cons
     if (auto r = read_field(n, key, path, m, field, true); !r) return fail(r.error().message);
   }
   if (m.head_dim == 0 && m.heads > 0) m.head_dim = m.hidden / m.heads;
-  if (m.layers <= 0 || m.hidden <= 0 || m.heads <= 0 || m.kv_heads <= 0 || m.intermediate <= 0 || m.vocab <= 0)
-    return fail(fmt::format("{}: model '{}' needs layers, hidden, heads, kv_heads, intermediate and vocab "
-                            "(or a 'base' or 'config')",
-                            yaml_origin(path, n), m.name));
+  if (m.layers <= 0 || m.hidden <= 0 || m.heads <= 0 || m.kv_heads <= 0 || m.intermediate <= 0 ||
+      m.vocab <= 0)
+    return fail(
+        fmt::format("{}: model '{}' needs layers, hidden, heads, kv_heads, intermediate and vocab "
+                    "(or a 'base' or 'config')",
+                    yaml_origin(path, n), m.name));
   return m;
 }
 
@@ -117,12 +128,16 @@ Result<void> load_catalog_file(const std::string& path, Catalog& catalog) {
     return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
   }
   try {
-    if (!root.IsMap()) return fail(fmt::format("{}:1: a catalog file must be a mapping with 'gpus' and/or 'models'", path));
+    if (!root.IsMap())
+      return fail(
+          fmt::format("{}:1: a catalog file must be a mapping with 'gpus' and/or 'models'", path));
     for (const auto& item : root) {
       const std::string key = item.first.as<std::string>();
       if (key != "gpus" && key != "models")
-        return fail(fmt::format("{}: unknown key '{}' (gpus, models)", yaml_origin(path, item.first), key));
-      if (!item.second.IsSequence()) return fail(fmt::format("{}: '{}' must be a list", yaml_origin(path, item.second), key));
+        return fail(
+            fmt::format("{}: unknown key '{}' (gpus, models)", yaml_origin(path, item.first), key));
+      if (!item.second.IsSequence())
+        return fail(fmt::format("{}: '{}' must be a list", yaml_origin(path, item.second), key));
       for (const auto& n : item.second) {
         if (key == "gpus") {
           auto g = parse_gpu(n, path, catalog);

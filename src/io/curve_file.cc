@@ -19,11 +19,13 @@ Result<Curve> read_curve_file(const std::string& path) {
   if (!batch_col) return fail(fmt::format("{}:1: missing column 'batch' (or 'concurrency')", path));
   const auto rate_col = table->column("request_rate");
   const auto tok_col = table->column("output_tok_s");
-  if (!rate_col && !tok_col) return fail(fmt::format("{}:1: missing column 'request_rate' or 'output_tok_s'", path));
+  if (!rate_col && !tok_col)
+    return fail(fmt::format("{}:1: missing column 'request_rate' or 'output_tok_s'", path));
   const std::regex latency_name("(ttft|tpot|itl|e2e)_ms_(p50|p90|p95|p99|mean)");
   std::vector<std::pair<std::string, std::size_t>> latency_cols;
   for (std::size_t i = 0; i < table->header.size(); ++i)
-    if (std::regex_match(table->header[i], latency_name)) latency_cols.emplace_back(table->header[i], i);
+    if (std::regex_match(table->header[i], latency_name))
+      latency_cols.emplace_back(table->header[i], i);
 
   struct Row {
     double batch;
@@ -34,9 +36,12 @@ Result<Curve> read_curve_file(const std::string& path) {
   for (const auto& r : table->rows) {
     auto get = [&](std::size_t col, const std::string& name) -> Result<double> {
       auto v = parse_number(table->cell(r, col));
-      if (!v) return fail(where(path, r.line, fmt::format("{}: not a number: '{}'", name, table->cell(r, col))));
+      if (!v)
+        return fail(
+            where(path, r.line, fmt::format("{}: not a number: '{}'", name, table->cell(r, col))));
       if (!std::isfinite(*v) || *v <= 0)
-        return fail(where(path, r.line, fmt::format("{} must be a positive finite number, got {}", name, *v)));
+        return fail(where(path, r.line,
+                          fmt::format("{} must be a positive finite number, got {}", name, *v)));
       return *v;
     };
     Row row{};
@@ -67,10 +72,12 @@ Result<Curve> read_curve_file(const std::string& path) {
     c.batch.push_back(row.batch);
     if (rate_col) c.request_rate.push_back(row.rate);
     if (tok_col) c.output_tok_s.push_back(row.tokens);
-    for (std::size_t i = 0; i < latency_cols.size(); ++i) c.latency_ms[latency_cols[i].first].push_back(row.latencies[i]);
+    for (std::size_t i = 0; i < latency_cols.size(); ++i)
+      c.latency_ms[latency_cols[i].first].push_back(row.latencies[i]);
   }
   for (std::size_t i = 1; i < c.batch.size(); ++i)
-    if (c.batch[i] == c.batch[i - 1]) return fail(fmt::format("{}: batch {} appears twice", path, c.batch[i]));
+    if (c.batch[i] == c.batch[i - 1])
+      return fail(fmt::format("{}: batch {} appears twice", path, c.batch[i]));
   return validate(std::move(c));
 }
 

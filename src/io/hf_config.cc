@@ -12,7 +12,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-Result<std::int64_t> integer_field(const Json& j, const std::string& path, std::initializer_list<const char*> names,
+Result<std::int64_t> integer_field(const Json& j, const std::string& path,
+                                   std::initializer_list<const char*> names,
                                    std::optional<std::int64_t> fallback) {
   for (const char* name : names) {
     if (!j.contains(name) || j[name].is_null()) continue;
@@ -40,21 +41,24 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& pa
   ModelSpec m;
   m.name = std::filesystem::path(path).parent_path().filename().string();
   if (m.name.empty()) m.name = std::filesystem::path(path).stem().string();
-  if (j.contains("_name_or_path") && j["_name_or_path"].is_string()) m.name = j["_name_or_path"].get<std::string>();
+  if (j.contains("_name_or_path") && j["_name_or_path"].is_string())
+    m.name = j["_name_or_path"].get<std::string>();
   m.source = path;
-#define FS_FIELD(dest, fallback, ...)                                          \
-  {                                                                            \
-    auto v = integer_field(j, path, {__VA_ARGS__}, fallback);                  \
-    if (!v) return fail(v.error().message);                                    \
-    dest = *v;                                                                 \
+#define FS_FIELD(dest, fallback, ...)                         \
+  {                                                           \
+    auto v = integer_field(j, path, {__VA_ARGS__}, fallback); \
+    if (!v) return fail(v.error().message);                   \
+    dest = *v;                                                \
   }
   FS_FIELD(m.hidden, std::nullopt, "hidden_size", "d_model", "n_embd");
   FS_FIELD(m.layers, std::nullopt, "num_hidden_layers", "n_layer", "num_layers");
   FS_FIELD(m.heads, std::nullopt, "num_attention_heads", "n_head");
   FS_FIELD(m.kv_heads, m.heads, "num_key_value_heads", "num_kv_heads");
   FS_FIELD(m.vocab, std::nullopt, "vocab_size");
-  FS_FIELD(m.max_context, std::optional<std::int64_t>(4096), "max_position_embeddings", "max_sequence_length");
-  FS_FIELD(m.experts, std::optional<std::int64_t>(0), "n_routed_experts", "num_local_experts", "num_experts");
+  FS_FIELD(m.max_context, std::optional<std::int64_t>(4096), "max_position_embeddings",
+           "max_sequence_length");
+  FS_FIELD(m.experts, std::optional<std::int64_t>(0), "n_routed_experts", "num_local_experts",
+           "num_experts");
   FS_FIELD(m.experts_per_token, std::optional<std::int64_t>(0), "num_experts_per_tok");
   FS_FIELD(m.shared_experts, std::optional<std::int64_t>(0), "n_shared_experts");
   FS_FIELD(m.moe_intermediate, std::optional<std::int64_t>(0), "moe_intermediate_size");
@@ -69,10 +73,12 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& pa
   FS_FIELD(m.intermediate, dense_width, "intermediate_size", "ffn_dim", "n_inner");
 #undef FS_FIELD
   if (m.heads == 0 || m.hidden == 0 || m.layers == 0)
-    return fail(fmt::format("{}: hidden_size, num_hidden_layers and num_attention_heads must be > 0", path));
+    return fail(fmt::format(
+        "{}: hidden_size, num_hidden_layers and num_attention_heads must be > 0", path));
   if (m.kv_heads == 0) return fail(fmt::format("{}: num_key_value_heads must be > 0", path));
   m.head_dim = m.hidden / m.heads;
-  if (j.contains("head_dim") && j["head_dim"].is_number_integer()) m.head_dim = j["head_dim"].get<std::int64_t>();
+  if (j.contains("head_dim") && j["head_dim"].is_number_integer())
+    m.head_dim = j["head_dim"].get<std::int64_t>();
   if (m.experts > 0 && m.experts_per_token == 0)
     return fail(fmt::format("{}: MoE config with experts but no num_experts_per_tok", path));
   m.tied_embeddings = j.value("tie_word_embeddings", false);

@@ -9,6 +9,7 @@
 namespace fleetsizer::io {
 
 Result<ModelSpec> read_hf_config(const std::string& path);
-Result<ModelSpec> parse_hf_config(const std::string& json_text, const std::string& path_for_messages);
+Result<ModelSpec> parse_hf_config(const std::string& json_text,
+                                  const std::string& path_for_messages);
 
 }  // namespace fleetsizer::io

@@ -15,7 +15,8 @@ namespace {
 
 const char* kRequired[] = {"model", "gpu", "tp", "engine", "isl", "osl"};
 
-Result<void> read_csv_measurements(const std::string& path, const Catalog& catalog, MeasurementSet& into) {
+Result<void> read_csv_measurements(const std::string& path, const Catalog& catalog,
+                                   MeasurementSet& into) {
   auto table = read_csv(path);
   if (!table) return fail(table.error().message);
   for (const char* name : kRequired)
@@ -27,7 +28,9 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
       const auto c = table->column(name);
       return c ? table->cell(row, *c) : std::string();
     };
-    auto skip = [&](std::string reason) { into.skipped.push_back({where(path, row.line, ""), std::move(reason)}); };
+    auto skip = [&](std::string reason) {
+      into.skipped.push_back({where(path, row.line, ""), std::move(reason)});
+    };
     // A number cell: empty means unknown; anything present must be a positive finite number.
     std::string bad;
     auto number = [&](const char* name, bool allow_inf = false) -> std::optional<double> {
@@ -56,17 +59,20 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     m.model = *model;
     m.gpu = *gpu;
     m.engine = text("engine");
-    if (m.engine != "vllm" && m.engine != "sglang" && m.engine != "trtllm" && m.engine != "static" &&
-        m.engine != "generic") {
+    if (m.engine != "vllm" && m.engine != "sglang" && m.engine != "trtllm" &&
+        m.engine != "static" && m.engine != "generic") {
       skip(fmt::format("unknown engine '{}'", m.engine));
       continue;
     }
-    for (auto [name, dest] : {std::pair<const char*, Dtype*>{"weights_dtype", &m.weights_dtype}, {"kv_dtype", &m.kv_dtype}}) {
+    for (auto [name, dest] : {std::pair<const char*, Dtype*>{"weights_dtype", &m.weights_dtype},
+                              {"kv_dtype", &m.kv_dtype}}) {
       const std::string t = text(name);
       if (t.empty()) continue;
       auto d = parse_dtype(t);
-      if (!d) bad = fmt::format("unknown {} '{}'", name, t);
-      else *dest = *d;
+      if (!d)
+        bad = fmt::format("unknown {} '{}'", name, t);
+      else
+        *dest = *d;
     }
     const auto tp = number("tp");
     const auto num_gpus = number("num_gpus");
@@ -124,11 +130,13 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
     return j[key].get<double>();
   };
   const auto completed = num("completed");
-  if (!completed || *completed <= 0) return fail(fmt::format("{}: not a vLLM bench result (no 'completed' count)", path));
+  if (!completed || *completed <= 0)
+    return fail(fmt::format("{}: not a vLLM bench result (no 'completed' count)", path));
   const std::string model_name = ctx.model.value_or(j.value("model_id", std::string()));
   auto model = catalog.model(model_name);
   if (!model) return fail(fmt::format("{}: {} (pass --model)", path, model.error().message));
-  if (!ctx.gpu) return fail(fmt::format("{}: a vLLM result does not record the GPU; pass --gpu", path));
+  if (!ctx.gpu)
+    return fail(fmt::format("{}: a vLLM result does not record the GPU; pass --gpu", path));
   auto gpu = catalog.gpu(*ctx.gpu);
   if (!gpu) return fail(fmt::format("{}: {}", path, gpu.error().message));
   Measurement m;
@@ -142,14 +150,17 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
   m.weights_dtype = ctx.weights_dtype;
   m.kv_dtype = ctx.kv_dtype;
   const auto in_tokens = num("total_input_tokens"), out_tokens = num("total_output_tokens");
-  if (!in_tokens || !out_tokens) return fail(fmt::format("{}: missing total_input_tokens/total_output_tokens", path));
+  if (!in_tokens || !out_tokens)
+    return fail(fmt::format("{}: missing total_input_tokens/total_output_tokens", path));
   m.isl = *in_tokens / *completed;
   m.osl = *out_tokens / *completed;
   if (auto c = num("max_concurrency"); c && *c > 0) m.concurrency = c;
   if (j.contains("request_rate")) {
     const auto& r = j["request_rate"];
-    if (r.is_number()) m.request_rate = r.get<double>();
-    else if (r.is_string() && r.get<std::string>() == "inf") m.request_rate = INFINITY;
+    if (r.is_number())
+      m.request_rate = r.get<double>();
+    else if (r.is_string() && r.get<std::string>() == "inf")
+      m.request_rate = INFINITY;
   }
   if (!m.concurrency && !m.request_rate) m.request_rate = INFINITY;
   m.output_tok_s = num("output_throughput");
@@ -167,8 +178,8 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
 
 }  // namespace
 
-Result<void> read_measurements(const std::string& path, const Catalog& catalog, const JsonContext& context,
-                               MeasurementSet& into) {
+Result<void> read_measurements(const std::string& path, const Catalog& catalog,
+                               const JsonContext& context, MeasurementSet& into) {
   std::ifstream probe(path);
   if (!probe) return fail(fmt::format("{}: cannot open measurement file", path));
   if (path.ends_with(".json")) return read_vllm_json(path, catalog, context, into);

@@ -29,7 +29,7 @@ struct JsonContext {
   Dtype kv_dtype = Dtype::bf16;
 };
 
-Result<void> read_measurements(const std::string& path, const Catalog& catalog, const JsonContext& context,
-                               MeasurementSet& into);
+Result<void> read_measurements(const std::string& path, const Catalog& catalog,
+                               const JsonContext& context, MeasurementSet& into);
 
 }  // namespace fleetsizer::io

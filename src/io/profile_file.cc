@@ -12,11 +12,14 @@ std::string profile_yaml(const Profile& profile, const std::string& header) {
   out += "entries:\n";
   for (const auto& e : profile.entries) {
     out += fmt::format(
-        "  - gpu: {}\n    engine: {}\n    compute: {:.6g}\n    memory: {:.6g}\n    interconnect: {:.6g}\n"
-        "    step_overhead_ms: {:.6g}\n    per_seq_overhead_us: {:.6g}\n    wave_sync: {:.6g}\n    rows: {}\n"
+        "  - gpu: {}\n    engine: {}\n    compute: {:.6g}\n    memory: {:.6g}\n    interconnect: "
+        "{:.6g}\n"
+        "    step_overhead_ms: {:.6g}\n    per_seq_overhead_us: {:.6g}\n    wave_sync: {:.6g}\n    "
+        "rows: {}\n"
         "    median_abs_pct_error: {:.3g}\n",
         e.gpu, e.engine, e.efficiency.compute, e.efficiency.memory, e.efficiency.interconnect,
-        e.efficiency.step_overhead_ms, e.efficiency.per_seq_overhead_us, e.efficiency.wave_sync, e.rows, e.median_abs_pct_error);
+        e.efficiency.step_overhead_ms, e.efficiency.per_seq_overhead_us, e.efficiency.wave_sync,
+        e.rows, e.median_abs_pct_error);
   }
   return out;
 }
@@ -35,12 +38,14 @@ Result<Profile> read_profile_file(const std::string& path) {
     if (!root["entries"] || !root["entries"].IsSequence())
       return fail(fmt::format("{}:1: a profile needs an 'entries' list", path));
     for (const auto& n : root["entries"]) {
-      if (!n["gpu"] || !n["engine"]) return fail(fmt::format("{}: entry needs gpu and engine", yaml_origin(path, n)));
+      if (!n["gpu"] || !n["engine"])
+        return fail(fmt::format("{}: entry needs gpu and engine", yaml_origin(path, n)));
       ProfileEntry e;
       e.gpu = n["gpu"].as<std::string>();
       e.engine = n["engine"].as<std::string>();
       e.efficiency = engine_defaults(e.engine).efficiency;
-      for (auto [key, dest, at_most_one] : std::initializer_list<std::tuple<const char*, double*, bool>>{
+      for (auto [key, dest, at_most_one] :
+           std::initializer_list<std::tuple<const char*, double*, bool>>{
                {"compute", &e.efficiency.compute, true},
                {"memory", &e.efficiency.memory, true},
                {"interconnect", &e.efficiency.interconnect, true},

@@ -23,7 +23,8 @@ namespace fleetsizer::io {
 namespace {
 
 // Groups are only for readability: `fleet: {redundancy: 1}` sets the same key as `redundancy: 1`.
-const std::vector<std::string> kGroups = {"fleet", "memory", "replica", "workload", "engine_options", "simulation"};
+const std::vector<std::string> kGroups = {"fleet",    "memory",         "replica",
+                                          "workload", "engine_options", "simulation"};
 
 std::string origin_of(const std::string& path, const YAML::Node& node) {
   return fmt::format("{}:{}", path, node.Mark().line + 1);
@@ -50,7 +51,8 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       return fail(fmt::format("{}: unknown key '{}'", origin, key));
     if (value.IsSequence()) {
       for (const auto& element : value) {
-        if (!element.IsScalar()) return fail(fmt::format("{}: '{}' must be a list of strings", origin, key));
+        if (!element.IsScalar())
+          return fail(fmt::format("{}: '{}' must be a list of strings", origin, key));
         raw.append(key, element.as<std::string>(), origin);
       }
     } else if (value.IsScalar()) {
@@ -68,7 +70,8 @@ Result<void> positive_int(const RawScenario& raw, const std::string& key, auto& 
   auto v = integer_setting(raw, key);
   if (!v) return fail(v.error().message);
   if (!*v) return {};
-  if (**v < 1) return fail(fmt::format("{}: {} must be >= 1, got {}", raw.values.at(key).origin, key, **v));
+  if (**v < 1)
+    return fail(fmt::format("{}: {} must be >= 1, got {}", raw.values.at(key).origin, key, **v));
   dest = static_cast<std::remove_reference_t<decltype(dest)>>(**v);
   return {};
 }
@@ -93,13 +96,51 @@ void RawScenario::append(const std::string& key, std::string value, std::string 
 }
 
 const std::vector<std::string>& scenario_keys() {
-  static const std::vector<std::string> keys = {
-      "name", "catalog", "model", "gpu", "tp", "weights_dtype", "kv_dtype", "engine", "profile", "target_qps", "isl",
-      "osl", "slo", "context", "max_model_len", "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens",
-      "paged_kv", "runtime_overhead_gib", "q", "curve", "gpus_per_host", "usd_per_gpu_hour", "usd_per_host_hour",
-      "billing", "target_utilization", "redundancy", "trace", "rate", "requests", "replicas", "seed",
-      "arrival", "cv", "router", "prefix_hit_rate", "prefill_gpu", "prefill_tp", "decode_gpu", "decode_tp",
-      "kv_transfer_gb_s", "gpus", "tps", "weights_dtypes"};
+  static const std::vector<std::string> keys = {"name",
+                                                "catalog",
+                                                "model",
+                                                "gpu",
+                                                "tp",
+                                                "weights_dtype",
+                                                "kv_dtype",
+                                                "engine",
+                                                "profile",
+                                                "target_qps",
+                                                "isl",
+                                                "osl",
+                                                "slo",
+                                                "context",
+                                                "max_model_len",
+                                                "gpu_memory_utilization",
+                                                "max_num_seqs",
+                                                "max_num_batched_tokens",
+                                                "paged_kv",
+                                                "runtime_overhead_gib",
+                                                "q",
+                                                "curve",
+                                                "gpus_per_host",
+                                                "usd_per_gpu_hour",
+                                                "usd_per_host_hour",
+                                                "billing",
+                                                "target_utilization",
+                                                "redundancy",
+                                                "trace",
+                                                "rate",
+                                                "requests",
+                                                "replicas",
+                                                "seed",
+                                                "arrival",
+                                                "cv",
+                                                "router",
+                                                "prefix_hit_rate",
+                                                "prefill_gpu",
+                                                "prefill_tp",
+                                                "decode_gpu",
+                                                "decode_tp",
+                                                "kv_transfer_gb_s",
+                                                "gpus",
+                                                "tps",
+                                                "weights_dtypes"};
   return keys;
 }
 
@@ -156,7 +197,8 @@ Result<std::optional<double>> number_setting(const RawScenario& raw, const std::
     return fail(fmt::format("{}: {} must be a number, got '{}'", it->second.origin, key, text));
   }
   if (!std::isfinite(*value))
-    return fail(fmt::format("{}: {} must be a finite number, got '{}'", it->second.origin, key, text));
+    return fail(
+        fmt::format("{}: {} must be a finite number, got '{}'", it->second.origin, key, text));
   return std::optional<double>(*value);
 }
 
@@ -164,22 +206,26 @@ Result<std::optional<double>> positive_setting(const RawScenario& raw, const std
   auto v = number_setting(raw, key);
   if (!v) return v;
   if (*v && !(**v > 0))
-    return fail(fmt::format("{}: {} must be a positive number, got {}", raw.values.at(key).origin, key, **v));
+    return fail(fmt::format("{}: {} must be a positive number, got {}", raw.values.at(key).origin,
+                            key, **v));
   return v;
 }
 
-Result<std::optional<std::int64_t>> integer_setting(const RawScenario& raw, const std::string& key) {
+Result<std::optional<std::int64_t>> integer_setting(const RawScenario& raw,
+                                                    const std::string& key) {
   auto v = number_setting(raw, key);
   if (!v) return fail(v.error().message);
   if (!*v) return std::optional<std::int64_t>{};
   if (std::floor(**v) != **v || std::abs(**v) > 1e15)
-    return fail(fmt::format("{}: {} must be a whole number, got {}", raw.values.at(key).origin, key, **v));
+    return fail(
+        fmt::format("{}: {} must be a whole number, got {}", raw.values.at(key).origin, key, **v));
   return std::optional<std::int64_t>(static_cast<std::int64_t>(**v));
 }
 
 Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
   if (auto file = string_setting(raw, "catalog")) {
-    if (auto r = load_catalog_file(resolve_path(raw, *file), catalog); !r) return fail(r.error().message);
+    if (auto r = load_catalog_file(resolve_path(raw, *file), catalog); !r)
+      return fail(r.error().message);
   }
   Scenario s = default_scenario(catalog);
   auto origin = [&](const std::string& key) { return raw.values.at(key).origin; };
@@ -207,45 +253,62 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     if (auto text = string_setting(raw, key)) {
       auto dtype = parse_dtype(*text);
       if (!dtype)
-        return fail(fmt::format("{}: {}: unknown dtype '{}' ({})", origin(key), key, *text, dtype_names()));
-      (std::string_view(key) == "weights_dtype" ? s.memory.weights_dtype : s.memory.kv_dtype) = *dtype;
+        return fail(
+            fmt::format("{}: {}: unknown dtype '{}' ({})", origin(key), key, *text, dtype_names()));
+      (std::string_view(key) == "weights_dtype" ? s.memory.weights_dtype : s.memory.kv_dtype) =
+          *dtype;
     }
   }
   if (auto engine = string_setting(raw, "engine")) {
-    if (*engine != "vllm" && *engine != "sglang" && *engine != "trtllm" && *engine != "generic" && *engine != "static")
-      return fail(fmt::format("{}: unknown engine '{}' (vllm, sglang, trtllm, static, generic)", origin("engine"), *engine));
+    if (*engine != "vllm" && *engine != "sglang" && *engine != "trtllm" && *engine != "generic" &&
+        *engine != "static")
+      return fail(fmt::format("{}: unknown engine '{}' (vllm, sglang, trtllm, static, generic)",
+                              origin("engine"), *engine));
     s.engine = *engine;
     // The engine's scheduling caps apply unless the user set them.
     const EngineLimits limits = engine_defaults(*engine).limits;
     if (!raw.has("max_num_seqs")) s.memory.max_num_seqs = limits.max_num_seqs;
     if (!raw.has("max_num_batched_tokens"))
-      s.memory.max_num_batched_tokens = std::min<std::int64_t>(limits.max_num_batched_tokens, 65536);
+      s.memory.max_num_batched_tokens =
+          std::min<std::int64_t>(limits.max_num_batched_tokens, 65536);
   }
   if (raw.has("tp")) {
     int tp = 1;
     if (auto r = positive_int(raw, "tp", tp); !r) return fail(r.error().message);
     s.tp = tp;
   }
-  for (auto [key, dest] : {std::pair<const char*, double*>{"target_qps", &s.target_qps}, {"isl", &s.isl},
-                           {"osl", &s.osl}, {"gpu_memory_utilization", &s.memory.gpu_memory_utilization}}) {
+  for (auto [key, dest] : {std::pair<const char*, double*>{"target_qps", &s.target_qps},
+                           {"isl", &s.isl},
+                           {"osl", &s.osl},
+                           {"gpu_memory_utilization", &s.memory.gpu_memory_utilization}}) {
     if (auto r = positive_number(raw, key, *dest); !r) return fail(r.error().message);
   }
-  if (auto r = positive_int(raw, "context", s.memory.context_tokens); !r) return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_model_len", s.memory.max_model_len); !r) return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_num_seqs", s.memory.max_num_seqs); !r) return fail(r.error().message);
+  if (auto r = positive_int(raw, "context", s.memory.context_tokens); !r)
+    return fail(r.error().message);
+  if (auto r = positive_int(raw, "max_model_len", s.memory.max_model_len); !r)
+    return fail(r.error().message);
+  if (auto r = positive_int(raw, "max_num_seqs", s.memory.max_num_seqs); !r)
+    return fail(r.error().message);
   if (auto r = positive_int(raw, "max_num_batched_tokens", s.memory.max_num_batched_tokens); !r)
     return fail(r.error().message);
-  if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host); !r) return fail(r.error().message);
+  if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host); !r)
+    return fail(r.error().message);
   if (auto v = number_setting(raw, "runtime_overhead_gib"); !v) {
     return fail(v.error().message);
   } else if (*v) {
-    if (**v < 0) return fail(fmt::format("{}: runtime_overhead_gib must be >= 0", origin("runtime_overhead_gib")));
+    if (**v < 0)
+      return fail(
+          fmt::format("{}: runtime_overhead_gib must be >= 0", origin("runtime_overhead_gib")));
     s.memory.runtime_overhead_gib = **v;
   }
   if (auto paged = string_setting(raw, "paged_kv")) {
-    if (*paged == "true" || *paged == "yes") s.memory.paged_kv = true;
-    else if (*paged == "false" || *paged == "no") s.memory.paged_kv = false;
-    else return fail(fmt::format("{}: paged_kv must be true or false, got '{}'", origin("paged_kv"), *paged));
+    if (*paged == "true" || *paged == "yes")
+      s.memory.paged_kv = true;
+    else if (*paged == "false" || *paged == "no")
+      s.memory.paged_kv = false;
+    else
+      return fail(
+          fmt::format("{}: paged_kv must be true or false, got '{}'", origin("paged_kv"), *paged));
   }
   if (raw.has("slo")) {
     s.slo.clear();
@@ -265,21 +328,27 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     }
   }
   if (auto billing = string_setting(raw, "billing")) {
-    if (*billing == "host") s.billing = Billing::per_host;
-    else if (*billing == "gpu") s.billing = Billing::per_gpu;
-    else return fail(fmt::format("{}: billing must be 'host' or 'gpu', got '{}'", origin("billing"), *billing));
+    if (*billing == "host")
+      s.billing = Billing::per_host;
+    else if (*billing == "gpu")
+      s.billing = Billing::per_gpu;
+    else
+      return fail(fmt::format("{}: billing must be 'host' or 'gpu', got '{}'", origin("billing"),
+                              *billing));
   }
   if (auto v = number_setting(raw, "target_utilization"); !v) {
     return fail(v.error().message);
   } else if (*v) {
     if (!(**v > 0 && **v <= 1))
-      return fail(fmt::format("{}: target_utilization must be in (0, 1], got {}", origin("target_utilization"), **v));
+      return fail(fmt::format("{}: target_utilization must be in (0, 1], got {}",
+                              origin("target_utilization"), **v));
     s.target_utilization = **v;
   }
   if (auto v = integer_setting(raw, "redundancy"); !v) {
     return fail(v.error().message);
   } else if (*v) {
-    if (**v < 0) return fail(fmt::format("{}: redundancy must be >= 0, got {}", origin("redundancy"), **v));
+    if (**v < 0)
+      return fail(fmt::format("{}: redundancy must be >= 0, got {}", origin("redundancy"), **v));
     s.redundancy = static_cast<int>(**v);
   }
   if (auto q = positive_setting(raw, "q"); !q) {

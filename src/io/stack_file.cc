@@ -7,7 +7,8 @@
 namespace fleetsizer::io {
 namespace {
 
-Result<void> read_positive(const YAML::Node& map, const char* key, const std::string& path, double& dest) {
+Result<void> read_positive(const YAML::Node& map, const char* key, const std::string& path,
+                           double& dest) {
   if (!map[key]) return {};
   auto v = yaml_positive(map[key], path, key);
   if (!v) return fail(v.error().message);
@@ -16,14 +17,18 @@ Result<void> read_positive(const YAML::Node& map, const char* key, const std::st
 }
 
 Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
-  if (!node.IsMap()) return fail(fmt::format("{}: each lever must be a mapping", yaml_origin(path, node)));
+  if (!node.IsMap())
+    return fail(fmt::format("{}: each lever must be a mapping", yaml_origin(path, node)));
   Lever l;
   if (!node["name"]) return fail(fmt::format("{}: lever missing 'name'", yaml_origin(path, node)));
   l.name = node["name"].as<std::string>();
-  if (auto r = read_positive(node, "memory", path, l.memory_factor); !r) return fail(r.error().message);
-  if (auto r = read_positive(node, "throughput", path, l.throughput_factor); !r) return fail(r.error().message);
+  if (auto r = read_positive(node, "memory", path, l.memory_factor); !r)
+    return fail(r.error().message);
+  if (auto r = read_positive(node, "throughput", path, l.throughput_factor); !r)
+    return fail(r.error().message);
   if (const YAML::Node when = node["when"]) {
-    if (!when.IsSequence()) return fail(fmt::format("{}: 'when' must be a list", yaml_origin(path, when)));
+    if (!when.IsSequence())
+      return fail(fmt::format("{}: 'when' must be a list", yaml_origin(path, when)));
     for (const auto& c : when) {
       LeverCondition cond;
       if (c["fits_on_one_gpu"]) {
@@ -32,11 +37,14 @@ Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
         cond.kind = LeverCondition::Kind::after_lever;
         cond.lever = c["after"].as<std::string>();
       } else {
-        return fail(fmt::format("{}: a condition needs 'fits_on_one_gpu: true' or 'after: <lever name>'",
-                                yaml_origin(path, c)));
+        return fail(
+            fmt::format("{}: a condition needs 'fits_on_one_gpu: true' or 'after: <lever name>'",
+                        yaml_origin(path, c)));
       }
-      if (!c["throughput"]) return fail(fmt::format("{}: a condition needs 'throughput'", yaml_origin(path, c)));
-      if (auto r = read_positive(c, "throughput", path, cond.throughput_factor); !r) return fail(r.error().message);
+      if (!c["throughput"])
+        return fail(fmt::format("{}: a condition needs 'throughput'", yaml_origin(path, c)));
+      if (auto r = read_positive(c, "throughput", path, cond.throughput_factor); !r)
+        return fail(r.error().message);
       l.conditions.push_back(std::move(cond));
     }
   }
@@ -46,13 +54,17 @@ Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
 }  // namespace
 
 Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string& path) {
-  if (!node.IsMap()) return fail(fmt::format("{}: 'stack' must be a mapping", yaml_origin(path, node)));
+  if (!node.IsMap())
+    return fail(fmt::format("{}: 'stack' must be a mapping", yaml_origin(path, node)));
   StackScenario s;
   s.levers.clear();
-  if (auto r = read_positive(node, "target_qps", path, s.target_qps); !r) return fail(r.error().message);
-  if (auto r = read_positive(node, "node_usd_per_hour", path, s.node_usd_per_hour); !r) return fail(r.error().message);
+  if (auto r = read_positive(node, "target_qps", path, s.target_qps); !r)
+    return fail(r.error().message);
+  if (auto r = read_positive(node, "node_usd_per_hour", path, s.node_usd_per_hour); !r)
+    return fail(r.error().message);
   double gpus_per_host = s.gpus_per_host;
-  if (auto r = read_positive(node, "gpus_per_host", path, gpus_per_host); !r) return fail(r.error().message);
+  if (auto r = read_positive(node, "gpus_per_host", path, gpus_per_host); !r)
+    return fail(r.error().message);
   s.gpus_per_host = static_cast<int>(gpus_per_host);
   if (const YAML::Node b = node["baseline"]) {
     if (b["label"]) s.baseline_label = b["label"].as<std::string>();
@@ -64,10 +76,12 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
   if (const YAML::Node f = node["footprint"]) {
     if (auto r = read_positive(f, "model_gb", path, s.model_gb); !r) return fail(r.error().message);
     if (auto r = read_positive(f, "kv_gb", path, s.kv_gb); !r) return fail(r.error().message);
-    if (auto r = read_positive(f, "gpu_memory_gb", path, s.gpu_memory_gb); !r) return fail(r.error().message);
+    if (auto r = read_positive(f, "gpu_memory_gb", path, s.gpu_memory_gb); !r)
+      return fail(r.error().message);
   }
   if (const YAML::Node levers = node["levers"]) {
-    if (!levers.IsSequence()) return fail(fmt::format("{}: 'levers' must be a list", yaml_origin(path, levers)));
+    if (!levers.IsSequence())
+      return fail(fmt::format("{}: 'levers' must be a list", yaml_origin(path, levers)));
     for (const auto& l : levers) {
       auto lever = parse_lever(l, path);
       if (!lever) return fail(lever.error().message);
@@ -75,7 +89,8 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
     }
   }
   auto valid = validate(std::move(s));
-  if (!valid) return fail(fmt::format("{}: stack: {}", yaml_origin(path, node), valid.error().message));
+  if (!valid)
+    return fail(fmt::format("{}: stack: {}", yaml_origin(path, node), valid.error().message));
   return valid;
 }
 

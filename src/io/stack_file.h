@@ -1,8 +1,8 @@
 #pragma once
 // The `stack:` section of a scenario file: the seed calculator's baseline and levers.
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 #include "fleetsizer/error.h"
 #include "fleetsizer/fleet/lever_stack.h"

@@ -16,19 +16,23 @@ inline std::string yaml_origin(const std::string& path, const YAML::Node& node) 
 }
 
 // A finite number, or an error naming the field.
-inline Result<double> yaml_number(const YAML::Node& node, const std::string& path, const std::string& field) {
-  if (!node.IsScalar()) return fail(fmt::format("{}: {} must be a number", yaml_origin(path, node), field));
+inline Result<double> yaml_number(const YAML::Node& node, const std::string& path,
+                                  const std::string& field) {
+  if (!node.IsScalar())
+    return fail(fmt::format("{}: {} must be a number", yaml_origin(path, node), field));
   auto v = parse_number(node.as<std::string>());
   if (!v || !std::isfinite(*v))
-    return fail(fmt::format("{}: {} must be a finite number, got '{}'", yaml_origin(path, node), field,
-                            node.as<std::string>()));
+    return fail(fmt::format("{}: {} must be a finite number, got '{}'", yaml_origin(path, node),
+                            field, node.as<std::string>()));
   return *v;
 }
 
-inline Result<double> yaml_positive(const YAML::Node& node, const std::string& path, const std::string& field) {
+inline Result<double> yaml_positive(const YAML::Node& node, const std::string& path,
+                                    const std::string& field) {
   auto v = yaml_number(node, path, field);
   if (v && !(*v > 0))
-    return fail(fmt::format("{}: {} must be a positive number, got {}", yaml_origin(path, node), field, *v));
+    return fail(fmt::format("{}: {} must be a positive number, got {}", yaml_origin(path, node),
+                            field, *v));
   return v;
 }
 

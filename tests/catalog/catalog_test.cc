@@ -26,7 +26,8 @@ TEST(Catalog, UnknownNameSuggestsNearest) {
   const Catalog c = builtin_catalog();
   auto g = c.gpu("h10-sxm");
   ASSERT_FALSE(g);
-  EXPECT_NE(g.error().message.find("did you mean h100-sxm"), std::string::npos) << g.error().message;
+  EXPECT_NE(g.error().message.find("did you mean h100-sxm"), std::string::npos)
+      << g.error().message;
   auto m = c.model("llama-3.1-7b");
   ASSERT_FALSE(m);
   EXPECT_NE(m.error().message.find("llama-3.1-8b"), std::string::npos) << m.error().message;
@@ -53,7 +54,8 @@ TEST(Names, EditDistance) {
   EXPECT_EQ(catalog::edit_distance("", "abc"), 3u);
 }
 
-// Fixture: shared/data/aiconfigurator-silicon/model_configs/meta-llama--Meta-Llama-3.1-8B_config.json
+// Fixture:
+// shared/data/aiconfigurator-silicon/model_configs/meta-llama--Meta-Llama-3.1-8B_config.json
 // (AIConfigurator, Apache-2.0), copied unchanged.
 TEST(HfConfig, ReadsLlamaConfigLikeTheBuiltIn) {
   auto m = io::read_hf_config(testing::source_path("tests/fixtures/llama-3.1-8b_config.json"));
@@ -73,9 +75,10 @@ TEST(HfConfig, Qwen3HeadDimComesFromTheFile) {
 }
 
 TEST(HfConfig, MissingFieldIsNamed) {
-  auto m = io::parse_hf_config(R"({"num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+  auto m =
+      io::parse_hf_config(R"({"num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
                                    "intermediate_size": 8})",
-                               "cfg.json");
+                          "cfg.json");
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().message, "cfg.json: missing field 'hidden_size'");
 }

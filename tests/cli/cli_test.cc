@@ -64,7 +64,8 @@ TEST(Cli, StackOrdersJson) {
   EXPECT_EQ(j["spread_usd_per_hour"], 0.0);
   j = run_json("stack --scenario examples/conditional-stack.yaml --orders");
   EXPECT_GT(j["spread_usd_per_hour"].get<double>(), 0.0);
-  EXPECT_LT(j["best"]["final_usd_per_hour"].get<double>(), j["worst"]["final_usd_per_hour"].get<double>());
+  EXPECT_LT(j["best"]["final_usd_per_hour"].get<double>(),
+            j["worst"]["final_usd_per_hour"].get<double>());
 }
 
 TEST(Cli, FitJsonKeys) {
@@ -91,7 +92,8 @@ TEST(Cli, FitsNowhereIsAResultNotACrash) {
 }
 
 TEST(Cli, SizeJsonKeysWithGivenQ) {
-  const Json j = run_json("size --model llama-3.1-8b --gpu h100 --q 10 --target-qps 95 --redundancy 1");
+  const Json j =
+      run_json("size --model llama-3.1-8b --gpu h100 --q 10 --target-qps 95 --redundancy 1");
   EXPECT_EQ(j["replica"]["gpus"], 1);
   EXPECT_EQ(j["replica"]["q"], 10.0);
   EXPECT_EQ(j["fleet"]["floor_replicas"], 10);
@@ -104,8 +106,9 @@ TEST(Cli, SizeJsonKeysWithGivenQ) {
 TEST(Cli, SizeFromCurve) {
   // At batch 64 TTFT p99 is 2200 > 2000 ms; at 32 it is 1150 and TPOT 38 <= 50, and PCHIP keeps the
   // interpolated TTFT between the two, so the largest integer batch lies in [32, 64).
-  const Json j = run_json("size --model llama-3.1-70b --gpu h100 --tp 4 --curve examples/curve-70b.csv "
-                          "--slo ttft:p99=2000 --slo tpot:p99=50 --target-qps 100");
+  const Json j = run_json(
+      "size --model llama-3.1-70b --gpu h100 --tp 4 --curve examples/curve-70b.csv "
+      "--slo ttft:p99=2000 --slo tpot:p99=50 --target-qps 100");
   EXPECT_EQ(j["replica"]["q_source"], "curve");
   const double b = j["replica"]["max_batch"].get<double>();
   EXPECT_GE(b, 32);
@@ -125,7 +128,8 @@ TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(bad));
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left a temp file " << e.path();
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos)
+        << "left a temp file " << e.path();
 }
 
 TEST(Cli, BadInputUnknownNamesSuggest) {
@@ -136,34 +140,45 @@ TEST(Cli, BadInputUnknownNamesSuggest) {
 }
 
 TEST(Cli, BadInputNumbers) {
-  expect_one_line_error("size --q 1 --target-qps -3", "--target-qps: target_qps must be a positive number");
+  expect_one_line_error("size --q 1 --target-qps -3",
+                        "--target-qps: target_qps must be a positive number");
   expect_one_line_error("size --q 1 --target-qps 0", "must be a positive number");
   expect_one_line_error("size --q 1 --target-qps nan", "must be a finite number, got 'nan'");
   expect_one_line_error("size --q 1 --target-qps inf", "must be a finite number");
   expect_one_line_error("size --q 1 --target-qps abc", "must be a number, got 'abc'");
   expect_one_line_error("fit --tp 3", "--tp 3: not a valid tensor-parallel degree");
   expect_one_line_error("fit --tp 1.5", "tp must be a whole number");
-  expect_one_line_error("size --q 1 --target-utilization 1.2", "target_utilization must be in (0, 1]");
+  expect_one_line_error("size --q 1 --target-utilization 1.2",
+                        "target_utilization must be in (0, 1]");
   expect_one_line_error("size --q 1 --slo ttft:p98=100", "unknown percentile 'p98'");
 }
 
 TEST(Cli, BadInputFiles) {
   const std::string dir = temp_dir("cli-bad-files");
   write_text(dir + "/syntax.yaml", "model: llama-3.1-8b\ngpu: [h100\n");
-  expect_one_line_error("size --scenario " + dir + "/syntax.yaml", "syntax.yaml:3: YAML syntax error");
+  expect_one_line_error("size --scenario " + dir + "/syntax.yaml",
+                        "syntax.yaml:3: YAML syntax error");
   write_text(dir + "/unknown.yaml", "model: llama-3.1-8b\nfleet:\n  redundnacy: 1\n");
-  expect_one_line_error("size --scenario " + dir + "/unknown.yaml", "unknown.yaml:3: unknown key 'redundnacy'");
+  expect_one_line_error("size --scenario " + dir + "/unknown.yaml",
+                        "unknown.yaml:3: unknown key 'redundnacy'");
   write_text(dir + "/neg.yaml", "q: 3\nworkload:\n  target_qps: -10\n");
-  expect_one_line_error("size --scenario " + dir + "/neg.yaml", "neg.yaml:3: target_qps must be a positive number");
-  write_text(dir + "/cfg.json", R"({"num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10})");
-  expect_one_line_error("fit --model " + dir + "/cfg.json", "cfg.json: missing field 'hidden_size'");
-  expect_one_line_error("size --scenario " + dir + "/missing.yaml", "missing.yaml: cannot open scenario file");
+  expect_one_line_error("size --scenario " + dir + "/neg.yaml",
+                        "neg.yaml:3: target_qps must be a positive number");
+  write_text(dir + "/cfg.json",
+             R"({"num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10})");
+  expect_one_line_error("fit --model " + dir + "/cfg.json",
+                        "cfg.json: missing field 'hidden_size'");
+  expect_one_line_error("size --scenario " + dir + "/missing.yaml",
+                        "missing.yaml: cannot open scenario file");
   write_text(dir + "/curve.csv", "batch,ttft_ms_p99\n1,100\n");
-  expect_one_line_error("size --curve " + dir + "/curve.csv", "missing column 'request_rate' or 'output_tok_s'");
+  expect_one_line_error("size --curve " + dir + "/curve.csv",
+                        "missing column 'request_rate' or 'output_tok_s'");
   write_text(dir + "/curve2.csv", "batch,request_rate,ttft_ms_p99\n1,2,100\n2,-3,120\n");
-  expect_one_line_error("size --curve " + dir + "/curve2.csv", "curve2.csv:3: request_rate must be a positive");
+  expect_one_line_error("size --curve " + dir + "/curve2.csv",
+                        "curve2.csv:3: request_rate must be a positive");
   write_text(dir + "/stack.yaml", "stack:\n  levers:\n    - {name: a, memory: 0, throughput: 1}\n");
-  expect_one_line_error("stack --scenario " + dir + "/stack.yaml", "stack.yaml:3: memory must be a positive number");
+  expect_one_line_error("stack --scenario " + dir + "/stack.yaml",
+                        "stack.yaml:3: memory must be a positive number");
 }
 
 }  // namespace

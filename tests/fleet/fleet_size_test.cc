@@ -1,8 +1,8 @@
-#include "fleetsizer/fleet/fleet.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "fleetsizer/fleet/fleet.h"
 
 namespace fleetsizer {
 namespace {
@@ -47,8 +47,8 @@ TEST(FleetSize, HeadroomAndRedundancy) {
 }
 
 TEST(FleetSize, PackingReplicasThatDoNotDivideTheHost) {
-  EXPECT_EQ(hosts_for(5, 3, 8), 3);   // 2 replicas of 3 GPUs per 8-GPU host
-  EXPECT_EQ(hosts_for(5, 16, 8), 10); // a 16-GPU replica takes 2 hosts
+  EXPECT_EQ(hosts_for(5, 3, 8), 3);    // 2 replicas of 3 GPUs per 8-GPU host
+  EXPECT_EQ(hosts_for(5, 16, 8), 10);  // a 16-GPU replica takes 2 hosts
   EXPECT_EQ(hosts_for(9, 1, 8), 2);
   EXPECT_EQ(hosts_for(0, 2, 8), 0);
 }

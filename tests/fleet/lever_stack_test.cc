@@ -45,7 +45,8 @@ TEST(LeverStack, PlainFactorsAreOrderInvariant) {
 TEST(LeverStack, ConditionalFactorsMakeOrderMatter) {
   StackScenario s = seed_example_scenario();
   s.levers[3].conditions.push_back({LeverCondition::Kind::fits_on_one_gpu, "", 2.2});
-  s.levers[4].conditions.push_back({LeverCondition::Kind::after_lever, "FlashAttention (22.6)", 1.3});
+  s.levers[4].conditions.push_back(
+      {LeverCondition::Kind::after_lever, "FlashAttention (22.6)", 1.3});
   auto orders = evaluate_orders(s);
   ASSERT_TRUE(orders);
   const double best_q = 18 * 1.35 * 1.40 * 1.25 * 2.2 * 1.3;

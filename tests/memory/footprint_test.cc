@@ -32,7 +32,8 @@ TEST_F(Footprints, WeightsOfLlama70bAreAbout141GbInBf16) {
   EXPECT_NEAR(weights_bytes(model("llama-3.1-70b"), o) / 1e9, 141.1, 0.1);
   o.weights_dtype = Dtype::fp8;  // linear layers in 1 byte, embeddings stay 2 bytes
   const ParamCounts p = count_params(model("llama-3.1-70b"));
-  EXPECT_DOUBLE_EQ(weights_bytes(model("llama-3.1-70b"), o), p.linear() * 1.0 + (p.embeddings + p.norms) * 2.0);
+  EXPECT_DOUBLE_EQ(weights_bytes(model("llama-3.1-70b"), o),
+                   p.linear() * 1.0 + (p.embeddings + p.norms) * 2.0);
   o.weights_dtype = Dtype::int4;  // 0.5 byte + fp16 scale and zero per 128-group
   EXPECT_DOUBLE_EQ(weights_bytes(model("llama-3.1-70b"), o),
                    p.linear() * (0.5 + 4.0 / 128.0) + (p.embeddings + p.norms) * 2.0);
@@ -40,7 +41,8 @@ TEST_F(Footprints, WeightsOfLlama70bAreAbout141GbInBf16) {
 
 // Every term computed by hand for Llama-3.1-8B bf16 on one H100 (80 GiB) with vLLM-like defaults.
 TEST_F(Footprints, Llama8bOnH100HandComputed) {
-  MemoryOptions o;  // utilization 0.9, 1 GiB runtime, 8192 batched tokens, 256 seqs, paged 16-token blocks
+  MemoryOptions
+      o;  // utilization 0.9, 1 GiB runtime, 8192 batched tokens, 256 seqs, paged 16-token blocks
   const Footprint f = footprint_at(model("llama-3.1-8b"), gpu("h100-sxm"), o, 1, 1);
   const double capacity = 80.0 * 1073741824.0;
   const double weights = 8030261248.0 * 2.0;
@@ -65,7 +67,8 @@ TEST_F(Footprints, SmallestFitForLlama70b) {
   EXPECT_FALSE(bf16.layouts.front().fits);
   o.weights_dtype = Dtype::fp8;
   FitResult fp8 = find_fit(model("llama-3.1-70b"), gpu("h100-sxm"), o);
-  // 72.6 GB of fp8 weights leave about 2.9 GB of one H100 for KV: a handful of 4096-token sequences.
+  // 72.6 GB of fp8 weights leave about 2.9 GB of one H100 for KV: a handful of 4096-token
+  // sequences.
   EXPECT_EQ(fp8.footprint.gpus, 1);
   EXPECT_LT(fp8.footprint.max_sequences, 8);
   FitResult h200 = find_fit(model("llama-3.1-70b"), gpu("h200"), o);

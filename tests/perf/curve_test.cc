@@ -62,7 +62,8 @@ TEST(SloSearch, MeetingAtTheTopOfTheRangeSaysSo) {
   c.batch = {1, 8};
   c.request_rate = {1, 6};
   c.latency_ms["e2e_ms_p50"] = {100, 200};
-  auto r = largest_batch_meeting(CurveModel(*validate(c)), {{Metric::e2e, Percentile::p50, 1000}}, 0);
+  auto r =
+      largest_batch_meeting(CurveModel(*validate(c)), {{Metric::e2e, Percentile::p50, 1000}}, 0);
   EXPECT_TRUE(r->range_limited);
   EXPECT_EQ(r->max_batch, 8);
 }

@@ -52,11 +52,23 @@ TEST(Roofline, LargePrefillIsComputeBound) {
 TEST(Roofline, Fp8UsesFp8TensorCoresOnlyWhereTheGpuHasThem) {
   StepWork w;
   w.prefill_tokens = 8192;
-  const double h100_bf16 = RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
-  const double h100_fp8 = RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
+  const double h100_bf16 =
+      RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()))
+          .step(w)
+          .gemm_s;
+  const double h100_fp8 =
+      RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::fp8, ideal_efficiency()))
+          .step(w)
+          .gemm_s;
   EXPECT_NEAR(h100_bf16 / h100_fp8, 1979.0 / 989.0, 1e-9);
-  const double a100_bf16 = RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
-  const double a100_fp8 = RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
+  const double a100_bf16 =
+      RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::bf16, ideal_efficiency()))
+          .step(w)
+          .gemm_s;
+  const double a100_fp8 =
+      RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::fp8, ideal_efficiency()))
+          .step(w)
+          .gemm_s;
   EXPECT_DOUBLE_EQ(a100_bf16, a100_fp8);  // no fp8 tensor cores: same FLOP rate
 }
 
@@ -80,7 +92,8 @@ TEST(Roofline, NoPredictionExceedsTheHardwareBound) {
     for (const char* gpu : {"a100-80gb", "h100-sxm", "h200", "b200", "l40s"}) {
       for (int tp : {1, 2, 4, 8}) {
         for (const char* engine : {"vllm", "trtllm", "sglang"}) {
-          ReplicaConfig real = config(model, gpu, tp, Dtype::fp8, engine_defaults(engine).efficiency);
+          ReplicaConfig real =
+              config(model, gpu, tp, Dtype::fp8, engine_defaults(engine).efficiency);
           real.limits = engine_defaults(engine).limits;
           const std::int64_t cap = kv_limited_running(real, 1024, 256);
           if (cap < 1) continue;
@@ -90,7 +103,8 @@ TEST(Roofline, NoPredictionExceedsTheHardwareBound) {
             for (auto [isl, osl] : {std::pair{128.0, 128.0}, {2048.0, 256.0}, {8192.0, 64.0}}) {
               const SteadyState r = closed_loop(RooflineModel(real), {isl, osl}, c, cap);
               const SteadyState i = closed_loop(RooflineModel(ideal), {isl, osl}, c, cap);
-              EXPECT_LE(r.output_tok_s, i.output_tok_s * (1 + 1e-9)) << model << " " << gpu << " tp" << tp << " c" << c;
+              EXPECT_LE(r.output_tok_s, i.output_tok_s * (1 + 1e-9))
+                  << model << " " << gpu << " tp" << tp << " c" << c;
               EXPECT_GE(r.tpot_ms.mean, i.tpot_ms.mean * (1 - 1e-9));
               ++checked;
             }

@@ -8,7 +8,8 @@ namespace fleetsizer {
 namespace {
 
 TEST(CeilRatio, IntegerRatioDoesNotAddANodeThroughRoundOff) {
-  // 0.3 / 0.1 is 2.9999999999999996 in binary floating point; 4000 / (4000 / 3) is 3.0000000000000004.
+  // 0.3 / 0.1 is 2.9999999999999996 in binary floating point; 4000 / (4000 / 3)
+  // is 3.0000000000000004.
   EXPECT_EQ(units::ceil_ratio(0.3, 0.1), 3);
   EXPECT_EQ(units::ceil_ratio(4000.0, 4000.0 / 3.0), 3);
   EXPECT_EQ(units::ceil_ratio(4000.0, 18.0), 223);  // 222.2 -> 223

@@ -8,30 +8,37 @@ namespace fleetsizer::api {
 
 Result<void> validate(const MemoryOptions& m) {
   if (!(m.gpu_memory_utilization > 0 && m.gpu_memory_utilization <= 1))
-    return fail(fmt::format("gpu_memory_utilization must be in (0, 1], got {}", m.gpu_memory_utilization));
-  if (m.context_tokens < 1) return fail(fmt::format("context must be >= 1 token, got {}", m.context_tokens));
-  if (m.max_num_seqs < 1) return fail(fmt::format("max_num_seqs must be >= 1, got {}", m.max_num_seqs));
+    return fail(
+        fmt::format("gpu_memory_utilization must be in (0, 1], got {}", m.gpu_memory_utilization));
+  if (m.context_tokens < 1)
+    return fail(fmt::format("context must be >= 1 token, got {}", m.context_tokens));
+  if (m.max_num_seqs < 1)
+    return fail(fmt::format("max_num_seqs must be >= 1, got {}", m.max_num_seqs));
   if (m.max_num_batched_tokens < 1)
-    return fail(fmt::format("max_num_batched_tokens must be >= 1, got {}", m.max_num_batched_tokens));
+    return fail(
+        fmt::format("max_num_batched_tokens must be >= 1, got {}", m.max_num_batched_tokens));
   if (m.kv_block_tokens < 1) return fail("kv_block_tokens must be >= 1");
   if (m.max_model_len < 0) return fail("max_model_len must be >= 0");
-  if (!units::is_nonnegative_finite(m.runtime_overhead_gib) || !units::is_nonnegative_finite(m.nccl_overhead_gib))
+  if (!units::is_nonnegative_finite(m.runtime_overhead_gib) ||
+      !units::is_nonnegative_finite(m.nccl_overhead_gib))
     return fail("runtime overheads must be non-negative numbers");
   return {};
 }
 
-Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& memory,
-                             std::optional<int> tp) {
+Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu,
+                             const MemoryOptions& memory, std::optional<int> tp) {
   if (auto ok = validate(memory); !ok) return fail(ok.error().message);
   if (!tp) return find_fit(model, gpu, memory);
   if (!valid_tensor_parallel(model, *tp))
-    return fail(fmt::format("--tp {}: not a valid tensor-parallel degree for {} ({} attention heads, {} KV heads)", *tp,
-                            model.name, model.heads, model.kv_heads));
+    return fail(fmt::format(
+        "--tp {}: not a valid tensor-parallel degree for {} ({} attention heads, {} KV heads)", *tp,
+        model.name, model.heads, model.kv_heads));
   FitResult r;
   r.footprint = footprint_at(model, gpu, memory, *tp, 1);
   r.layouts = {r.footprint};
   r.fits = r.footprint.fits;
-  if (!r.fits) r.reason = fmt::format("does not fit on {} x {}: {}", *tp, gpu.name, r.footprint.bottleneck);
+  if (!r.fits)
+    r.reason = fmt::format("does not fit on {} x {}: {}", *tp, gpu.name, r.footprint.bottleneck);
   return r;
 }
 
@@ -78,34 +85,47 @@ report::Report fit_report(const FitOutput& out) {
   add_footprint_fields(rep, "", f);
   if (!out.fit.fits) rep.add("reason", out.fit.reason);
   report::Table t{"layouts", "Layouts tried", {}, {}};
-  t.columns = {{"tp", "TP", 0},   {"pp", "PP", 0},
-               {"gpus", "GPUs", 0}, {"weights_gb_per_gpu", "weights GB/GPU", 1},
-               {"kv_budget_gb_per_gpu", "KV GB/GPU", 1}, {"kv_capacity_tokens", "KV tokens", 0},
-               {"max_sequences", "max seqs", 0}, {"fits", "fits", 0}};
+  t.columns = {{"tp", "TP", 0},
+               {"pp", "PP", 0},
+               {"gpus", "GPUs", 0},
+               {"weights_gb_per_gpu", "weights GB/GPU", 1},
+               {"kv_budget_gb_per_gpu", "KV GB/GPU", 1},
+               {"kv_capacity_tokens", "KV tokens", 0},
+               {"max_sequences", "max seqs", 0},
+               {"fits", "fits", 0}};
   for (const auto& l : out.fit.layouts)
     t.rows.push_back({report::integer(l.tp), report::integer(l.pp), report::integer(l.gpus),
-                      units::gb_from_bytes(l.weights_bytes_per_gpu), units::gb_from_bytes(l.kv_budget_bytes_per_gpu),
-                      report::integer(l.kv_capacity_tokens), report::integer(l.max_sequences), l.fits});
+                      units::gb_from_bytes(l.weights_bytes_per_gpu),
+                      units::gb_from_bytes(l.kv_budget_bytes_per_gpu),
+                      report::integer(l.kv_capacity_tokens), report::integer(l.max_sequences),
+                      l.fits});
   rep.tables.push_back(std::move(t));
   const auto& m = req.model;
   const double wbytes = weight_element_bytes(req.memory.weights_dtype, req.memory.int4_group_size);
-  rep.why("weights_gb", fmt::format("{:.4g}e9 linear params x {} B + {:.4g}e9 embedding/norm params x {} B",
-                                    out.params.linear() / 1e9, wbytes, (out.params.embeddings + out.params.norms) / 1e9,
-                                    std::max(2.0, bytes_per_element(req.memory.weights_dtype))));
-  rep.why("kv_bytes_per_token",
-          m.is_mla() ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers, m.kv_lora_rank,
-                                   m.qk_rope_head_dim, bytes_per_element(req.memory.kv_dtype))
-                     : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers, m.kv_heads,
-                                   m.head_dim, bytes_per_element(req.memory.kv_dtype)));
+  rep.why("weights_gb",
+          fmt::format("{:.4g}e9 linear params x {} B + {:.4g}e9 embedding/norm params x {} B",
+                      out.params.linear() / 1e9, wbytes,
+                      (out.params.embeddings + out.params.norms) / 1e9,
+                      std::max(2.0, bytes_per_element(req.memory.weights_dtype))));
+  rep.why(
+      "kv_bytes_per_token",
+      m.is_mla()
+          ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers, m.kv_lora_rank,
+                        m.qk_rope_head_dim, bytes_per_element(req.memory.kv_dtype))
+          : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers,
+                        m.kv_heads, m.head_dim, bytes_per_element(req.memory.kv_dtype)));
   rep.why("kv_budget_gb_per_gpu",
-          fmt::format("{:.2f} GB x {} utilization - {:.2f} weights - {:.2f} activations - {:.2f} runtime",
-                      units::gb_from_bytes(f.gpu_capacity_bytes), req.memory.gpu_memory_utilization,
-                      units::gb_from_bytes(f.weights_bytes_per_gpu), units::gb_from_bytes(f.activation_bytes_per_gpu),
-                      units::gb_from_bytes(f.runtime_bytes_per_gpu)));
-  rep.why("kv_capacity_tokens", fmt::format("kv_budget / {:.0f} B per token per GPU{}", f.kv_bytes_per_token_per_gpu,
-                                            req.memory.paged_kv ? ", rounded down to whole 16-token blocks" : ""));
-  rep.why("max_sequences", fmt::format("floor({} / {} tokens reserved per sequence ({}))", f.kv_capacity_tokens,
-                                       f.tokens_reserved_per_sequence,
+          fmt::format(
+              "{:.2f} GB x {} utilization - {:.2f} weights - {:.2f} activations - {:.2f} runtime",
+              units::gb_from_bytes(f.gpu_capacity_bytes), req.memory.gpu_memory_utilization,
+              units::gb_from_bytes(f.weights_bytes_per_gpu),
+              units::gb_from_bytes(f.activation_bytes_per_gpu),
+              units::gb_from_bytes(f.runtime_bytes_per_gpu)));
+  rep.why("kv_capacity_tokens",
+          fmt::format("kv_budget / {:.0f} B per token per GPU{}", f.kv_bytes_per_token_per_gpu,
+                      req.memory.paged_kv ? ", rounded down to whole 16-token blocks" : ""));
+  rep.why("max_sequences", fmt::format("floor({} / {} tokens reserved per sequence ({}))",
+                                       f.kv_capacity_tokens, f.tokens_reserved_per_sequence,
                                        req.memory.paged_kv ? "paged: context rounded up to blocks"
                                                            : "contiguous: max_model_len"));
   return rep;

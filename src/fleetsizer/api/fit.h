@@ -26,8 +26,8 @@ report::Report fit_report(const FitOutput& output);
 // Checks the memory options a user can set (utilization in (0,1], positive lengths...).
 Result<void> validate(const MemoryOptions& memory);
 // The footprint at a requested TP (validated) or the smallest that fits.
-Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& memory,
-                             std::optional<int> tp);
+Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu,
+                             const MemoryOptions& memory, std::optional<int> tp);
 // The fields every command that sizes a replica shares: weights, KV, capacity, layout.
 void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f);
 

@@ -11,11 +11,14 @@ namespace fleetsizer::api {
 
 Result<PredictOutput> run_predict(const PredictRequest& req) {
   const Scenario& s = req.scenario;
-  if (req.concurrency && req.rate) return fail("give --concurrency (closed loop) or --rate (open loop), not both");
-  if (!req.concurrency && !req.rate) return fail("give --concurrency N (closed loop) or --rate R (open loop, req/s)");
+  if (req.concurrency && req.rate)
+    return fail("give --concurrency (closed loop) or --rate (open loop), not both");
+  if (!req.concurrency && !req.rate)
+    return fail("give --concurrency N (closed loop) or --rate R (open loop, req/s)");
   if (req.concurrency && !(*req.concurrency >= 1 && std::isfinite(*req.concurrency)))
     return fail(fmt::format("--concurrency must be >= 1, got {}", *req.concurrency));
-  if (req.rate && !(*req.rate > 0)) return fail(fmt::format("--rate must be a positive number, got {}", *req.rate));
+  if (req.rate && !(*req.rate > 0))
+    return fail(fmt::format("--rate must be a positive number, got {}", *req.rate));
   auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
   if (!fit) return fail(fit.error().message);
   if (!fit->fits) return fail(fit->reason);
@@ -28,7 +31,8 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
   out.point.rate = req.rate;
   out.point.max_running = max_running_sequences(s, out.footprint.tp, out.footprint.pp);
   if (out.point.max_running < 1)
-    return fail(fmt::format("the KV cache holds no sequence of {} tokens at TP {}", s.isl + s.osl, out.footprint.tp));
+    return fail(fmt::format("the KV cache holds no sequence of {} tokens at TP {}", s.isl + s.osl,
+                            out.footprint.tp));
   out.state = predict(out.point);
   OperatingPoint ideal = out.point;
   ideal.config.efficiency = ideal_efficiency(out.point.config.efficiency.wave_sync);
@@ -44,10 +48,11 @@ report::Report predict_report(const PredictOutput& out) {
   const Scenario& s = out.request.scenario;
   const SteadyState& st = out.state;
   report::Report rep;
-  rep.title = fmt::format("Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.model.name,
-                          out.footprint.gpus, s.gpu.name, s.engine, dtype_name(s.memory.weights_dtype), s.isl, s.osl,
-                          out.request.concurrency ? fmt::format("concurrency {}", *out.request.concurrency)
-                                                  : fmt::format("{} req/s Poisson", *out.request.rate));
+  rep.title = fmt::format(
+      "Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.model.name, out.footprint.gpus,
+      s.gpu.name, s.engine, dtype_name(s.memory.weights_dtype), s.isl, s.osl,
+      out.request.concurrency ? fmt::format("concurrency {}", *out.request.concurrency)
+                              : fmt::format("{} req/s Poisson", *out.request.rate));
   rep.add("model", s.model.name);
   rep.add("gpu", s.gpu.name);
   rep.add("tp", report::integer(out.footprint.tp));
@@ -83,15 +88,22 @@ report::Report predict_report(const PredictOutput& out) {
   rep.add("efficiency.memory", e.memory, 3);
   rep.add("efficiency.step_overhead_ms", e.step_overhead_ms, 3);
   rep.add("efficiency.per_seq_overhead_us", e.per_seq_overhead_us, 2);
-  rep.why("tpot_ms", "decode step = sum over gemm, attention, lm_head of max(FLOPs / (peak x compute eff), bytes / "
-                     "(HBM x memory eff)) + all-reduce + overheads; TPOT averages the mixed and decode-only steps");
-  rep.why("ttft_ms", out.request.concurrency
-                         ? "closed loop: the wave's prompts are prefilled in max_num_batched_tokens chunks; TTFT of "
-                           "request k is the time to its prompt's last chunk; clients beyond max_running queue"
-                         : "open loop: own prefill chunks + half a step + M/D/1 mean wait (M/M/1 tail for "
-                           "percentiles) at utilization rate / max stable rate");
-  rep.why("request_rate", out.request.concurrency ? "Little's law: concurrency / mean E2E" : "the offered rate");
-  rep.why("bound.output_tok_s", "the same point with efficiency 1 and no overheads: no prediction exceeds it");
+  rep.why("tpot_ms",
+          "decode step = sum over gemm, attention, lm_head of max(FLOPs / (peak x compute eff), "
+          "bytes / "
+          "(HBM x memory eff)) + all-reduce + overheads; TPOT averages the mixed and decode-only "
+          "steps");
+  rep.why("ttft_ms",
+          out.request.concurrency
+              ? "closed loop: the wave's prompts are prefilled in max_num_batched_tokens chunks; "
+                "TTFT of "
+                "request k is the time to its prompt's last chunk; clients beyond max_running queue"
+              : "open loop: own prefill chunks + half a step + M/D/1 mean wait (M/M/1 tail for "
+                "percentiles) at utilization rate / max stable rate");
+  rep.why("request_rate",
+          out.request.concurrency ? "Little's law: concurrency / mean E2E" : "the offered rate");
+  rep.why("bound.output_tok_s",
+          "the same point with efficiency 1 and no overheads: no prediction exceeds it");
   return rep;
 }
 

@@ -29,13 +29,15 @@ std::int64_t max_running_sequences(const Scenario& s, int tp, int pp) {
 }
 
 Result<ModelCapacity> capacity_from_model(const Scenario& s, const FitResult& smallest) {
-  if (s.slo.empty()) return fail("the model-based q needs at least one SLO target (--slo ttft:p99=2000 ...)");
+  if (s.slo.empty())
+    return fail("the model-based q needs at least one SLO target (--slo ttft:p99=2000 ...)");
   const Workload w{s.isl, s.osl};
   std::vector<Footprint> layouts;
   if (s.tp) {
     layouts.push_back(smallest.footprint);
   } else {
-    for (int tp = smallest.footprint.tp; tp <= smallest.footprint.tp * 8 && tp <= s.memory.max_tp; tp *= 2) {
+    for (int tp = smallest.footprint.tp; tp <= smallest.footprint.tp * 8 && tp <= s.memory.max_tp;
+         tp *= 2) {
       if (!valid_tensor_parallel(s.model, tp)) continue;
       Footprint f = footprint_at(s.model, s.gpu, s.memory, tp, smallest.footprint.pp);
       if (f.fits) layouts.push_back(f);
@@ -49,7 +51,8 @@ Result<ModelCapacity> capacity_from_model(const Scenario& s, const FitResult& sm
     const RooflineModel model(replica_config(s, f.tp, f.pp));
     const std::int64_t cap = max_running_sequences(s, f.tp, f.pp);
     if (cap < 1) {
-      last_reason = fmt::format("TP {}: KV cache holds no sequence of {} tokens", f.tp, s.isl + s.osl);
+      last_reason =
+          fmt::format("TP {}: KV cache holds no sequence of {} tokens", f.tp, s.isl + s.osl);
       continue;
     }
     const ModelSearchResult r = largest_rate_meeting(model, w, s.slo, cap);
@@ -79,21 +82,27 @@ Result<ModelCapacity> capacity_from_model(const Scenario& s, const FitResult& sm
       c.checks = r.checks;
       const Efficiency& e = model.config().efficiency;
       c.explain.emplace_back(
-          "replica.q", fmt::format("largest Poisson arrival rate at which every SLO target holds (open-loop steady "
-                                   "state of the roofline model, TP {}): {:.3f} req/s",
-                                   f.tp, r.value));
-      c.explain.emplace_back("replica.max_batch",
-                             fmt::format("mean running sequences = rate x osl x step time = {:.3f} x {} x {:.2f} ms",
-                                         r.value, s.osl, r.state.decode_step_ms));
+          "replica.q",
+          fmt::format(
+              "largest Poisson arrival rate at which every SLO target holds (open-loop steady "
+              "state of the roofline model, TP {}): {:.3f} req/s",
+              f.tp, r.value));
+      c.explain.emplace_back(
+          "replica.max_batch",
+          fmt::format("mean running sequences = rate x osl x step time = {:.3f} x {} x {:.2f} ms",
+                      r.value, s.osl, r.state.decode_step_ms));
       c.explain.emplace_back(
           "replica.efficiency",
-          fmt::format("compute {:.2f}, memory {:.2f}, interconnect {:.2f}, step overhead {:.2f} ms, per sequence "
+          fmt::format("compute {:.2f}, memory {:.2f}, interconnect {:.2f}, step overhead {:.2f} "
+                      "ms, per sequence "
                       "{:.1f} us ({})",
-                      e.compute, e.memory, e.interconnect, e.step_overhead_ms, e.per_seq_overhead_us,
+                      e.compute, e.memory, e.interconnect, e.step_overhead_ms,
+                      e.per_seq_overhead_us,
                       s.profile.entries.empty() ? "engine defaults" : "profile"));
-      c.explain.emplace_back("replica.tp_choice",
-                             fmt::format("TP {} has the fewest GPUs per req/s ({:.4f}) among {} layouts that fit", f.tp,
-                                         gpus_per_rps, layouts.size()));
+      c.explain.emplace_back(
+          "replica.tp_choice",
+          fmt::format("TP {} has the fewest GPUs per req/s ({:.4f}) among {} layouts that fit",
+                      f.tp, gpus_per_rps, layouts.size()));
     }
   }
   if (!best.fit.fits) {

@@ -41,10 +41,12 @@ Result<ReplicaCapacity> capacity_from_curve(const Scenario& s) {
   c.q_rps = search->q_rps;
   c.max_batch = search->max_batch;
   c.output_tok_s = search->output_tok_s;
-  c.explain.emplace_back("replica.q", fmt::format("request rate interpolated (monotone PCHIP) from {} at batch {}",
-                                                  s.curve->source, search->max_batch));
+  c.explain.emplace_back(
+      "replica.q", fmt::format("request rate interpolated (monotone PCHIP) from {} at batch {}",
+                               s.curve->source, search->max_batch));
   if (search->range_limited)
-    c.explain.emplace_back("replica.max_batch", "SLO still met at the largest measured batch: q may be higher");
+    c.explain.emplace_back("replica.max_batch",
+                           "SLO still met at the largest measured batch: q may be higher");
   return c;
 }
 
@@ -98,8 +100,9 @@ report::Report size_report(const SizeOutput& out) {
   const Scenario& s = out.scenario;
   const FleetPlan& p = out.plan;
   report::Report rep;
-  rep.title = fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out", s.model.name,
-                          s.gpu.name, dtype_name(s.memory.weights_dtype), s.target_qps, s.isl, s.osl);
+  rep.title = fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
+                          s.model.name, s.gpu.name, dtype_name(s.memory.weights_dtype),
+                          s.target_qps, s.isl, s.osl);
   rep.add("scenario", s.name);
   rep.add("feasible", out.feasible);
   if (!out.feasible) rep.add("reason", out.reason);
@@ -117,7 +120,8 @@ report::Report size_report(const SizeOutput& out) {
   rep.add("replica.output_tok_s", out.replica.output_tok_s, 1);
   rep.add("replica.binding_constraint", out.replica.binding);
   for (const auto& c : out.replica.checks)
-    rep.add(fmt::format("replica.slo.{}_ms_{}", metric_name(c.target.metric), percentile_name(c.target.percentile)),
+    rep.add(fmt::format("replica.slo.{}_ms_{}", metric_name(c.target.metric),
+                        percentile_name(c.target.percentile)),
             c.value_ms, 1);
   if (out.feasible) {
     rep.add("fleet.floor_replicas", report::integer(p.floor_replicas));
@@ -134,21 +138,26 @@ report::Report size_report(const SizeOutput& out) {
     rep.add("fleet.usd_per_million_output_tokens", p.usd_per_million_output_tokens, 3);
     rep.add("fleet.usd_per_1k_requests", p.usd_per_1k_requests, 4);
     const FleetInputs& in = out.fleet_inputs;
-    rep.why("fleet.floor_replicas", fmt::format("ceil(Q / q) = ceil({} / {:.4f})", in.target_rps, in.replica_rps));
-    rep.why("fleet.headroom_replicas", fmt::format("ceil(Q / (q x utilization)) = ceil({} / ({:.4f} x {}))",
-                                                   in.target_rps, in.replica_rps, in.target_utilization));
-    rep.why("fleet.replicas", fmt::format("headroom_replicas + redundancy = {} + {}", p.headroom_replicas, in.redundancy));
-    rep.why("fleet.hosts", in.gpus_per_replica <= in.gpus_per_host
-                               ? fmt::format("ceil({} replicas / floor({} GPUs per host / {} GPUs per replica))",
-                                             p.replicas, in.gpus_per_host, in.gpus_per_replica)
-                               : fmt::format("{} replicas x ceil({} / {}) hosts each", p.replicas,
-                                             in.gpus_per_replica, in.gpus_per_host));
-    rep.why("fleet.usd_per_hour", fmt::format("{} GPUs paid ({}) x ${:.2f}/GPU-hr", p.gpus_reserved,
-                                              p.gpus_reserved == p.gpus ? "GPUs used" : "whole hosts",
-                                              p.usd_per_gpu_hour));
+    rep.why("fleet.floor_replicas",
+            fmt::format("ceil(Q / q) = ceil({} / {:.4f})", in.target_rps, in.replica_rps));
+    rep.why("fleet.headroom_replicas",
+            fmt::format("ceil(Q / (q x utilization)) = ceil({} / ({:.4f} x {}))", in.target_rps,
+                        in.replica_rps, in.target_utilization));
+    rep.why("fleet.replicas", fmt::format("headroom_replicas + redundancy = {} + {}",
+                                          p.headroom_replicas, in.redundancy));
+    rep.why("fleet.hosts",
+            in.gpus_per_replica <= in.gpus_per_host
+                ? fmt::format("ceil({} replicas / floor({} GPUs per host / {} GPUs per replica))",
+                              p.replicas, in.gpus_per_host, in.gpus_per_replica)
+                : fmt::format("{} replicas x ceil({} / {}) hosts each", p.replicas,
+                              in.gpus_per_replica, in.gpus_per_host));
+    rep.why(
+        "fleet.usd_per_hour",
+        fmt::format("{} GPUs paid ({}) x ${:.2f}/GPU-hr", p.gpus_reserved,
+                    p.gpus_reserved == p.gpus ? "GPUs used" : "whole hosts", p.usd_per_gpu_hour));
     rep.why("fleet.usd_per_million_output_tokens",
-            fmt::format("usd_per_hour / (Q x osl x 3600) x 1e6 = {:.2f} / ({} x {} x 3600) x 1e6", p.usd_per_hour,
-                        in.target_rps, in.output_tokens_per_request));
+            fmt::format("usd_per_hour / (Q x osl x 3600) x 1e6 = {:.2f} / ({} x {} x 3600) x 1e6",
+                        p.usd_per_hour, in.target_rps, in.output_tokens_per_request));
     rep.why("fleet.usd_per_1k_requests", fmt::format("usd_per_hour / (Q x 3600) x 1e3"));
   }
   for (const auto& e : out.replica.explain) rep.explain.push_back(e);

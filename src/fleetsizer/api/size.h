@@ -17,7 +17,7 @@ struct ReplicaCapacity {
   double q_rps = 0;
   double max_batch = 0;  // largest batch/concurrency meeting the SLO (0 when given)
   double output_tok_s = 0;
-  std::string binding;   // the SLO target that limits the batch
+  std::string binding;  // the SLO target that limits the batch
   std::vector<TargetCheck> checks;
   std::vector<std::pair<std::string, std::string>> explain;
 };

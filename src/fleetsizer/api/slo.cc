@@ -5,8 +5,10 @@
 namespace fleetsizer::api {
 
 Result<SloOutput> run_slo(const SloRequest& req) {
-  if (!req.scenario.curve) return fail("give --curve FILE or --parametric q0=...,alpha=...,l0=...,l1=...");
-  if (req.scenario.slo.empty()) return fail("give at least one --slo target (e.g. --slo e2e:p99=2400)");
+  if (!req.scenario.curve)
+    return fail("give --curve FILE or --parametric q0=...,alpha=...,l0=...,l1=...");
+  if (req.scenario.slo.empty())
+    return fail("give at least one --slo target (e.g. --slo e2e:p99=2400)");
   Scenario s = req.scenario;
   // Without a model to fit, a replica is as many GPUs as --tp says (default 1).
   s.gpus_per_replica = s.tp.value_or(1);
@@ -31,11 +33,15 @@ report::Report slo_report(const SloOutput& out) {
   const SizeOutput& b = out.base;
   rep.title = fmt::format("SLO-limited q from {}", b.scenario.curve->source);
   // The stable minimum of DESIGN.md: max_batch, q, nodes at the top level.
-  rep.fields.insert(rep.fields.begin(), {"nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0});
+  rep.fields.insert(rep.fields.begin(),
+                    {"nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0});
   rep.fields.insert(rep.fields.begin(), {"q", b.replica.q_rps, 3});
   rep.fields.insert(rep.fields.begin(), {"max_batch", b.replica.max_batch, 0});
-  rep.why("q", fmt::format("request rate of the curve at the largest batch meeting every target ({}); binding: {}",
-                           b.replica.max_batch, b.replica.binding));
+  rep.why(
+      "q",
+      fmt::format(
+          "request rate of the curve at the largest batch meeting every target ({}); binding: {}",
+          b.replica.max_batch, b.replica.binding));
   rep.why("nodes", "fleet.replicas: ceil(Q / (q x utilization)) + redundancy");
   if (!out.sweep.empty()) {
     report::Table t{"sweep", "Node count vs SLO tightness", {}, {}};
@@ -45,7 +51,8 @@ report::Report slo_report(const SloOutput& out) {
       std::vector<std::string> slo;
       for (const auto& x : p.slo) slo.push_back(format_slo(x));
       const bool ok = p.size.feasible;
-      t.rows.push_back({p.scale, fmt::format("{}", fmt::join(slo, " ")), p.size.replica.max_batch, p.size.replica.q_rps,
+      t.rows.push_back({p.scale, fmt::format("{}", fmt::join(slo, " ")), p.size.replica.max_batch,
+                        p.size.replica.q_rps,
                         ok ? report::integer(p.size.plan.replicas) : report::Cell{},
                         ok ? report::Cell{p.size.plan.usd_per_hour} : report::Cell{}});
     }

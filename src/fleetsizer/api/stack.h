@@ -12,7 +12,8 @@ namespace fleetsizer::api {
 struct StackRequest {
   StackScenario scenario;
   bool orders = false;
-  bool corrected = true;  // print the corrected view in the table (example: off, to stay byte-identical)
+  bool corrected =
+      true;  // print the corrected view in the table (example: off, to stay byte-identical)
 };
 
 struct StackOutput {

@@ -18,19 +18,25 @@ std::vector<GpuSpec> builtin_gpus() {
   const std::string nv = "NVIDIA datasheet";
   return {
       {"a100-40gb", "NVIDIA A100 SXM4 40GB", 40, 1.555, 312, 0, 624, 0, 300, 10, 8, 1.40,
-       nv + " A100 (2021): 40GB HBM2 1,555 GB/s, BF16 312 TFLOPS, INT8 624 TOPS, NVLink 600 GB/s bidirectional"},
+       nv + " A100 (2021): 40GB HBM2 1,555 GB/s, BF16 312 TFLOPS, INT8 624 TOPS, NVLink 600 GB/s "
+            "bidirectional"},
       {"a100-80gb", "NVIDIA A100 SXM4 80GB", 80, 2.039, 312, 0, 624, 0, 300, 10, 8, 1.80,
-       nv + " A100 (2021): 80GB HBM2e 2,039 GB/s, BF16 312 TFLOPS, INT8 624 TOPS, NVLink 600 GB/s bidirectional"},
+       nv + " A100 (2021): 80GB HBM2e 2,039 GB/s, BF16 312 TFLOPS, INT8 624 TOPS, NVLink 600 GB/s "
+            "bidirectional"},
       {"h100-sxm", "NVIDIA H100 SXM5 80GB", 80, 3.35, 989, 1979, 1979, 0, 450, 8, 8, 2.50,
-       nv + " H100 (2023): 80GB HBM3 3.35 TB/s, BF16 989 / FP8 1,979 TFLOPS dense, NVLink 900 GB/s bidirectional; "
+       nv + " H100 (2023): 80GB HBM3 3.35 TB/s, BF16 989 / FP8 1,979 TFLOPS dense, NVLink 900 GB/s "
+            "bidirectional; "
             "AIConfigurator systems/h100_sxm.yaml"},
       {"h100-pcie", "NVIDIA H100 PCIe 80GB", 80, 2.0, 756, 1513, 1513, 0, 64, 20, 8, 2.10,
-       nv + " H100 PCIe (2023): 80GB HBM2e 2.0 TB/s, BF16 756 / FP8 1,513 TFLOPS dense, PCIe Gen5 128 GB/s bidirectional"},
+       nv + " H100 PCIe (2023): 80GB HBM2e 2.0 TB/s, BF16 756 / FP8 1,513 TFLOPS dense, PCIe Gen5 "
+            "128 GB/s bidirectional"},
       {"h200", "NVIDIA H200 SXM 141GB", 141, 4.8, 989, 1979, 1979, 0, 450, 8, 8, 3.20,
-       nv + " H200 (2024): 141GB HBM3e 4.8 TB/s, BF16 989 / FP8 1,979 TFLOPS dense, NVLink 900 GB/s bidirectional; "
+       nv + " H200 (2024): 141GB HBM3e 4.8 TB/s, BF16 989 / FP8 1,979 TFLOPS dense, NVLink 900 "
+            "GB/s bidirectional; "
             "AIConfigurator systems/h200_sxm.yaml"},
       {"b200", "NVIDIA B200 SXM 180GB", 180, 7.7, 2250, 4500, 4500, 9000, 900, 8, 8, 5.00,
-       nv + " DGX B200 (2024): 180GB usable HBM3e, BF16 2.25 / FP8 4.5 / FP4 9 PFLOPS dense, NVLink 5 1.8 TB/s "
+       nv + " DGX B200 (2024): 180GB usable HBM3e, BF16 2.25 / FP8 4.5 / FP4 9 PFLOPS dense, "
+            "NVLink 5 1.8 TB/s "
             "bidirectional; bandwidth 7.7 TB/s as AIConfigurator systems/b200_sxm.yaml"},
       {"l40s", "NVIDIA L40S 48GB", 48, 0.864, 362, 733, 733, 0, 32, 20, 8, 1.00,
        nv + " L40S (2023): 48GB GDDR6 864 GB/s, BF16 362 / FP8 733 TFLOPS dense, PCIe Gen4 x16"},
@@ -63,27 +69,34 @@ ModelSpec dense(std::string name, std::string source, std::int64_t layers, std::
 std::vector<ModelSpec> builtin_models() {
   const std::string hf = "Hugging Face config.json of ";
   std::vector<ModelSpec> out{
-      dense("llama-2-7b", hf + "meta-llama/Llama-2-7b-hf", 32, 4096, 32, 32, 11008, 32000, 4096, 6.74),
-      dense("llama-2-70b", hf + "meta-llama/Llama-2-70b-hf", 80, 8192, 64, 8, 28672, 32000, 4096, 68.98),
-      dense("llama-3.1-8b", hf + "meta-llama/Llama-3.1-8B", 32, 4096, 32, 8, 14336, 128256, 131072, 8.03),
-      dense("llama-3.1-70b", hf + "meta-llama/Llama-3.1-70B", 80, 8192, 64, 8, 28672, 128256, 131072, 70.55),
-      dense("llama-3.1-405b", hf + "meta-llama/Llama-3.1-405B", 126, 16384, 128, 8, 53248, 128256, 131072,
-            405.85),
-      dense("mistral-7b", hf + "mistralai/Mistral-7B-v0.1", 32, 4096, 32, 8, 14336, 32000, 32768, 7.24),
+      dense("llama-2-7b", hf + "meta-llama/Llama-2-7b-hf", 32, 4096, 32, 32, 11008, 32000, 4096,
+            6.74),
+      dense("llama-2-70b", hf + "meta-llama/Llama-2-70b-hf", 80, 8192, 64, 8, 28672, 32000, 4096,
+            68.98),
+      dense("llama-3.1-8b", hf + "meta-llama/Llama-3.1-8B", 32, 4096, 32, 8, 14336, 128256, 131072,
+            8.03),
+      dense("llama-3.1-70b", hf + "meta-llama/Llama-3.1-70B", 80, 8192, 64, 8, 28672, 128256,
+            131072, 70.55),
+      dense("llama-3.1-405b", hf + "meta-llama/Llama-3.1-405B", 126, 16384, 128, 8, 53248, 128256,
+            131072, 405.85),
+      dense("mistral-7b", hf + "mistralai/Mistral-7B-v0.1", 32, 4096, 32, 8, 14336, 32000, 32768,
+            7.24),
       dense("qwen2.5-72b", hf + "Qwen/Qwen2.5-72B", 80, 8192, 64, 8, 29568, 152064, 131072, 72.71),
       dense("qwen3-32b", hf + "Qwen/Qwen3-32B", 64, 5120, 64, 8, 25600, 151936, 40960, 32.76),
   };
-  out.back().head_dim = 128;  // Qwen3 sets head_dim explicitly: 64 heads x 128 = 8192 != hidden 5120
-  out[6].qkv_bias = true;     // Qwen2.5 has biases on q, k, v
+  out.back().head_dim =
+      128;                 // Qwen3 sets head_dim explicitly: 64 heads x 128 = 8192 != hidden 5120
+  out[6].qkv_bias = true;  // Qwen2.5 has biases on q, k, v
 
-  ModelSpec mixtral = dense("mixtral-8x7b", hf + "mistralai/Mixtral-8x7B-v0.1", 32, 4096, 32, 8, 14336,
-                            32000, 32768, 46.70);
+  ModelSpec mixtral = dense("mixtral-8x7b", hf + "mistralai/Mixtral-8x7B-v0.1", 32, 4096, 32, 8,
+                            14336, 32000, 32768, 46.70);
   mixtral.experts = 8;
   mixtral.experts_per_token = 2;
   out.push_back(mixtral);
 
-  ModelSpec ds = dense("deepseek-v3", hf + "deepseek-ai/DeepSeek-V3 (671B without the 14B MTP module)",
-                       61, 7168, 128, 128, 18432, 129280, 163840, 671.0);
+  ModelSpec ds =
+      dense("deepseek-v3", hf + "deepseek-ai/DeepSeek-V3 (671B without the 14B MTP module)", 61,
+            7168, 128, 128, 18432, 129280, 163840, 671.0);
   ds.head_dim = 128;
   ds.experts = 256;
   ds.experts_per_token = 8;
@@ -101,13 +114,26 @@ std::vector<ModelSpec> builtin_models() {
 
 // Spellings that normalize_name() alone does not map onto a catalog name.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kAliases{{
-    {"h100", "h100-sxm"},          {"h100-sxm5", "h100-sxm"},    {"h100-80gb", "h100-sxm"},
-    {"h100-sxm-80gb", "h100-sxm"}, {"h100-sxm5-80gb", "h100-sxm"}, {"h200-sxm", "h200"},
-    {"h200-141gb", "h200"},        {"a100", "a100-80gb"},        {"a100-sxm", "a100-80gb"},
-    {"a100-sxm4-80gb", "a100-80gb"}, {"a100-80gb-sxm", "a100-80gb"}, {"b200-sxm", "b200"},
-    {"mi300", "mi300x"},           {"llama-3.3-70b", "llama-3.1-70b"}, {"llama-3-70b", "llama-3.1-70b"},
-    {"llama-3-8b", "llama-3.1-8b"}, {"llama-2-70b-fp16", "llama-2-70b"}, {"llama2-70b", "llama-2-70b"},
-    {"deepseek-r1", "deepseek-v3"}, {"mixtral-8x7b-v0.1", "mixtral-8x7b"},
+    {"h100", "h100-sxm"},
+    {"h100-sxm5", "h100-sxm"},
+    {"h100-80gb", "h100-sxm"},
+    {"h100-sxm-80gb", "h100-sxm"},
+    {"h100-sxm5-80gb", "h100-sxm"},
+    {"h200-sxm", "h200"},
+    {"h200-141gb", "h200"},
+    {"a100", "a100-80gb"},
+    {"a100-sxm", "a100-80gb"},
+    {"a100-sxm4-80gb", "a100-80gb"},
+    {"a100-80gb-sxm", "a100-80gb"},
+    {"b200-sxm", "b200"},
+    {"mi300", "mi300x"},
+    {"llama-3.3-70b", "llama-3.1-70b"},
+    {"llama-3-70b", "llama-3.1-70b"},
+    {"llama-3-8b", "llama-3.1-8b"},
+    {"llama-2-70b-fp16", "llama-2-70b"},
+    {"llama2-70b", "llama-2-70b"},
+    {"deepseek-r1", "deepseek-v3"},
+    {"mixtral-8x7b-v0.1", "mixtral-8x7b"},
 }};
 
 std::string resolve_alias(std::string_view name) {
@@ -129,14 +155,16 @@ Result<Spec> find(const std::vector<Spec>& specs, std::string_view name, std::st
   std::vector<std::string> keys;
   for (const auto& s : specs) keys.push_back(s.name);
   for (const auto& [alias, target] : kAliases)
-    if (std::ranges::any_of(specs, [&](const Spec& s) { return s.name == target; })) keys.emplace_back(alias);
+    if (std::ranges::any_of(specs, [&](const Spec& s) { return s.name == target; }))
+      keys.emplace_back(alias);
   std::vector<std::string> suggestions;
   for (const auto& k : catalog::nearest_names(name, keys, keys.size())) {
     const std::string target = resolve_alias(k);
     if (std::ranges::find(suggestions, target) == suggestions.end()) suggestions.push_back(target);
     if (suggestions.size() == 3) break;
   }
-  return fail(fmt::format("unknown {} '{}'; did you mean {}?", kind, name, fmt::join(suggestions, ", ")));
+  return fail(
+      fmt::format("unknown {} '{}'; did you mean {}?", kind, name, fmt::join(suggestions, ", ")));
 }
 
 template <class Spec>
@@ -152,10 +180,18 @@ void put_spec(std::vector<Spec>& specs, Spec spec) {
 
 }  // namespace
 
-Result<GpuSpec> Catalog::gpu(std::string_view name) const { return find(gpus, name, "GPU"); }
-Result<ModelSpec> Catalog::model(std::string_view name) const { return find(models, name, "model"); }
-void Catalog::put(GpuSpec spec) { put_spec(gpus, std::move(spec)); }
-void Catalog::put(ModelSpec spec) { put_spec(models, std::move(spec)); }
+Result<GpuSpec> Catalog::gpu(std::string_view name) const {
+  return find(gpus, name, "GPU");
+}
+Result<ModelSpec> Catalog::model(std::string_view name) const {
+  return find(models, name, "model");
+}
+void Catalog::put(GpuSpec spec) {
+  put_spec(gpus, std::move(spec));
+}
+void Catalog::put(ModelSpec spec) {
+  put_spec(models, std::move(spec));
+}
 
 std::vector<std::string> Catalog::gpu_names() const {
   std::vector<std::string> out;
@@ -169,6 +205,8 @@ std::vector<std::string> Catalog::model_names() const {
   return out;
 }
 
-Catalog builtin_catalog() { return Catalog{builtin_gpus(), builtin_models()}; }
+Catalog builtin_catalog() {
+  return Catalog{builtin_gpus(), builtin_models()};
+}
 
 }  // namespace fleetsizer

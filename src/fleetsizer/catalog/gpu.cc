@@ -8,8 +8,10 @@ double peak_flops(const GpuSpec& gpu, Dtype compute_dtype) {
   double tflops = gpu.bf16_tflops;
   switch (compute_dtype) {
     case Dtype::fp4:
-      if (gpu.fp4_tflops > 0) tflops = gpu.fp4_tflops;
-      else if (gpu.fp8_tflops > 0) tflops = gpu.fp8_tflops;
+      if (gpu.fp4_tflops > 0)
+        tflops = gpu.fp4_tflops;
+      else if (gpu.fp8_tflops > 0)
+        tflops = gpu.fp8_tflops;
       break;
     case Dtype::fp8:
       if (gpu.fp8_tflops > 0) tflops = gpu.fp8_tflops;

@@ -10,16 +10,17 @@ namespace fleetsizer {
 struct GpuSpec {
   std::string name;
   std::string description;
-  double memory_gib = 0;           // nominal HBM capacity per GPU
-  double hbm_bandwidth_tb_s = 0;   // peak memory bandwidth
-  double bf16_tflops = 0;          // dense (no sparsity) tensor-core peak; fp16 is the same
-  double fp8_tflops = 0;           // 0: no fp8 tensor cores
-  double int8_tops = 0;            // 0: no int8 tensor cores
-  double fp4_tflops = 0;           // 0: no fp4 tensor cores
-  double interconnect_gb_s = 0;    // per GPU, one direction, inside a host (NVLink, Infinity Fabric, PCIe)
+  double memory_gib = 0;          // nominal HBM capacity per GPU
+  double hbm_bandwidth_tb_s = 0;  // peak memory bandwidth
+  double bf16_tflops = 0;         // dense (no sparsity) tensor-core peak; fp16 is the same
+  double fp8_tflops = 0;          // 0: no fp8 tensor cores
+  double int8_tops = 0;           // 0: no int8 tensor cores
+  double fp4_tflops = 0;          // 0: no fp4 tensor cores
+  double interconnect_gb_s =
+      0;  // per GPU, one direction, inside a host (NVLink, Infinity Fabric, PCIe)
   double interconnect_latency_us = 0;  // per all-reduce launch, small-message floor
   int gpus_per_host = 8;
-  double usd_per_gpu_hour = 0;     // illustrative on-demand price; users override it
+  double usd_per_gpu_hour = 0;  // illustrative on-demand price; users override it
   std::string source;
 };
 

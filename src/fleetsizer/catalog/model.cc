@@ -3,14 +3,17 @@
 namespace fleetsizer {
 namespace {
 
-double d(std::int64_t x) { return static_cast<double>(x); }
+double d(std::int64_t x) {
+  return static_cast<double>(x);
+}
 
 double attention_params_per_layer(const ModelSpec& m) {
   const double h = d(m.hidden);
   if (m.is_mla()) {
     const double qk_head = d(m.qk_nope_head_dim + m.qk_rope_head_dim);
-    const double q = m.q_lora_rank > 0 ? h * d(m.q_lora_rank) + d(m.q_lora_rank) * d(m.heads) * qk_head
-                                       : h * d(m.heads) * qk_head;
+    const double q = m.q_lora_rank > 0
+                         ? h * d(m.q_lora_rank) + d(m.q_lora_rank) * d(m.heads) * qk_head
+                         : h * d(m.heads) * qk_head;
     const double kv_down = h * d(m.kv_lora_rank + m.qk_rope_head_dim);
     const double kv_up = d(m.kv_lora_rank) * d(m.heads) * d(m.qk_nope_head_dim + m.v_head_dim);
     const double out = d(m.heads) * d(m.v_head_dim) * h;
@@ -29,9 +32,13 @@ std::int64_t expert_width(const ModelSpec& m) {
 
 }  // namespace
 
-std::int64_t moe_layers(const ModelSpec& m) { return m.is_moe() ? m.layers - m.dense_layers : 0; }
+std::int64_t moe_layers(const ModelSpec& m) {
+  return m.is_moe() ? m.layers - m.dense_layers : 0;
+}
 
-double params_per_expert(const ModelSpec& m) { return 3.0 * d(m.hidden) * d(expert_width(m)); }
+double params_per_expert(const ModelSpec& m) {
+  return 3.0 * d(m.hidden) * d(expert_width(m));
+}
 
 ParamCounts count_params(const ModelSpec& m) {
   ParamCounts p;

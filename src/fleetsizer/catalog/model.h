@@ -25,7 +25,8 @@ struct ModelSpec {
   std::int64_t experts_per_token = 0;
   std::int64_t shared_experts = 0;
   std::int64_t moe_intermediate = 0;  // width of one expert; 0 means `intermediate`
-  std::int64_t dense_layers = 0;      // leading layers with a dense MLP (DeepSeek first_k_dense_replace)
+  std::int64_t dense_layers =
+      0;  // leading layers with a dense MLP (DeepSeek first_k_dense_replace)
   // Multi-head latent attention (kv_lora_rank > 0): the KV cache holds the compressed latent.
   std::int64_t kv_lora_rank = 0;
   std::int64_t q_lora_rank = 0;
@@ -41,26 +42,29 @@ struct ModelSpec {
 // Parameter counts by where they live; the footprint and roofline models need the split because
 // embeddings stay in 16 bits under weight quantization and only the routed experts are sparse.
 struct ParamCounts {
-  double attention = 0;      // all layers: projections (+ biases)
-  double dense_mlp = 0;      // all dense MLP layers
-  double routed_experts = 0; // all routed experts of all MoE layers
-  double shared_experts = 0; // shared experts + routers
-  double embeddings = 0;     // input embedding + untied LM head
+  double attention = 0;       // all layers: projections (+ biases)
+  double dense_mlp = 0;       // all dense MLP layers
+  double routed_experts = 0;  // all routed experts of all MoE layers
+  double shared_experts = 0;  // shared experts + routers
+  double embeddings = 0;      // input embedding + untied LM head
   double norms = 0;
-  double total() const { return attention + dense_mlp + routed_experts + shared_experts + embeddings + norms; }
+  double total() const {
+    return attention + dense_mlp + routed_experts + shared_experts + embeddings + norms;
+  }
   double linear() const { return attention + dense_mlp + routed_experts + shared_experts; }
 };
 
 ParamCounts count_params(const ModelSpec& model);
-// Parameters one token's forward pass multiplies through (MoE: only its k routed experts), including
-// the LM head but not the input embedding (a lookup, not a matmul).
+// Parameters one token's forward pass multiplies through (MoE: only its k routed experts),
+// including the LM head but not the input embedding (a lookup, not a matmul).
 double active_params_per_token(const ModelSpec& model);
 // Parameters of one routed expert of one layer.
 double params_per_expert(const ModelSpec& model);
 std::int64_t moe_layers(const ModelSpec& model);
 
 // KV cache per token of context, all layers, for an element size in bytes:
-// GQA: layers x kv_heads x head_dim x 2 (K and V) x bytes; MLA: layers x (kv_lora_rank + rope dim) x bytes.
+// GQA: layers x kv_heads x head_dim x 2 (K and V) x bytes; MLA: layers x (kv_lora_rank + rope dim)
+// x bytes.
 double kv_bytes_per_token(const ModelSpec& model, double bytes_per_element);
 
 }  // namespace fleetsizer

@@ -8,7 +8,8 @@ namespace fleetsizer::catalog {
 namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -28,7 +29,8 @@ std::string normalize_name(std::string_view text) {
   // Suffixes that change the checkpoint but not the architecture or memory shape.
   for (bool changed = true; changed;) {
     changed = false;
-    for (std::string_view suffix : {"-instruct", "-hf", "-chat", "-fp8", "-base", "-v0.1", "-v0.3"}) {
+    for (std::string_view suffix :
+         {"-instruct", "-hf", "-chat", "-fp8", "-base", "-v0.1", "-v0.3"}) {
       if (ends_with(out, suffix)) {
         out.resize(out.size() - suffix.size());
         changed = true;
@@ -56,7 +58,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::vector<std::string> nearest_names(std::string_view query, const std::vector<std::string>& candidates,
+std::vector<std::string> nearest_names(std::string_view query,
+                                       const std::vector<std::string>& candidates,
                                        std::size_t limit) {
   const std::string key = normalize_name(query);
   std::vector<std::pair<std::size_t, std::string>> scored;

@@ -12,7 +12,8 @@ namespace fleetsizer::catalog {
 std::string normalize_name(std::string_view text);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // Up to `limit` candidates ordered by edit distance to `query` (after normalization).
-std::vector<std::string> nearest_names(std::string_view query, const std::vector<std::string>& candidates,
+std::vector<std::string> nearest_names(std::string_view query,
+                                       const std::vector<std::string>& candidates,
                                        std::size_t limit = 3);
 
 }  // namespace fleetsizer::catalog

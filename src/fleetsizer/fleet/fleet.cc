@@ -16,14 +16,19 @@ std::int64_t hosts_for(std::int64_t replicas, int g, int G) {
 
 Result<FleetPlan> size_fleet(const FleetInputs& in) {
   using units::is_positive_finite;
-  if (!is_positive_finite(in.target_rps)) return fail(fmt::format("target_qps must be a positive number, got {}", in.target_rps));
-  if (!is_positive_finite(in.replica_rps)) return fail(fmt::format("replica q must be a positive number, got {}", in.replica_rps));
-  if (in.gpus_per_replica < 1) return fail(fmt::format("gpus per replica must be >= 1, got {}", in.gpus_per_replica));
-  if (in.gpus_per_host < 1) return fail(fmt::format("gpus_per_host must be >= 1, got {}", in.gpus_per_host));
+  if (!is_positive_finite(in.target_rps))
+    return fail(fmt::format("target_qps must be a positive number, got {}", in.target_rps));
+  if (!is_positive_finite(in.replica_rps))
+    return fail(fmt::format("replica q must be a positive number, got {}", in.replica_rps));
+  if (in.gpus_per_replica < 1)
+    return fail(fmt::format("gpus per replica must be >= 1, got {}", in.gpus_per_replica));
+  if (in.gpus_per_host < 1)
+    return fail(fmt::format("gpus_per_host must be >= 1, got {}", in.gpus_per_host));
   if (!(in.target_utilization > 0 && in.target_utilization <= 1))
     return fail(fmt::format("target_utilization must be in (0, 1], got {}", in.target_utilization));
   if (in.redundancy < 0) return fail(fmt::format("redundancy must be >= 0, got {}", in.redundancy));
-  if (!units::is_nonnegative_finite(in.usd_per_gpu_hour) || !units::is_nonnegative_finite(in.usd_per_host_hour))
+  if (!units::is_nonnegative_finite(in.usd_per_gpu_hour) ||
+      !units::is_nonnegative_finite(in.usd_per_host_hour))
     return fail("prices must be non-negative numbers");
 
   FleetPlan p;
@@ -44,7 +49,8 @@ Result<FleetPlan> size_fleet(const FleetInputs& in) {
   const double requests_per_hour = in.target_rps * units::kSecondsPerHour;
   p.usd_per_1k_requests = p.usd_per_hour / requests_per_hour * 1e3;
   if (in.output_tokens_per_request > 0)
-    p.usd_per_million_output_tokens = p.usd_per_hour / (requests_per_hour * in.output_tokens_per_request) * 1e6;
+    p.usd_per_million_output_tokens =
+        p.usd_per_hour / (requests_per_hour * in.output_tokens_per_request) * 1e6;
   p.utilization_at_target = in.target_rps / (static_cast<double>(p.replicas) * in.replica_rps);
   return p;
 }

@@ -14,9 +14,12 @@ namespace {
 
 // The seed uses math.ceil(TARGET / q) with no tolerance; ceil_ratio only differs when Q/q is within
 // 1e-9 of an integer, where the seed's own answer is a floating-point accident.
-std::int64_t seed_nodes(const StackScenario& s, double qps) { return units::ceil_ratio(s.target_qps, qps); }
+std::int64_t seed_nodes(const StackScenario& s, double qps) {
+  return units::ceil_ratio(s.target_qps, qps);
+}
 
-StackRow make_row(const StackScenario& s, std::string label, int gpus, double qps, double memory_factor) {
+StackRow make_row(const StackScenario& s, std::string label, int gpus, double qps,
+                  double memory_factor) {
   StackRow r;
   r.label = std::move(label);
   r.gpus_per_node = gpus;
@@ -31,7 +34,8 @@ StackRow make_row(const StackScenario& s, std::string label, int gpus, double qp
 
 bool holds(const LeverCondition& c, const StackScenario& s, double memory_factor,
            const std::vector<std::string>& applied) {
-  if (c.kind == LeverCondition::Kind::fits_on_one_gpu) return seed_gpus_needed(s, memory_factor) == 1;
+  if (c.kind == LeverCondition::Kind::fits_on_one_gpu)
+    return seed_gpus_needed(s, memory_factor) == 1;
   return std::ranges::find(applied, c.lever) != applied.end();
 }
 
@@ -51,11 +55,17 @@ StackScenario seed_example_scenario() {
 
 Result<StackScenario> validate(StackScenario s) {
   using units::is_positive_finite;
-  if (!is_positive_finite(s.target_qps)) return fail(fmt::format("target_qps must be a positive number, got {}", s.target_qps));
-  if (!is_positive_finite(s.node_usd_per_hour)) return fail(fmt::format("node_usd_per_hour must be a positive number, got {}", s.node_usd_per_hour));
-  if (!is_positive_finite(s.baseline_qps)) return fail(fmt::format("baseline qps must be a positive number, got {}", s.baseline_qps));
-  if (s.baseline_gpus < 1) return fail(fmt::format("baseline gpus must be >= 1, got {}", s.baseline_gpus));
-  if (s.gpus_per_host < 1) return fail(fmt::format("gpus_per_host must be >= 1, got {}", s.gpus_per_host));
+  if (!is_positive_finite(s.target_qps))
+    return fail(fmt::format("target_qps must be a positive number, got {}", s.target_qps));
+  if (!is_positive_finite(s.node_usd_per_hour))
+    return fail(
+        fmt::format("node_usd_per_hour must be a positive number, got {}", s.node_usd_per_hour));
+  if (!is_positive_finite(s.baseline_qps))
+    return fail(fmt::format("baseline qps must be a positive number, got {}", s.baseline_qps));
+  if (s.baseline_gpus < 1)
+    return fail(fmt::format("baseline gpus must be >= 1, got {}", s.baseline_gpus));
+  if (s.gpus_per_host < 1)
+    return fail(fmt::format("gpus_per_host must be >= 1, got {}", s.gpus_per_host));
   if (!is_positive_finite(s.gpu_memory_gb) || !units::is_nonnegative_finite(s.model_gb) ||
       !units::is_nonnegative_finite(s.kv_gb))
     return fail("model_gb and kv_gb must be non-negative and gpu_memory_gb positive");
@@ -64,7 +74,8 @@ Result<StackScenario> validate(StackScenario s) {
       return fail(fmt::format("lever '{}': factors must be positive numbers", l.name));
     for (const auto& c : l.conditions) {
       if (!is_positive_finite(c.throughput_factor))
-        return fail(fmt::format("lever '{}': conditional factor must be a positive number", l.name));
+        return fail(
+            fmt::format("lever '{}': conditional factor must be a positive number", l.name));
       if (c.kind == LeverCondition::Kind::after_lever &&
           std::ranges::none_of(s.levers, [&](const Lever& o) { return o.name == c.lever; }))
         return fail(fmt::format("lever '{}': condition names unknown lever '{}'", l.name, c.lever));
@@ -92,14 +103,15 @@ StackResult evaluate_stack(const StackScenario& s, const std::vector<std::size_t
       if (holds(c, s, memory_factor, applied)) {
         factor = c.throughput_factor;
         reason = c.kind == LeverCondition::Kind::fits_on_one_gpu ? "model fits on one GPU"
-                                                                  : "after " + c.lever;
+                                                                 : "after " + c.lever;
         break;
       }
     }
     memory_factor *= lever.memory_factor;
     qps *= factor;
     applied.push_back(lever.name);
-    StackRow row = make_row(s, "+ " + lever.name, seed_gpus_needed(s, memory_factor), qps, memory_factor);
+    StackRow row =
+        make_row(s, "+ " + lever.name, seed_gpus_needed(s, memory_factor), qps, memory_factor);
     row.throughput_factor = factor;
     row.factor_reason = reason;
     result.rows.push_back(std::move(row));
@@ -114,7 +126,8 @@ StackResult evaluate_stack(const StackScenario& s, const std::vector<std::size_t
   result.final_memory_factor = memory_factor;
   const StackRow& last = result.rows.back();
   result.corrected_usd_per_hour_without_footprint =
-      static_cast<double>(hosts_for(last.nodes, s.baseline_gpus, s.gpus_per_host)) * s.node_usd_per_hour;
+      static_cast<double>(hosts_for(last.nodes, s.baseline_gpus, s.gpus_per_host)) *
+      s.node_usd_per_hour;
   return result;
 }
 
@@ -126,7 +139,8 @@ StackResult evaluate_stack(const StackScenario& s) {
 
 Result<OrdersResult> evaluate_orders(const StackScenario& s) {
   if (s.levers.size() > 9)
-    return fail(fmt::format("--orders evaluates n! orderings; {} levers is too many (at most 9)", s.levers.size()));
+    return fail(fmt::format("--orders evaluates n! orderings; {} levers is too many (at most 9)",
+                            s.levers.size()));
   OrdersResult out;
   std::vector<std::size_t> order(s.levers.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -143,7 +157,8 @@ Result<OrdersResult> evaluate_orders(const StackScenario& s) {
     if (out.orders[i].final_usd_per_hour < out.orders[out.best].final_usd_per_hour) out.best = i;
     if (out.orders[i].final_usd_per_hour > out.orders[out.worst].final_usd_per_hour) out.worst = i;
   }
-  out.spread_usd_per_hour = out.orders[out.worst].final_usd_per_hour - out.orders[out.best].final_usd_per_hour;
+  out.spread_usd_per_hour =
+      out.orders[out.worst].final_usd_per_hour - out.orders[out.best].final_usd_per_hour;
   return out;
 }
 

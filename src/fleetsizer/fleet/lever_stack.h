@@ -54,7 +54,8 @@ struct StackRow {
   std::int64_t nodes = 0;
   double usd_per_hour = 0;  // seed view: nodes x node price
   double fleet_ratio = 1;
-  // Corrected view: a replica of g GPUs costs g x (node price / gpus_per_host); replicas pack into hosts.
+  // Corrected view: a replica of g GPUs costs g x (node price / gpus_per_host); replicas pack into
+  // hosts.
   std::int64_t hosts = 0;
   double corrected_usd_per_hour = 0;
   double corrected_fleet_ratio = 1;
@@ -86,7 +87,7 @@ struct OrdersResult {
   std::vector<OrderOutcome> orders;  // every permutation, in lexicographic order of indices
   std::size_t best = 0;              // cheapest final fleet (first such)
   std::size_t worst = 0;
-  double spread_usd_per_hour = 0;    // worst - best
+  double spread_usd_per_hour = 0;  // worst - best
 };
 
 // Evaluates all n! orderings; refuses more than 9 levers (362,880 orders).

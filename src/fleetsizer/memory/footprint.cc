@@ -10,7 +10,9 @@
 namespace fleetsizer {
 namespace {
 
-double d(std::int64_t x) { return static_cast<double>(x); }
+double d(std::int64_t x) {
+  return static_cast<double>(x);
+}
 
 std::int64_t round_up(std::int64_t x, std::int64_t multiple) {
   return (x + multiple - 1) / multiple * multiple;
@@ -31,7 +33,8 @@ double weight_element_bytes(Dtype dtype, std::int64_t int4_group_size) {
 
 double weights_bytes(const ModelSpec& model, const MemoryOptions& options) {
   const ParamCounts p = count_params(model);
-  const double linear = p.linear() * weight_element_bytes(options.weights_dtype, options.int4_group_size);
+  const double linear =
+      p.linear() * weight_element_bytes(options.weights_dtype, options.int4_group_size);
   const double unquantized_bytes = std::max(2.0, bytes_per_element(options.weights_dtype));
   return linear + (p.embeddings + p.norms) * unquantized_bytes;
 }
@@ -42,7 +45,8 @@ bool valid_tensor_parallel(const ModelSpec& model, int tp) {
   return model.kv_heads % tp == 0 || tp % model.kv_heads == 0;
 }
 
-Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& o, int tp, int pp) {
+Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& o, int tp,
+                       int pp) {
   Footprint f;
   f.tp = tp;
   f.pp = pp;
@@ -53,10 +57,12 @@ Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryO
   f.kv_bytes_per_token = kv_bytes_per_token(model, kv_elem);
   const double layers_per_stage = d(model.layers) / pp;
   if (model.is_mla()) {
-    f.kv_bytes_per_token_per_gpu = layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
+    f.kv_bytes_per_token_per_gpu =
+        layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
   } else {
     const double kv_heads_per_gpu = std::max(1.0, d(model.kv_heads) / tp);
-    f.kv_bytes_per_token_per_gpu = layers_per_stage * kv_heads_per_gpu * d(model.head_dim) * 2.0 * kv_elem;
+    f.kv_bytes_per_token_per_gpu =
+        layers_per_stage * kv_heads_per_gpu * d(model.head_dim) * 2.0 * kv_elem;
   }
   f.gpu_capacity_bytes = units::bytes_from_gib(gpu.memory_gib);
   f.usable_bytes_per_gpu = f.gpu_capacity_bytes * o.gpu_memory_utilization;
@@ -73,32 +79,35 @@ Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryO
       d(o.max_num_seqs) * d(model.vocab) / tp * 4.0;
   f.runtime_bytes_per_gpu =
       units::bytes_from_gib(o.runtime_overhead_gib + (f.gpus > 1 ? o.nccl_overhead_gib : 0.0));
-  f.kv_budget_bytes_per_gpu =
-      f.usable_bytes_per_gpu - f.weights_bytes_per_gpu - f.activation_bytes_per_gpu - f.runtime_bytes_per_gpu;
-  f.kv_capacity_tokens = f.kv_budget_bytes_per_gpu > 0
-                             ? static_cast<std::int64_t>(f.kv_budget_bytes_per_gpu / f.kv_bytes_per_token_per_gpu)
-                             : 0;
+  f.kv_budget_bytes_per_gpu = f.usable_bytes_per_gpu - f.weights_bytes_per_gpu -
+                              f.activation_bytes_per_gpu - f.runtime_bytes_per_gpu;
+  f.kv_capacity_tokens =
+      f.kv_budget_bytes_per_gpu > 0
+          ? static_cast<std::int64_t>(f.kv_budget_bytes_per_gpu / f.kv_bytes_per_token_per_gpu)
+          : 0;
   if (o.paged_kv) {
     // Only whole blocks are allocated, so capacity counts whole blocks.
     f.kv_capacity_tokens = f.kv_capacity_tokens / o.kv_block_tokens * o.kv_block_tokens;
   }
   f.context_tokens = o.context_tokens;
   const std::int64_t max_model_len = o.max_model_len > 0 ? o.max_model_len : model.max_context;
-  f.tokens_reserved_per_sequence =
-      o.paged_kv ? round_up(o.context_tokens, o.kv_block_tokens) : std::max(max_model_len, o.context_tokens);
+  f.tokens_reserved_per_sequence = o.paged_kv ? round_up(o.context_tokens, o.kv_block_tokens)
+                                              : std::max(max_model_len, o.context_tokens);
   f.max_sequences = f.kv_capacity_tokens / f.tokens_reserved_per_sequence;
   f.fits = f.max_sequences >= 1;
 
   const double gb = units::kBytesPerGB;
   if (f.kv_budget_bytes_per_gpu <= 0) {
     f.bottleneck = fmt::format(
-        "weights: {:.1f} GB per GPU + {:.1f} GB activations + {:.1f} GB runtime exceed the {:.1f} GB usable "
+        "weights: {:.1f} GB per GPU + {:.1f} GB activations + {:.1f} GB runtime exceed the {:.1f} "
+        "GB usable "
         "per GPU ({:.0f}% of {:.1f} GB)",
         f.weights_bytes_per_gpu / gb, f.activation_bytes_per_gpu / gb, f.runtime_bytes_per_gpu / gb,
         f.usable_bytes_per_gpu / gb, o.gpu_memory_utilization * 100, f.gpu_capacity_bytes / gb);
   } else if (!f.fits) {
     f.bottleneck = fmt::format(
-        "KV cache: {:.1f} GB left per GPU holds {} tokens, less than one sequence of {} reserved tokens",
+        "KV cache: {:.1f} GB left per GPU holds {} tokens, less than one sequence of {} reserved "
+        "tokens",
         f.kv_budget_bytes_per_gpu / gb, f.kv_capacity_tokens, f.tokens_reserved_per_sequence);
   } else if (f.max_sequences < o.max_num_seqs) {
     f.bottleneck = fmt::format(
@@ -129,8 +138,9 @@ FitResult find_fit(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptio
     }
   }
   if (result.layouts.empty()) {
-    result.reason = fmt::format("no valid tensor-parallel degree: {} attention heads and {} KV heads",
-                                model.heads, model.kv_heads);
+    result.reason =
+        fmt::format("no valid tensor-parallel degree: {} attention heads and {} KV heads",
+                    model.heads, model.kv_heads);
     return result;
   }
   result.footprint = result.layouts.back();

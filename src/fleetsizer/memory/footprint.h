@@ -19,7 +19,8 @@ struct MemoryOptions {
   double gpu_memory_utilization = 0.90;
   // Per-GPU memory outside the engine's pools: CUDA context, cuBLAS/cuDNN workspaces, CUDA graphs.
   double runtime_overhead_gib = 1.0;
-  // Extra per-GPU buffers of NCCL when the replica spans GPUs (AIConfigurator nccl_mem: 342-392 MB).
+  // Extra per-GPU buffers of NCCL when the replica spans GPUs (AIConfigurator nccl_mem: 342-392
+  // MB).
   double nccl_overhead_gib = 0.4;
   // Activation workspace is sized for the engine's largest step (vLLM max_num_batched_tokens).
   std::int64_t max_num_batched_tokens = 8192;
@@ -58,7 +59,7 @@ struct Footprint {
 
 struct FitResult {
   bool fits = false;
-  Footprint footprint;             // the smallest layout that fits, or the largest tried if none does
+  Footprint footprint;  // the smallest layout that fits, or the largest tried if none does
   std::vector<Footprint> layouts;  // every valid layout tried, smallest first
   std::string reason;              // when nothing fits: why
 };
@@ -71,10 +72,10 @@ double weight_element_bytes(Dtype dtype, std::int64_t int4_group_size);
 // A TP degree is valid when it splits the attention heads evenly and either splits the KV heads
 // evenly or replicates whole KV heads (tp a multiple of kv_heads), as vLLM requires.
 bool valid_tensor_parallel(const ModelSpec& model, int tp);
-Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& options, int tp,
-                       int pp);
-// Tries layouts in order of GPU count (TP first, then PP once TP is at max_tp) and returns the first
-// that fits.
+Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& options,
+                       int tp, int pp);
+// Tries layouts in order of GPU count (TP first, then PP once TP is at max_tp) and returns the
+// first that fits.
 FitResult find_fit(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& options);
 
 }  // namespace fleetsizer

@@ -15,8 +15,12 @@ namespace {
 constexpr int kParams = 5;
 using Params = Eigen::Matrix<double, kParams, 1>;
 
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double logit(double p) { return std::log(p / (1.0 - p)); }
+double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+double logit(double p) {
+  return std::log(p / (1.0 - p));
+}
 
 Efficiency to_efficiency(const Params& t, const Efficiency& base) {
   Efficiency e = base;
@@ -59,11 +63,14 @@ double median_abs_pct(const Eigen::VectorXd& r) {
 Eigen::VectorXd huber_weights(const Eigen::VectorXd& r) {
   constexpr double delta = 0.10;
   Eigen::VectorXd w(r.size());
-  for (Eigen::Index i = 0; i < r.size(); ++i) w[i] = std::abs(r[i]) <= delta ? 1.0 : delta / std::abs(r[i]);
+  for (Eigen::Index i = 0; i < r.size(); ++i)
+    w[i] = std::abs(r[i]) <= delta ? 1.0 : delta / std::abs(r[i]);
   return w;
 }
 
-double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& w) { return (w.array() * r.array().square()).sum(); }
+double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& w) {
+  return (w.array() * r.array().square()).sum();
+}
 
 }  // namespace
 
@@ -77,9 +84,11 @@ std::string physics_violation(const Measurement& m) {
   p.config.limits.max_num_batched_tokens = std::int64_t{1} << 40;
   const SteadyState ideal = predict(p);
   if (m.tpot_ms && ideal.tpot_ms.p50 > *m.tpot_ms * 1.02)
-    return fmt::format("measured TPOT {:.2f} ms is below the hardware bound {:.2f} ms", *m.tpot_ms, ideal.tpot_ms.p50);
+    return fmt::format("measured TPOT {:.2f} ms is below the hardware bound {:.2f} ms", *m.tpot_ms,
+                       ideal.tpot_ms.p50);
   if (m.ttft_ms && ideal.ttft_ms.p50 > *m.ttft_ms * 1.02)
-    return fmt::format("measured TTFT {:.2f} ms is below the hardware bound {:.2f} ms", *m.ttft_ms, ideal.ttft_ms.p50);
+    return fmt::format("measured TTFT {:.2f} ms is below the hardware bound {:.2f} ms", *m.ttft_ms,
+                       ideal.ttft_ms.p50);
   return "";
 }
 
@@ -88,7 +97,8 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
   out.efficiency = start;
   out.rows = static_cast<int>(rows.size());
   if (rows.size() < 3) {
-    out.message = fmt::format("only {} rows: need at least 3 to fit 5 factors robustly; kept the defaults", rows.size());
+    out.message = fmt::format(
+        "only {} rows: need at least 3 to fit 5 factors robustly; kept the defaults", rows.size());
     return out;
   }
   Params theta = to_params(start);

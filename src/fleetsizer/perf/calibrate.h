@@ -1,10 +1,10 @@
 #pragma once
 // Fits the efficiency factors of the roofline model (compute, memory, per-step and per-sequence
 // overhead) to measured rows of one (GPU, engine) by robust nonlinear least squares:
-// Levenberg-Marquardt on log(predicted / measured) of TTFT and TPOT, with Huber weights (iteratively
-// reweighted) so that a few queued or mis-recorded rows cannot drag the fit. The efficiencies are
-// kept in (0, 1) through a logistic transform and the overheads positive through exp(), so a fitted
-// model can never beat the hardware's roofline.
+// Levenberg-Marquardt on log(predicted / measured) of TTFT and TPOT, with Huber weights
+// (iteratively reweighted) so that a few queued or mis-recorded rows cannot drag the fit. The
+// efficiencies are kept in (0, 1) through a logistic transform and the overheads positive through
+// exp(), so a fitted model can never beat the hardware's roofline.
 #include <string>
 #include <vector>
 

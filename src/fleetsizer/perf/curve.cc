@@ -31,12 +31,13 @@ double MonotoneInterpolant::operator()(double x) const {
   if (x_.empty()) return std::nan("");
   if (x_.size() == 1 || x <= x_.front()) return y_.front();
   if (x >= x_.back()) return y_.back();
-  const std::size_t i = static_cast<std::size_t>(std::upper_bound(x_.begin(), x_.end(), x) - x_.begin()) - 1;
+  const std::size_t i =
+      static_cast<std::size_t>(std::upper_bound(x_.begin(), x_.end(), x) - x_.begin()) - 1;
   const double h = x_[i + 1] - x_[i];
   const double t = (x - x_[i]) / h;
   const double t2 = t * t, t3 = t2 * t;
-  return (2 * t3 - 3 * t2 + 1) * y_[i] + (t3 - 2 * t2 + t) * h * slope_[i] + (-2 * t3 + 3 * t2) * y_[i + 1] +
-         (t3 - t2) * h * slope_[i + 1];
+  return (2 * t3 - 3 * t2 + 1) * y_[i] + (t3 - 2 * t2 + t) * h * slope_[i] +
+         (-2 * t3 + 3 * t2) * y_[i + 1] + (t3 - t2) * h * slope_[i + 1];
 }
 
 Result<Curve> validate(Curve c) {
@@ -45,11 +46,13 @@ Result<Curve> validate(Curve c) {
     if (!std::isfinite(c.batch[i]) || c.batch[i] <= 0)
       return fail(fmt::format("{}: row {}: batch must be a positive number", c.source, i + 1));
     if (i > 0 && c.batch[i] <= c.batch[i - 1])
-      return fail(fmt::format("{}: row {}: batch values must be strictly increasing", c.source, i + 1));
+      return fail(
+          fmt::format("{}: row {}: batch values must be strictly increasing", c.source, i + 1));
   }
   auto check = [&](const std::vector<double>& v, const std::string& name) -> Result<void> {
     if (v.empty()) return {};
-    if (v.size() != c.batch.size()) return fail(fmt::format("{}: column {} has missing values", c.source, name));
+    if (v.size() != c.batch.size())
+      return fail(fmt::format("{}: column {} has missing values", c.source, name));
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]) || v[i] <= 0)
         return fail(fmt::format("{}: row {}: {} must be a positive number", c.source, i + 1, name));
@@ -65,14 +68,20 @@ Result<Curve> validate(Curve c) {
 }
 
 CurveModel::CurveModel(Curve curve) : curve_(std::move(curve)) {
-  for (const auto& [name, values] : curve_.latency_ms) latency_.emplace(name, MonotoneInterpolant(curve_.batch, values));
+  for (const auto& [name, values] : curve_.latency_ms)
+    latency_.emplace(name, MonotoneInterpolant(curve_.batch, values));
   if (!curve_.request_rate.empty()) rate_ = MonotoneInterpolant(curve_.batch, curve_.request_rate);
-  if (!curve_.output_tok_s.empty()) tokens_ = MonotoneInterpolant(curve_.batch, curve_.output_tok_s);
+  if (!curve_.output_tok_s.empty())
+    tokens_ = MonotoneInterpolant(curve_.batch, curve_.output_tok_s);
 }
 
-bool CurveModel::has(const std::string& column) const { return latency_.contains(column); }
+bool CurveModel::has(const std::string& column) const {
+  return latency_.contains(column);
+}
 
-double CurveModel::latency_ms(const std::string& column, double b) const { return latency_.at(column)(b); }
+double CurveModel::latency_ms(const std::string& column, double b) const {
+  return latency_.at(column)(b);
+}
 
 std::optional<double> CurveModel::request_rate(double b, double osl) const {
   if (!rate_.empty()) return rate_(b);

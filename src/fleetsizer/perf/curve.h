@@ -24,8 +24,8 @@ class MonotoneInterpolant {
 };
 
 struct Curve {
-  std::string source;          // file name, for messages
-  std::vector<double> batch;   // strictly increasing
+  std::string source;                // file name, for messages
+  std::vector<double> batch;         // strictly increasing
   std::vector<double> request_rate;  // req/s per replica (empty when the file lacks it)
   std::vector<double> output_tok_s;  // (empty when the file lacks it)
   std::map<std::string, std::vector<double>> latency_ms;  // "ttft_ms_p99" -> values

@@ -10,11 +10,13 @@ EngineDefaults engine_defaults(const std::string& engine) {
     d.efficiency = {0.60, 0.80, 0.70, 4.0, 20, 0.3};
     d.limits = {256, 8192};
   } else if (engine == "sglang") {
-    // SGLang: chunked_prefill_size 8192 on 80 GB GPUs; overlap scheduler hides part of the CPU step.
+    // SGLang: chunked_prefill_size 8192 on 80 GB GPUs; overlap scheduler hides part of the CPU
+    // step.
     d.efficiency = {0.60, 0.80, 0.70, 3.0, 15, 0.3};
     d.limits = {1024, 8192};
   } else if (engine == "trtllm") {
-    // TensorRT-LLM (trtllm-serve): max_batch_size 2048, max_num_tokens 8192, C++ runtime: least overhead.
+    // TensorRT-LLM (trtllm-serve): max_batch_size 2048, max_num_tokens 8192, C++ runtime: least
+    // overhead.
     d.efficiency = {0.65, 0.85, 0.75, 2.0, 5, 0.3};
     d.limits = {2048, 8192};
   } else if (engine == "static") {

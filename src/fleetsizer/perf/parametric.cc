@@ -14,7 +14,8 @@ Result<ParametricCurve> parse_parametric(const std::string& text) {
   std::string item;
   while (std::getline(in, item, ',')) {
     const auto eq = item.find('=');
-    if (eq == std::string::npos) return fail(fmt::format("--parametric: '{}' is not key=value", item));
+    if (eq == std::string::npos)
+      return fail(fmt::format("--parametric: '{}' is not key=value", item));
     const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
     if (key == "metric") {
       auto t = parse_slo(value + "=1");
@@ -27,21 +28,32 @@ Result<ParametricCurve> parse_parametric(const std::string& text) {
     const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || ptr != value.data() + value.size() || !std::isfinite(v))
       return fail(fmt::format("--parametric: {} must be a number, got '{}'", key, value));
-    if (key == "q0") p.q0 = v;
-    else if (key == "alpha") p.alpha = v;
-    else if (key == "l0") p.l0_ms = v;
-    else if (key == "l1") p.l1_ms = v;
-    else if (key == "max_batch") p.max_batch = static_cast<int>(v);
-    else return fail(fmt::format("--parametric: unknown key '{}' (q0, alpha, l0, l1, metric, max_batch)", key));
+    if (key == "q0")
+      p.q0 = v;
+    else if (key == "alpha")
+      p.alpha = v;
+    else if (key == "l0")
+      p.l0_ms = v;
+    else if (key == "l1")
+      p.l1_ms = v;
+    else if (key == "max_batch")
+      p.max_batch = static_cast<int>(v);
+    else
+      return fail(fmt::format(
+          "--parametric: unknown key '{}' (q0, alpha, l0, l1, metric, max_batch)", key));
   }
   if (p.q0 <= 0) return fail("--parametric: q0 must be positive");
-  if (p.alpha < 0 || p.l0_ms < 0 || p.l1_ms < 0) return fail("--parametric: alpha, l0 and l1 must be >= 0");
+  if (p.alpha < 0 || p.l0_ms < 0 || p.l1_ms < 0)
+    return fail("--parametric: alpha, l0 and l1 must be >= 0");
   if (p.l0_ms + p.l1_ms <= 0) return fail("--parametric: latency must be positive (l0 + l1 > 0)");
-  if (p.max_batch < 1 || p.max_batch > 1000000) return fail("--parametric: max_batch must be in [1, 1e6]");
+  if (p.max_batch < 1 || p.max_batch > 1000000)
+    return fail("--parametric: max_batch must be in [1, 1e6]");
   return p;
 }
 
-double parametric_q(const ParametricCurve& p, double b) { return p.q0 * b / (1 + p.alpha * b); }
+double parametric_q(const ParametricCurve& p, double b) {
+  return p.q0 * b / (1 + p.alpha * b);
+}
 
 Curve sample(const ParametricCurve& p) {
   Curve c;

@@ -6,7 +6,9 @@
 
 namespace fleetsizer {
 
-Efficiency ideal_efficiency(double wave_sync) { return {1.0, 1.0, 1.0, 0.0, 0.0, wave_sync}; }
+Efficiency ideal_efficiency(double wave_sync) {
+  return {1.0, 1.0, 1.0, 0.0, 0.0, wave_sync};
+}
 
 std::int64_t kv_limited_running(const ReplicaConfig& c, double isl, double osl) {
   MemoryOptions o;

@@ -12,7 +12,7 @@ struct ProfileEntry {
   std::string gpu;
   std::string engine;
   Efficiency efficiency;
-  int rows = 0;               // measurements the fit used
+  int rows = 0;                     // measurements the fit used
   double median_abs_pct_error = 0;  // on those rows, after the fit
 };
 
@@ -21,6 +21,7 @@ struct Profile {
 };
 
 // The profile's factors for (gpu, engine), or the engine's documented defaults.
-Efficiency efficiency_for(const Profile& profile, const std::string& gpu, const std::string& engine);
+Efficiency efficiency_for(const Profile& profile, const std::string& gpu,
+                          const std::string& engine);
 
 }  // namespace fleetsizer

@@ -9,7 +9,9 @@
 namespace fleetsizer {
 namespace {
 
-double d(std::int64_t x) { return static_cast<double>(x); }
+double d(std::int64_t x) {
+  return static_cast<double>(x);
+}
 
 // The dtype GEMMs run in: fp8/int8 weights use fp8/int8 tensor cores where the GPU has them
 // (W8A8), 4-bit weights are dequantized to bf16 (W4A16) unless the GPU has fp4 tensor cores.
@@ -39,7 +41,8 @@ RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
       m.is_moe() ? params_per_expert(m) * d(m.experts_per_token) * d(moe_layers(m)) : 0.0;
   gemm_flops_per_token_ = 2.0 * (p.attention + p.dense_mlp + p.shared_experts + routed_active) / tp;
   lm_head_flops_per_token_ = 2.0 * d(m.vocab) * d(m.hidden) / tp;
-  lm_head_bytes_ = d(m.vocab) * d(m.hidden) * std::max(2.0, bytes_per_element(c.weights_dtype)) / tp;
+  lm_head_bytes_ =
+      d(m.vocab) * d(m.hidden) * std::max(2.0, bytes_per_element(c.weights_dtype)) / tp;
   dense_weight_bytes_ = (p.attention + p.dense_mlp + p.shared_experts) * wbytes / tp;
   expert_bytes_ = m.is_moe() ? params_per_expert(m) * d(moe_layers(m)) * wbytes / tp : 0.0;
   // Attention score and value products: 2 FLOPs x 2 matmuls per (query token, key token, head dim).
@@ -47,8 +50,9 @@ RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
   const double v_dim = m.is_mla() ? d(m.kv_lora_rank) : d(m.head_dim);
   attn_flops_per_context_ = 2.0 * d(m.layers) * d(m.heads) * (qk_dim + v_dim) / tp;
   const double kv_elem = bytes_per_element(c.kv_dtype);
-  kv_bytes_per_token_ = m.is_mla() ? d(m.layers) * qk_dim * kv_elem
-                                   : d(m.layers) * std::max(1.0, d(m.kv_heads) / tp) * d(m.head_dim) * 2.0 * kv_elem;
+  kv_bytes_per_token_ =
+      m.is_mla() ? d(m.layers) * qk_dim * kv_elem
+                 : d(m.layers) * std::max(1.0, d(m.kv_heads) / tp) * d(m.head_dim) * 2.0 * kv_elem;
   // Two all-reduces per layer (after attention and after the MLP) of the hidden state in bf16.
   allreduce_bytes_per_token_ = 2.0 * d(m.layers) * d(m.hidden) * 2.0;
   gemm_peak_ = peak_flops(c.gpu, gemm_dtype(c.weights_dtype, c.gpu)) * c.efficiency.compute;
@@ -79,7 +83,8 @@ StepTime RooflineModel::step(const StepWork& w) const {
   const double kv_bytes = kv_bytes_per_token_ * (w.decode_context + w.prefill_tokens);
   t.attention_s = std::max(attn_flops_per_context_ * attended / attn_peak_, kv_bytes / bandwidth_);
   const double logits = w.decode_seqs + w.prefill_seqs;
-  t.lm_head_s = std::max(lm_head_flops_per_token_ * logits / gemm_peak_, logits > 0 ? lm_head_bytes_ / bandwidth_ : 0.0);
+  t.lm_head_s = std::max(lm_head_flops_per_token_ * logits / gemm_peak_,
+                         logits > 0 ? lm_head_bytes_ / bandwidth_ : 0.0);
   if (config_.tp > 1) {
     const double ring = 2.0 * (config_.tp - 1) / config_.tp;
     const double launches = 2.0 * d(config_.model.layers);

@@ -26,10 +26,11 @@ struct ReplicaConfig {
 // The work of one step: prefill chunks and decode sequences batched together.
 struct StepWork {
   double prefill_tokens = 0;
-  double prefill_seqs = 0;       // sequences whose prefill chunk is in this step (each needs logits once done)
-  double prefill_attended = 0;   // sum over prefill tokens of the context each attends to
+  double prefill_seqs =
+      0;  // sequences whose prefill chunk is in this step (each needs logits once done)
+  double prefill_attended = 0;  // sum over prefill tokens of the context each attends to
   double decode_seqs = 0;
-  double decode_context = 0;     // sum over decode sequences of their context length
+  double decode_context = 0;  // sum over decode sequences of their context length
 };
 
 struct StepTime {
@@ -53,13 +54,13 @@ class RooflineModel {
 
  private:
   ReplicaConfig config_;
-  double gemm_flops_per_token_ = 0;   // per GPU, excluding LM head
+  double gemm_flops_per_token_ = 0;  // per GPU, excluding LM head
   double lm_head_flops_per_token_ = 0;
   double lm_head_bytes_ = 0;
-  double dense_weight_bytes_ = 0;     // per GPU: non-expert linear weights
-  double expert_bytes_ = 0;           // per GPU: one routed expert of one layer x layers
-  double attn_flops_per_context_ = 0; // per GPU, per (token x attended context token)
-  double kv_bytes_per_token_ = 0;     // per GPU
+  double dense_weight_bytes_ = 0;      // per GPU: non-expert linear weights
+  double expert_bytes_ = 0;            // per GPU: one routed expert of one layer x layers
+  double attn_flops_per_context_ = 0;  // per GPU, per (token x attended context token)
+  double kv_bytes_per_token_ = 0;      // per GPU
   double allreduce_bytes_per_token_ = 0;
   double gemm_peak_ = 0, attn_peak_ = 0, bandwidth_ = 0, link_ = 0;
 };

@@ -57,25 +57,34 @@ double z_score(double p) {
 }  // namespace
 
 double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
-  const LatencyStats& l = metric == Metric::ttft ? s.ttft_ms : metric == Metric::e2e ? s.e2e_ms : s.tpot_ms;
+  const LatencyStats& l = metric == Metric::ttft  ? s.ttft_ms
+                          : metric == Metric::e2e ? s.e2e_ms
+                                                  : s.tpot_ms;
   switch (p) {
-    case Percentile::mean: return l.mean;
-    case Percentile::p50: return l.p50;
-    case Percentile::p90: return l.p90;
-    case Percentile::p95: return l.p95;
-    case Percentile::p99: return l.p99;
+    case Percentile::mean:
+      return l.mean;
+    case Percentile::p50:
+      return l.p50;
+    case Percentile::p90:
+      return l.p90;
+    case Percentile::p95:
+      return l.p95;
+    case Percentile::p99:
+      return l.p99;
   }
   return l.mean;
 }
 
-SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency, std::int64_t max_running) {
+SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency,
+                        std::int64_t max_running) {
   SteadyState s;
   s.offered = concurrency;
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
   double b = std::floor(concurrency);
   if (b > static_cast<double>(max_running)) {
     b = static_cast<double>(max_running);
-    s.limit = "running sequences capped at " + std::to_string(max_running) + " (engine max_num_seqs or KV capacity)";
+    s.limit = "running sequences capped at " + std::to_string(max_running) +
+              " (engine max_num_seqs or KV capacity)";
   }
   b = std::max(1.0, b);
   s.running = b;
@@ -154,15 +163,17 @@ SteadyState closed_loop(const RooflineModel& model, const Workload& w, double co
   const double sync = std::clamp(model.config().efficiency.wave_sync, 0.0, 1.0);
   auto blend = [&](const LatencyStats& wave, double spread_mean, double spread_p99) {
     const double spread_p50 = spread_mean;
-    return LatencyStats{sync * wave.mean + (1 - sync) * spread_mean, sync * wave.p50 + (1 - sync) * spread_p50,
-                        sync * wave.p90 + (1 - sync) * spread_p99, sync * wave.p95 + (1 - sync) * spread_p99,
-                        sync * wave.p99 + (1 - sync) * spread_p99};
+    return LatencyStats{
+        sync * wave.mean + (1 - sync) * spread_mean, sync * wave.p50 + (1 - sync) * spread_p50,
+        sync * wave.p90 + (1 - sync) * spread_p99, sync * wave.p95 + (1 - sync) * spread_p99,
+        sync * wave.p99 + (1 - sync) * spread_p99};
   };
   s.ttft_ms = blend(wave_ttft, spread_ttft * 1e3, (spread_ttft + 0.5 * t) * 1e3);
   s.tpot_ms = blend(wave_tpot, t * 1e3, t * 1e3);
   const double e2e_mean = s.ttft_ms.mean + (O - 1) * s.tpot_ms.mean;
-  s.e2e_ms = {e2e_mean, s.ttft_ms.p50 + (O - 1) * s.tpot_ms.p50, s.ttft_ms.p90 + (O - 1) * s.tpot_ms.p90,
-              s.ttft_ms.p95 + (O - 1) * s.tpot_ms.p95, s.ttft_ms.p99 + (O - 1) * s.tpot_ms.p99};
+  s.e2e_ms = {e2e_mean, s.ttft_ms.p50 + (O - 1) * s.tpot_ms.p50,
+              s.ttft_ms.p90 + (O - 1) * s.tpot_ms.p90, s.ttft_ms.p95 + (O - 1) * s.tpot_ms.p95,
+              s.ttft_ms.p99 + (O - 1) * s.tpot_ms.p99};
   s.prefill_step_ms = mixed_time / static_cast<double>(n) * 1e3;
   s.decode_step_ms = t_decode * 1e3;
   s.request_rate = b / (s.e2e_ms.mean / 1e3);
@@ -187,7 +198,8 @@ struct FixedPoint {
   std::string limit;
 };
 
-FixedPoint solve(const RooflineModel& model, const Workload& w, double rate, std::int64_t max_running) {
+FixedPoint solve(const RooflineModel& model, const Workload& w, double rate,
+                 std::int64_t max_running) {
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
   const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
   FixedPoint f;
@@ -245,7 +257,8 @@ double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64
   return lo;
 }
 
-SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate, std::int64_t max_running) {
+SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate,
+                      std::int64_t max_running) {
   SteadyState s;
   s.offered = rate;
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
@@ -275,7 +288,9 @@ SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate
   // Arrivals land mid-step on average, then wait for the prefill queue.
   const double rho = std::clamp(rate / max_stable_rate(model, w, max_running), 0.0, 0.999);
   const double wait_mean = rho / (2 * (1 - rho)) * service;
-  auto wait_at = [&](double p) { return rho > 1 - p ? service / (1 - rho) * std::log(rho / (1 - p)) : 0.0; };
+  auto wait_at = [&](double p) {
+    return rho > 1 - p ? service / (1 - rho) * std::log(rho / (1 - p)) : 0.0;
+  };
   const double base = f.step_s / 2 + service;
   s.queue_ms = wait_mean * 1e3;
   s.ttft_ms = {(base + wait_mean) * 1e3, (base + wait_at(0.50)) * 1e3, (base + wait_at(0.90)) * 1e3,

@@ -32,12 +32,12 @@ struct LatencyStats {
 
 struct SteadyState {
   bool stable = true;
-  std::string limit;       // what capped the running batch, if anything
-  double offered = 0;      // concurrency (closed loop) or rate (open loop)
-  double running = 0;      // sequences running in the engine
+  std::string limit;   // what capped the running batch, if anything
+  double offered = 0;  // concurrency (closed loop) or rate (open loop)
+  double running = 0;  // sequences running in the engine
   LatencyStats ttft_ms, tpot_ms, e2e_ms;
-  double queue_ms = 0;     // mean wait before the engine takes the request
-  double request_rate = 0; // req/s
+  double queue_ms = 0;      // mean wait before the engine takes the request
+  double request_rate = 0;  // req/s
   double output_tok_s = 0;
   double total_tok_s = 0;
   double prefill_step_ms = 0;  // mean mixed (prefill + decode) step
@@ -47,8 +47,10 @@ struct SteadyState {
 double metric_ms(const SteadyState& s, Metric metric, Percentile p);
 
 // max_running: the most sequences the engine runs at once (engine cap and KV capacity).
-SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency, std::int64_t max_running);
-SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate, std::int64_t max_running);
+SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency,
+                        std::int64_t max_running);
+SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate,
+                      std::int64_t max_running);
 // The largest open-loop rate the replica sustains (the fixed point exists), by bisection.
 double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64_t max_running);
 

@@ -65,12 +65,14 @@ Profile calibrate_profile(const std::vector<Measurement>& rows) {
     for (const auto& m : rows)
       if (m.gpu.name == gpu && m.engine == engine) subset.push_back(m);
     const CalibrationResult fit = calibrate(subset, engine_defaults(engine).efficiency);
-    profile.entries.push_back({gpu, engine, fit.efficiency, fit.rows, fit.median_abs_pct_error_after});
+    profile.entries.push_back(
+        {gpu, engine, fit.efficiency, fit.rows, fit.median_abs_pct_error_after});
   }
   return profile;
 }
 
-std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows, int* fallbacks) {
+std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows,
+                                                       int* fallbacks) {
   std::set<std::string> configurations;
   for (const auto& m : rows) configurations.insert(m.configuration());
   std::vector<RowPrediction> out;
@@ -84,12 +86,15 @@ std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measure
       }
     }
     for (const auto& m : rows)
-      if (m.configuration() != held_out && m.gpu.name == first->gpu.name && m.engine == first->engine)
+      if (m.configuration() != held_out && m.gpu.name == first->gpu.name &&
+          m.engine == first->engine)
         training.push_back(m);
     Efficiency e = engine_defaults(first->engine).efficiency;
     const CalibrationResult fit = calibrate(training, e);
-    if (fit.converged) e = fit.efficiency;
-    else ++fallback_count;
+    if (fit.converged)
+      e = fit.efficiency;
+    else
+      ++fallback_count;
     for (const auto& m : rows)
       if (m.configuration() == held_out) out.push_back(predict_row(m, e));
   }

@@ -13,7 +13,8 @@ namespace fleetsizer {
 struct RowPrediction {
   const Measurement* row = nullptr;
   double ttft_ms = 0, tpot_ms = 0, output_tok_s = 0;
-  std::optional<double> ttft_err_pct, tpot_err_pct, output_tok_s_err_pct;  // signed: (pred - meas) / meas
+  std::optional<double> ttft_err_pct, tpot_err_pct,
+      output_tok_s_err_pct;  // signed: (pred - meas) / meas
 };
 
 struct ErrorSummary {
@@ -36,6 +37,7 @@ Profile calibrate_profile(const std::vector<Measurement>& rows);
 // Leave-one-configuration-out: each configuration's rows are predicted with factors fitted on the
 // other configurations of the same (GPU, engine); a group with one configuration falls back to
 // the engine defaults (and says so through `fallbacks`).
-std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows, int* fallbacks);
+std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows,
+                                                       int* fallbacks);
 
 }  // namespace fleetsizer

@@ -15,14 +15,18 @@ std::string cell_text(const Cell& c, int precision) {
   return std::visit(
       [&](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return "-";
-        else if constexpr (std::is_same_v<T, bool>) return v ? "yes" : "no";
-        else if constexpr (std::is_same_v<T, std::int64_t>) return fmt::format("{}", v);
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "-";
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "yes" : "no";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return fmt::format("{}", v);
         else if constexpr (std::is_same_v<T, double>) {
           if (std::isnan(v)) return "nan";
           if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
           return fmt::format("{:.{}f}", v, precision);
-        } else return v;
+        } else
+          return v;
       },
       c);
 }
@@ -31,12 +35,14 @@ Json cell_json(const Cell& c) {
   return std::visit(
       [](const auto& v) -> Json {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return nullptr;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return nullptr;
         else if constexpr (std::is_same_v<T, double>) {
           if (std::isfinite(v)) return v;
           if (std::isinf(v)) return v > 0 ? "inf" : "-inf";  // JSON has no infinity
           return nullptr;
-        } else return v;
+        } else
+          return v;
       },
       c);
 }
@@ -59,7 +65,8 @@ std::string render_json(const Report& r) {
     Json rows = Json::array();
     for (const auto& row : t.rows) {
       Json o = Json::object();
-      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i) put_path(o, t.columns[i].key, cell_json(row[i]));
+      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i)
+        put_path(o, t.columns[i].key, cell_json(row[i]));
       rows.push_back(std::move(o));
     }
     put_path(out, t.key, std::move(rows));
@@ -96,7 +103,8 @@ std::string render_text_table(const Table& t) {
     std::string s;
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i > 0) s += "  ";
-      s += i == 0 ? fmt::format("{:<{}}", values[i], width[i]) : fmt::format("{:>{}}", values[i], width[i]);
+      s += i == 0 ? fmt::format("{:<{}}", values[i], width[i])
+                  : fmt::format("{:>{}}", values[i], width[i]);
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();
     return s + "\n";
@@ -128,7 +136,8 @@ std::string render_text(const Report& r, bool explain) {
   if (!r.title.empty()) out += r.title + "\n\n";
   std::size_t key_width = 0;
   for (const auto& f : r.fields) key_width = std::max(key_width, f.key.size());
-  for (const auto& f : r.fields) out += fmt::format("{:<{}}  {}\n", f.key, key_width, cell_text(f.value, f.precision));
+  for (const auto& f : r.fields)
+    out += fmt::format("{:<{}}  {}\n", f.key, key_width, cell_text(f.value, f.precision));
   for (const auto& t : r.tables) out += (out.empty() ? "" : "\n") + render_text_table(t);
   if (!r.notes.empty()) {
     out += "\n";
@@ -152,7 +161,8 @@ std::string render_csv(const Report& r) {
   std::string out;
   if (r.tables.empty()) {
     out += "key,value\n";
-    for (const auto& f : r.fields) out += csv_escape(f.key) + "," + csv_escape(cell_text(f.value, 6)) + "\n";
+    for (const auto& f : r.fields)
+      out += csv_escape(f.key) + "," + csv_escape(cell_text(f.value, 6)) + "\n";
     return out;
   }
   for (const auto& t : r.tables) {
@@ -186,7 +196,8 @@ std::string render_markdown(const Report& r, bool explain) {
   if (!r.title.empty()) out += "## " + md_escape(r.title) + "\n\n";
   if (!r.fields.empty()) {
     out += "| key | value |\n|---|---:|\n";
-    for (const auto& f : r.fields) out += fmt::format("| {} | {} |\n", f.key, md_escape(cell_text(f.value, f.precision)));
+    for (const auto& f : r.fields)
+      out += fmt::format("| {} | {} |\n", f.key, md_escape(cell_text(f.value, f.precision)));
     out += "\n";
   }
   for (const auto& t : r.tables) {

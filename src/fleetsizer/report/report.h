@@ -45,7 +45,9 @@ struct Report {
   void add(std::string key, Cell value, int precision = 3) {
     fields.push_back({std::move(key), std::move(value), precision});
   }
-  void why(std::string key, std::string formula) { explain.emplace_back(std::move(key), std::move(formula)); }
+  void why(std::string key, std::string formula) {
+    explain.emplace_back(std::move(key), std::move(formula));
+  }
 };
 
 enum class Format { table, json, csv, markdown };
@@ -54,6 +56,8 @@ Result<Format> parse_format(const std::string& text);
 std::string render(const Report& report, Format format, bool explain);
 
 // Shorthand for integer cells from any integral type.
-inline Cell integer(std::int64_t v) { return Cell{v}; }
+inline Cell integer(std::int64_t v) {
+  return Cell{v};
+}
 
 }  // namespace fleetsizer::report

@@ -6,14 +6,15 @@
 
 namespace fleetsizer {
 
-Result<BatchSearchResult> largest_batch_meeting(const CurveModel& curve, const std::vector<SloTarget>& slo,
-                                                double osl) {
+Result<BatchSearchResult> largest_batch_meeting(const CurveModel& curve,
+                                                const std::vector<SloTarget>& slo, double osl) {
   for (const auto& t : slo)
     if (!curve.has(curve_column(t)))
-      return fail(fmt::format("{}: no column {} to check the SLO target {}", curve.curve().source, curve_column(t),
-                              format_slo(t)));
+      return fail(fmt::format("{}: no column {} to check the SLO target {}", curve.curve().source,
+                              curve_column(t), format_slo(t)));
   if (!curve.request_rate(curve.curve().min_batch(), osl))
-    return fail(fmt::format("{}: curve has output_tok_s but no request_rate, and osl is not set", curve.curve().source));
+    return fail(fmt::format("{}: curve has output_tok_s but no request_rate, and osl is not set",
+                            curve.curve().source));
 
   auto checks_at = [&](double b) {
     std::vector<TargetCheck> checks;

@@ -43,15 +43,19 @@ std::vector<TargetCheck> check_targets(const SteadyState& s, const std::vector<S
 }
 
 ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const Workload& w,
-                                              const std::vector<SloTarget>& slo, std::int64_t max_running,
+                                              const std::vector<SloTarget>& slo,
+                                              std::int64_t max_running,
                                               std::int64_t max_concurrency) {
   ModelSearchResult r;
-  auto ok = [&](double c) { return all_hold(check_targets(closed_loop(model, w, c, max_running), slo)); };
+  auto ok = [&](double c) {
+    return all_hold(check_targets(closed_loop(model, w, c, max_running), slo));
+  };
   if (!ok(1)) {
     r.state = closed_loop(model, w, 1, max_running);
     r.checks = check_targets(r.state, slo);
     r.binding = first_failing(r.checks);
-    r.reason = fmt::format("no concurrency meets the SLO: {} fails even with one request at a time", r.binding);
+    r.reason = fmt::format("no concurrency meets the SLO: {} fails even with one request at a time",
+                           r.binding);
     return r;
   }
   const double hi = static_cast<double>(max_concurrency);
@@ -60,23 +64,28 @@ ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const 
   r.value = best;
   r.state = closed_loop(model, w, best, max_running);
   r.checks = check_targets(r.state, slo);
-  r.binding = best >= hi ? "concurrency limit " + std::to_string(max_concurrency)
-                         : first_failing(check_targets(closed_loop(model, w, best + 1, max_running), slo));
+  r.binding = best >= hi
+                  ? "concurrency limit " + std::to_string(max_concurrency)
+                  : first_failing(check_targets(closed_loop(model, w, best + 1, max_running), slo));
   return r;
 }
 
 ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workload& w,
-                                       const std::vector<SloTarget>& slo, std::int64_t max_running) {
+                                       const std::vector<SloTarget>& slo,
+                                       std::int64_t max_running) {
   ModelSearchResult r;
   const double capacity = max_stable_rate(model, w, max_running);
-  auto ok = [&](double rate) { return all_hold(check_targets(open_loop(model, w, rate, max_running), slo)); };
+  auto ok = [&](double rate) {
+    return all_hold(check_targets(open_loop(model, w, rate, max_running), slo));
+  };
   const double tiny = capacity * 1e-4;
   if (capacity <= 0 || !ok(tiny)) {
     r.state = open_loop(model, w, tiny, max_running);
     r.checks = check_targets(r.state, slo);
     r.binding = first_failing(r.checks);
     if (r.binding.empty()) r.binding = r.state.limit;
-    r.reason = fmt::format("no arrival rate meets the SLO: {} fails even at a trickle of traffic", r.binding);
+    r.reason = fmt::format("no arrival rate meets the SLO: {} fails even at a trickle of traffic",
+                           r.binding);
     return r;
   }
   const double best = bisect_largest(tiny, capacity, false, ok);
@@ -86,7 +95,8 @@ ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workloa
   r.checks = check_targets(r.state, slo);
   const SteadyState above = open_loop(model, w, std::min(capacity, best * 1.001), max_running);
   r.binding = first_failing(check_targets(above, slo));
-  if (r.binding.empty()) r.binding = "replica capacity (" + (above.limit.empty() ? "saturation" : above.limit) + ")";
+  if (r.binding.empty())
+    r.binding = "replica capacity (" + (above.limit.empty() ? "saturation" : above.limit) + ")";
   return r;
 }
 

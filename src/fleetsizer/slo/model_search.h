@@ -12,8 +12,8 @@ namespace fleetsizer {
 
 struct ModelSearchResult {
   bool feasible = false;
-  double value = 0;  // concurrency or rate
-  SteadyState state; // at `value` (or at the smallest tried when infeasible)
+  double value = 0;   // concurrency or rate
+  SteadyState state;  // at `value` (or at the smallest tried when infeasible)
   std::vector<TargetCheck> checks;
   std::string binding;
   std::string reason;
@@ -22,7 +22,8 @@ struct ModelSearchResult {
 std::vector<TargetCheck> check_targets(const SteadyState& s, const std::vector<SloTarget>& slo);
 
 ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const Workload& w,
-                                              const std::vector<SloTarget>& slo, std::int64_t max_running,
+                                              const std::vector<SloTarget>& slo,
+                                              std::int64_t max_running,
                                               std::int64_t max_concurrency);
 ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workload& w,
                                        const std::vector<SloTarget>& slo, std::int64_t max_running);

@@ -16,15 +16,29 @@ inline constexpr double kBytesPerTBs = 1e12;  // TB/s -> bytes/s
 inline constexpr double kMsPerS = 1e3;
 inline constexpr double kSecondsPerHour = 3600.0;
 
-constexpr double gb_from_bytes(double bytes) { return bytes / kBytesPerGB; }
-constexpr double bytes_from_gb(double gb) { return gb * kBytesPerGB; }
-constexpr double bytes_from_gib(double gib) { return gib * kBytesPerGiB; }
-constexpr double ms_from_s(double s) { return s * kMsPerS; }
-constexpr double s_from_ms(double ms) { return ms / kMsPerS; }
+constexpr double gb_from_bytes(double bytes) {
+  return bytes / kBytesPerGB;
+}
+constexpr double bytes_from_gb(double gb) {
+  return gb * kBytesPerGB;
+}
+constexpr double bytes_from_gib(double gib) {
+  return gib * kBytesPerGiB;
+}
+constexpr double ms_from_s(double s) {
+  return s * kMsPerS;
+}
+constexpr double s_from_ms(double ms) {
+  return ms / kMsPerS;
+}
 
 // True for a finite number > 0: the check every rate, price, length and count must pass.
-inline bool is_positive_finite(double x) { return std::isfinite(x) && x > 0.0; }
-inline bool is_nonnegative_finite(double x) { return std::isfinite(x) && x >= 0.0; }
+inline bool is_positive_finite(double x) {
+  return std::isfinite(x) && x > 0.0;
+}
+inline bool is_nonnegative_finite(double x) {
+  return std::isfinite(x) && x >= 0.0;
+}
 
 // ceil(numerator / denominator) for a node or replica count, without floating round-off surprises:
 // a ratio within 1e-9 (relative) of an integer is that integer, so 4000 / (4000/3) gives 3, not 4.
