@@ -8,6 +8,7 @@ void setup_fit(CLI::App&, Invocation&);
 void setup_size(CLI::App&, Invocation&);
 void setup_predict(CLI::App&, Invocation&);
 void setup_slo(CLI::App&, Invocation&);
+void setup_simulate(CLI::App&, Invocation&);
 void setup_calibrate(CLI::App&, Invocation&);
 void setup_validate(CLI::App&, Invocation&);
 
@@ -23,6 +24,7 @@ const std::vector<CommandSpec>& commands() {
       {"slo", "Largest batch of a measured or parametric curve meeting the SLO, honest q, fleet",
        setup_slo},
       {"size", "The full fleet plan for one configuration", setup_size},
+      {"simulate", "Discrete-event simulation of a replica fleet under a trace or synthetic traffic", setup_simulate},
       {"calibrate",
        "Fit the model's efficiency factors to measurements; -o writes the profile YAML",
        setup_calibrate},

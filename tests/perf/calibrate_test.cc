@@ -84,8 +84,11 @@ TEST(Validation, LeaveOneOutNeverSeesTheHeldOutRows) {
   const auto loo = leave_one_configuration_out(rows, &fallbacks);
   EXPECT_EQ(fallbacks, 0);
   ASSERT_EQ(loo.size(), rows.size());
-  for (const auto& p : loo)
-    if (p.row->tp == 2) EXPECT_NEAR(*p.tpot_err_pct, -50, 2) << p.row->where();
+  for (const auto& p : loo) {
+    if (p.row->tp == 2) {
+      EXPECT_NEAR(*p.tpot_err_pct, -50, 2) << p.row->where();
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,190 @@
+#include "fleetsizer/api/simulate.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "fleetsizer/api/fit.h"
+#include "fleetsizer/api/replica_model.h"
+#include "fleetsizer/units/units.h"
+
+namespace fleetsizer::api {
+namespace {
+
+double stat(const Histogram& h, Percentile p) {
+  return p == Percentile::mean ? h.mean() : h.percentile(percentile_fraction(p));
+}
+
+const Histogram& histogram_for(const SimResult& r, Metric m) {
+  switch (m) {
+    case Metric::ttft: return r.ttft_ms;
+    case Metric::tpot: return r.tpot_ms;
+    case Metric::itl: return r.itl_ms;
+    case Metric::e2e: return r.e2e_ms;
+  }
+  return r.e2e_ms;
+}
+
+}  // namespace
+
+bool run_meets_slo(const SimResult& r, const std::vector<SloTarget>& slo) {
+  if (r.diverged || r.rejected > 0 || r.requests == 0) return false;
+  for (const auto& t : slo)
+    if (stat(histogram_for(r, t.metric), t.percentile) > t.ms) return false;
+  return true;
+}
+
+Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
+  const Scenario& s = req.scenario;
+  if (req.replicas < 1) return fail(fmt::format("--replicas must be >= 1, got {}", req.replicas));
+  auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
+  if (!fit) return fail(fit.error().message);
+  if (!fit->fits) return fail(fit->reason);
+  SimulateOutput out;
+  out.request = req;
+  out.footprint = fit->footprint;
+  out.replica.max_num_seqs = s.memory.max_num_seqs;
+  out.replica.max_num_batched_tokens = s.memory.max_num_batched_tokens;
+  out.replica.kv_blocks = out.footprint.kv_capacity_tokens / out.replica.block_tokens;
+  out.replica.prefix_hit_rate = req.prefix_hit_rate;
+  out.replica.closed_form = req.closed_form;
+  const RooflineModel model(replica_config(s, out.footprint.tp, out.footprint.pp));
+
+  auto run = [&](int replicas) -> Result<SimResult> {
+    auto source = req.make_source();
+    if (!source) return fail(source.error().message);
+    SimOptions o;
+    o.replicas = replicas;
+    o.replica = out.replica;
+    o.router = req.router;
+    o.seed = req.seed;
+    o.slo = s.slo;
+    o.max_waiting = req.max_waiting;
+    o.on_finish = req.on_finish;
+    o.on_progress = req.on_progress;
+    return simulate(model, **source, o);
+  };
+
+  if (!req.find_replicas) {
+    auto r = run(req.replicas);
+    if (!r) return fail(r.error().message);
+    out.result = std::move(*r);
+    out.replicas = req.replicas;
+    return out;
+  }
+  if (s.slo.empty()) return fail("--find-replicas needs at least one --slo target");
+  // The closed-form floor: the model's SLO-limited q at the workload's mean lengths.
+  if (req.arrival_rate > 0) {
+    Scenario at_mean = s;
+    at_mean.tp = out.footprint.tp;
+    auto cap = capacity_from_model(at_mean, *fit);
+    if (cap && cap->capacity.q_rps > 0) {
+      out.model_q = cap->capacity.q_rps;
+      out.floor_replicas = units::ceil_ratio(req.arrival_rate, out.model_q);
+    }
+  }
+  auto trial = [&](int r) -> Result<bool> {
+    for (const auto& t : out.trials)
+      if (t.replicas == r) return t.meets;
+    auto res = run(r);
+    if (!res) return fail(res.error().message);
+    const bool meets = run_meets_slo(*res, s.slo);
+    out.trials.push_back({r, meets, std::move(*res)});
+    return meets;
+  };
+  // Bracket from the floor, then bisect: the smallest R that meets the SLO.
+  int hi = static_cast<int>(std::max<std::int64_t>(1, out.floor_replicas.value_or(1)));
+  int lo = 0;
+  auto ok = trial(hi);
+  if (!ok) return fail(ok.error().message);
+  while (!*ok) {
+    lo = hi;
+    if (hi >= 4096) {
+      out.replicas = hi;
+      out.result = out.trials.back().result;
+      return out;  // not found within bounds
+    }
+    hi = std::min(4096, hi * 2);
+    ok = trial(hi);
+    if (!ok) return fail(ok.error().message);
+  }
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    auto m = trial(mid);
+    if (!m) return fail(m.error().message);
+    (*m ? hi : lo) = mid;
+  }
+  out.found = true;
+  out.replicas = hi;
+  for (const auto& t : out.trials)
+    if (t.replicas == hi) out.result = t.result;
+  return out;
+}
+
+report::Report simulate_report(const SimulateOutput& out) {
+  const Scenario& s = out.request.scenario;
+  const SimResult& r = out.result;
+  report::Report rep;
+  rep.title = fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}", out.replicas, s.model.name,
+                          out.footprint.gpus, s.gpu.name, s.engine, router_name(out.request.router),
+                          out.request.workload);
+  rep.add("replicas", report::integer(out.replicas));
+  rep.add("gpus_per_replica", report::integer(out.footprint.gpus));
+  rep.add("router", router_name(out.request.router));
+  rep.add("workload", out.request.workload);
+  rep.add("requests", report::integer(r.requests));
+  rep.add("arrived", report::integer(r.arrived));
+  rep.add("diverged", r.diverged);
+  if (r.diverged) rep.add("divergence", r.divergence);
+  rep.add("rejected", report::integer(r.rejected));
+  for (auto [name, h] : {std::pair<const char*, const Histogram*>{"ttft_ms", &r.ttft_ms},
+                         {"tpot_ms", &r.tpot_ms},
+                         {"itl_ms", &r.itl_ms},
+                         {"e2e_ms", &r.e2e_ms},
+                         {"queue_ms", &r.queue_ms}}) {
+    const std::string n = name;
+    rep.add(n + ".mean", h->mean(), 2);
+    rep.add(n + ".p50", h->percentile(0.50), 2);
+    rep.add(n + ".p90", h->percentile(0.90), 2);
+    rep.add(n + ".p99", h->percentile(0.99), 2);
+    rep.add(n + ".p999", h->percentile(0.999), 2);
+  }
+  rep.add("throughput_rps", r.throughput_rps(), 3);
+  rep.add("goodput_rps", r.goodput_rps(), 3);
+  rep.add("goodput_fraction", r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0, 4);
+  rep.add("output_tok_s", r.output_tok_s(), 1);
+  rep.add("utilization", r.utilization, 4);
+  rep.add("kv_occupancy", r.kv_occupancy, 4);
+  rep.add("preemptions", report::integer(r.preemptions));
+  rep.add("prefix_hit_fraction", r.prefix_hit_fraction, 4);
+  rep.add("mean_in_system", r.mean_in_system, 3);
+  rep.add("makespan_s", r.makespan_s(), 3);
+  rep.add("events", report::integer(r.events));
+  rep.add("steps", report::integer(r.steps));
+  rep.add("kv_blocks_per_replica", report::integer(out.replica.kv_blocks));
+  rep.why("goodput_rps", "requests whose own TTFT/TPOT/E2E meet every SLO threshold / makespan");
+  rep.why("mean_in_system", "time average of requests in the fleet; equals throughput_rps x e2e_ms.mean / 1000 "
+                            "(Little's law)");
+  rep.why("ttft_ms.p99", "log-binned histogram (1% bins) of first-token minus arrival times");
+  if (out.request.find_replicas) {
+    rep.add("find_replicas.found", out.found);
+    rep.add("find_replicas.replicas", report::integer(out.replicas));
+    rep.add("find_replicas.floor_replicas",
+            out.floor_replicas ? report::integer(*out.floor_replicas) : report::Cell{});
+    rep.add("find_replicas.model_q", out.model_q, 3);
+    rep.why("find_replicas.floor_replicas",
+            fmt::format("closed form ceil(rate / q) = ceil({} / {:.3f}) with q the model's SLO-limited open-loop rate "
+                        "at the mean lengths",
+                        out.request.arrival_rate, out.model_q));
+    report::Table t{"trials", "Replica counts tried", {}, {}};
+    t.columns = {{"replicas", "replicas", 0}, {"meets", "meets SLO", 0}, {"ttft_ms_p99", "TTFT p99", 1},
+                 {"tpot_ms_p99", "TPOT p99", 2}, {"e2e_ms_p99", "E2E p99", 1}, {"diverged", "diverged", 0}};
+    for (const auto& tr : out.trials)
+      t.rows.push_back({report::integer(tr.replicas), tr.meets, tr.result.ttft_ms.percentile(0.99),
+                        tr.result.tpot_ms.percentile(0.99), tr.result.e2e_ms.percentile(0.99), tr.result.diverged});
+    rep.tables.push_back(std::move(t));
+  }
+  return rep;
+}
+
+}  // namespace fleetsizer::api

@@ -1,0 +1,116 @@
+#pragma once
+// One serving replica under continuous batching, modeled on vLLM's V1 scheduler: running requests
+// first (one decode token each, then unfinished prompt chunks), then waiting requests admitted
+// first-come first-served while there is token budget, a free running slot and KV blocks; paged
+// KV in 16-token blocks; when a decode needs a block and none is free, the most recently admitted
+// request is preempted and recomputed later; prefix-cache hits skip prompt work.
+//
+// Between events that change the batch (an arrival, a finish, a block shortage) consecutive decode
+// steps differ only in context length, and a step's time is linear in context (every term of the
+// roofline is either constant or proportional to the KV read), so k steps take
+// k f0 + d k (k - 1) / 2 exactly: the replica jumps over them in one event.
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <unordered_map>
+#include <vector>
+
+#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/sim/histogram.h"
+#include "fleetsizer/workload/request.h"
+
+namespace fleetsizer {
+
+struct ReplicaOptions {
+  std::int64_t max_num_seqs = 256;
+  std::int64_t max_num_batched_tokens = 8192;
+  std::int64_t kv_blocks = 0;  // total KV blocks of block_tokens tokens
+  std::int64_t block_tokens = 16;
+  double prefix_hit_rate = 0;  // fraction of each prompt found in the prefix cache (no hash ids)
+  std::int64_t prefix_block_tokens = 512;  // tokens per hash id (Mooncake)
+  bool closed_form = true;     // false: advance one step per event (reference mode)
+};
+
+struct FinishedRequest {
+  std::uint64_t id = 0;
+  double arrival_s = 0, admitted_s = 0, first_token_s = 0, finish_s = 0;
+  std::int64_t input_tokens = 0, output_tokens = 0, cached_tokens = 0;
+  int preemptions = 0;
+  int replica = 0;
+};
+
+struct ReplicaStats {
+  double busy_s = 0;
+  double kv_block_seconds = 0;  // integral of used blocks over time
+  std::int64_t steps = 0;
+  std::int64_t events = 0;
+  std::int64_t preemptions = 0;
+  std::int64_t rejected = 0;  // prompts larger than the whole KV cache
+  std::int64_t prefix_hit_tokens = 0;
+  std::int64_t prompt_tokens = 0;
+};
+
+class ReplicaSim {
+ public:
+  ReplicaSim(const RooflineModel& model, ReplicaOptions options, int index);
+
+  void enqueue(const Request& request, double now);
+  bool busy() const { return busy_; }
+  double step_end() const { return step_end_; }
+  // Plans the next step (or jump of decode steps) starting at `now`; false when there is no work.
+  bool start(double now);
+  // An arrival at `now` during a jump: end the jump at the first step boundary at or after `now`.
+  void interrupt(double now);
+  // Applies the step that ends at step_end(): tokens, finishes (appended to `done`), ITL samples.
+  void complete(std::vector<FinishedRequest>& done, Histogram& itl_ms);
+
+  std::int64_t outstanding() const { return static_cast<std::int64_t>(waiting_.size() + running_.size()); }
+  std::int64_t waiting() const { return static_cast<std::int64_t>(waiting_.size()); }
+  std::int64_t used_blocks() const { return options_.kv_blocks - free_blocks_; }
+  const ReplicaStats& stats() const { return stats_; }
+  const ReplicaOptions& options() const { return options_; }
+
+ private:
+  struct Seq {
+    Request request;
+    std::int64_t prefill_target = 0, prefilled = 0, kv = 0, generated = 0, blocks = 0, cached = 0;
+    double admitted_s = -1, first_token_s = -1;
+    int preemptions = 0;
+  };
+  struct Chunk {
+    int seq;
+    std::int64_t tokens;
+  };
+
+  int allocate_seq(const Request& r);
+  void release(int seq);
+  bool in_decode(const Seq& s) const;
+  std::int64_t blocks_for(std::int64_t tokens) const;
+  bool grow(Seq& s, std::int64_t tokens);
+  void preempt_latest();
+  std::int64_t cached_prefix(const Request& r);
+  double jump_duration(std::int64_t k) const;
+
+  const RooflineModel& model_;
+  ReplicaOptions options_;
+  int index_;
+  std::vector<Seq> pool_;
+  std::vector<int> free_seqs_;
+  std::deque<int> waiting_;
+  std::vector<int> running_;  // in admission order
+  std::int64_t free_blocks_;
+  // The planned step (or jump).
+  bool busy_ = false;
+  double step_start_ = 0, step_end_ = 0;
+  std::int64_t jump_steps_ = 0;  // > 0: a decode jump of this many steps
+  double jump_f0_ = 0, jump_d_ = 0;
+  std::vector<int> decodes_;
+  std::vector<Chunk> chunks_;
+  // Prefix cache: LRU of hash ids.
+  std::list<std::uint64_t> lru_;
+  std::unordered_map<std::uint64_t, std::list<std::uint64_t>::iterator> cached_;
+  std::size_t cache_capacity_ = 0;
+  ReplicaStats stats_;
+};
+
+}  // namespace fleetsizer
