@@ -124,7 +124,8 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
           if (f->length_dist == "fixed") spec->kind = LengthKind::fixed;
           else if (f->length_dist == "uniform") spec->kind = LengthKind::uniform;
           else if (f->length_dist == "lognormal") spec->kind = LengthKind::lognormal;
-          else return fail(fmt::format("--length-dist: unknown '{}' (fixed, uniform, lognormal)", f->length_dist));
+          else if (f->length_dist == "exponential") spec->kind = LengthKind::exponential;
+          else return fail(fmt::format("--length-dist: unknown '{}' (fixed, uniform, lognormal, exponential)", f->length_dist));
         }
       }
       if (auto v = validate(in, "input lengths"); !v) return fail(v.error().message);

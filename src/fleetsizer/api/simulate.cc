@@ -99,14 +99,26 @@ Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
   if (!ok) return fail(ok.error().message);
   while (!*ok) {
     lo = hi;
-    if (hi >= 4096) {
-      out.replicas = hi;
-      out.result = out.trials.back().result;
-      return out;  // not found within bounds
-    }
+    const SimResult previous = out.trials.back().result;
     hi = std::min(4096, hi * 2);
     ok = trial(hi);
     if (!ok) return fail(ok.error().message);
+    // Twice the replicas and no latency improves: the SLO fails without any contention (a prompt's
+    // own prefill, or decode speed), so more replicas cannot meet it.
+    const SimResult& now = out.trials.back().result;
+    const bool saturated = !*ok && !now.diverged &&
+                           std::abs(now.ttft_ms.percentile(0.99) - previous.ttft_ms.percentile(0.99)) <=
+                               0.01 * previous.ttft_ms.percentile(0.99) &&
+                           std::abs(now.tpot_ms.percentile(0.99) - previous.tpot_ms.percentile(0.99)) <=
+                               0.01 * previous.tpot_ms.percentile(0.99);
+    if (saturated || (!*ok && hi >= 4096)) {
+      out.replicas = hi;
+      out.result = now;
+      out.unreachable = saturated ? "the SLO fails even without contention: adding replicas no longer lowers the "
+                                    "latencies (a single request's prefill or decode is too slow for it)"
+                                  : "not met with 4096 replicas";
+      return out;
+    }
   }
   while (hi - lo > 1) {
     const int mid = (lo + hi) / 2;
@@ -168,7 +180,8 @@ report::Report simulate_report(const SimulateOutput& out) {
   rep.why("ttft_ms.p99", "log-binned histogram (1% bins) of first-token minus arrival times");
   if (out.request.find_replicas) {
     rep.add("find_replicas.found", out.found);
-    rep.add("find_replicas.replicas", report::integer(out.replicas));
+    rep.add("find_replicas.replicas", out.found ? report::integer(out.replicas) : report::Cell{});
+    if (!out.found) rep.add("find_replicas.reason", out.unreachable);
     rep.add("find_replicas.floor_replicas",
             out.floor_replicas ? report::integer(*out.floor_replicas) : report::Cell{});
     rep.add("find_replicas.model_q", out.model_q, 3);

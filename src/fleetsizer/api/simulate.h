@@ -47,6 +47,7 @@ struct SimulateOutput {
   double model_q = 0;
   std::vector<ReplicaTrial> trials;
   bool found = false;
+  std::string unreachable;  // why the search stopped without meeting the SLO
 };
 
 Result<SimulateOutput> run_simulate(const SimulateRequest& request);

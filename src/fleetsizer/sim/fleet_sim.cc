@@ -89,7 +89,7 @@ Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, co
     replica.enqueue(next, now);
     if (!replica.busy()) {
       if (replica.start(now)) schedule(r);
-    } else if (replica.step_end() > now) {
+    } else if (replica.step_end() > now && replica.can_admit()) {
       const double before = replica.step_end();
       replica.interrupt(now);
       if (replica.step_end() != before) schedule(r);

@@ -105,8 +105,9 @@ bool ReplicaSim::start(double now) {
   decodes_.clear();
   chunks_.clear();
   jump_steps_ = 0;
-  // Closed form: only decodes, nothing waiting, so the batch stays the same until a finish.
-  if (options_.closed_form && waiting_.empty() && !running_.empty() &&
+  // Closed form: only decodes, and nothing waiting can join (no request waits, or every running
+  // slot is taken), so the batch stays the same until a finish or a block shortage.
+  if (options_.closed_form && (waiting_.empty() || !can_admit()) && !running_.empty() &&
       std::ranges::all_of(running_, [&](int i) { return in_decode(pool_[i]); })) {
     std::int64_t k = INT64_MAX;
     for (int i : running_) k = std::min(k, pool_[i].request.output_tokens - pool_[i].generated);
@@ -142,6 +143,7 @@ bool ReplicaSim::start(double now) {
   }
 
   std::int64_t budget = options_.max_num_batched_tokens;
+  const std::int64_t preemptions_before = stats_.preemptions;
   StepWork w;
   // 1. Decodes of running requests, preempting the latest admitted when blocks run out.
   for (std::size_t pos = 0; pos < running_.size() && budget > 0; ++pos) {
@@ -179,7 +181,10 @@ bool ReplicaSim::start(double now) {
     const Seq& s = pool_[i];
     if (s.prefilled < s.prefill_target && std::ranges::find(decodes_, i) == decodes_.end()) schedule_chunk(i);
   }
-  while (!waiting_.empty() && budget > 0 && static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs) {
+  // As vLLM's scheduler does, a step that had to preempt admits nobody new.
+  const bool preempted = stats_.preemptions > preemptions_before;
+  while (!preempted && !waiting_.empty() && budget > 0 &&
+         static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs) {
     const int i = waiting_.front();
     Seq& s = pool_[i];
     if (blocks_for(s.prefill_target + 1) > options_.kv_blocks) {  // can never fit: reject

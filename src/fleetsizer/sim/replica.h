@@ -64,6 +64,8 @@ class ReplicaSim {
   // Applies the step that ends at step_end(): tokens, finishes (appended to `done`), ITL samples.
   void complete(std::vector<FinishedRequest>& done, Histogram& itl_ms);
 
+  // A waiting request could join the batch at the next step boundary (a free running slot).
+  bool can_admit() const { return static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs; }
   std::int64_t outstanding() const { return static_cast<std::int64_t>(waiting_.size() + running_.size()); }
   std::int64_t waiting() const { return static_cast<std::int64_t>(waiting_.size()); }
   std::int64_t used_blocks() const { return options_.kv_blocks - free_blocks_; }

@@ -24,6 +24,7 @@ Result<ArrivalSpec> parse_arrival(const std::string& text, double rate, double c
 Result<void> validate(const LengthSpec& s, const std::string& what) {
   switch (s.kind) {
     case LengthKind::fixed:
+    case LengthKind::exponential:
     case LengthKind::lognormal:
       if (!(s.mean >= 1) || !std::isfinite(s.mean)) return fail(fmt::format("{}: mean must be >= 1 token", what));
       if (s.kind == LengthKind::lognormal && !(s.sigma > 0)) return fail(fmt::format("{}: sigma must be > 0", what));
@@ -87,6 +88,10 @@ std::int64_t SyntheticSource::sample(const LengthSpec& s) {
     case LengthKind::lognormal: {
       std::lognormal_distribution<double> ln(std::log(s.mean) - s.sigma * s.sigma / 2, s.sigma);
       return std::max<std::int64_t>(1, std::llround(ln(rng_)));
+    }
+    case LengthKind::exponential: {
+      std::exponential_distribution<double> e(1.0 / s.mean);
+      return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(e(rng_))));
     }
     case LengthKind::empirical: {
       std::uniform_int_distribution<std::size_t> u(0, s.samples.size() - 1);

@@ -21,7 +21,8 @@ struct ArrivalSpec {
   double off_s = 10;
 };
 
-enum class LengthKind { fixed, uniform, lognormal, empirical };
+// exponential: ceil of an exponential variable with the given mean (a geometric count >= 1).
+enum class LengthKind { fixed, uniform, lognormal, exponential, empirical };
 
 struct LengthSpec {
   LengthKind kind = LengthKind::fixed;

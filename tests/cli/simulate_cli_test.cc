@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/csv.h"
+#include "tests/test_support.h"
+
+namespace fleetsizer::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+Json run_json(const std::string& args) {
+  const RunResult r = run_cli(args + " --format json");
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  return r.exit_code == 0 ? Json::parse(r.out) : Json::object();
+}
+
+const std::string kAzureConv = "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
+
+TEST(SimulateCli, JsonKeys) {
+  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --rate 4 --requests 500 --length-dist lognormal");
+  EXPECT_EQ(j["requests"], 500);
+  for (const char* m : {"ttft_ms", "tpot_ms", "e2e_ms"})
+    for (const char* p : {"p50", "p99"}) EXPECT_GT(j[m][p].get<double>(), 0) << m << p;
+  EXPECT_GT(j["goodput_rps"].get<double>(), 0);
+  EXPECT_GT(j["throughput_rps"].get<double>(), 0);
+}
+
+// Replaying the Azure conversation trace at its own rate: every request comes back with the
+// trace's own token totals (summed here independently from the file).
+TEST(SimulateCli, AzureConversationReplayKeepsCountsAndTokens) {
+  const std::string trace = source_path(kAzureConv);
+  if (!std::filesystem::exists(trace)) GTEST_SKIP() << "shared data not present: " << trace;
+  double in = 0, out = 0;
+  std::int64_t n = 0;
+  {
+    auto t = io::read_csv(trace);
+    ASSERT_TRUE(t);
+    for (const auto& row : t->rows) {
+      in += *io::parse_number(row.cells[1]);
+      out += *io::parse_number(row.cells[2]);
+      ++n;
+    }
+  }
+  const std::string dir = temp_dir("azure-replay");
+  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --replicas 4 --trace " + kAzureConv +
+                          " --per-request " + dir + "/requests.csv");
+  EXPECT_EQ(j["requests"].get<std::int64_t>(), n);
+  EXPECT_EQ(j["arrived"].get<std::int64_t>(), n);
+  EXPECT_FALSE(j["diverged"].get<bool>());
+  EXPECT_DOUBLE_EQ(j["throughput_rps"].get<double>() * j["makespan_s"].get<double>(), static_cast<double>(n));
+  double sim_in = 0, sim_out = 0;
+  auto rows = io::read_csv(dir + "/requests.csv");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(static_cast<std::int64_t>(rows->rows.size()), n);
+  for (const auto& row : rows->rows) {
+    sim_in += *io::parse_number(row.cells[*rows->column("input_tokens")]);
+    sim_out += *io::parse_number(row.cells[*rows->column("output_tokens")]);
+  }
+  EXPECT_DOUBLE_EQ(sim_in, in);
+  EXPECT_DOUBLE_EQ(sim_out, out);
+}
+
+TEST(SimulateCli, FindReplicasOnBothTraces) {
+  // Mooncake prompts average ~7,000 tokens (up to tens of thousands): a looser TTFT target.
+  for (const auto& [trace, ttft] : {std::pair<std::string, int>{"tests/fixtures/azure-conv-200.csv", 1000},
+                                    {"tests/fixtures/mooncake-conv-200.jsonl", 15000}}) {
+    const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --trace " + trace + " --rate 20 --slo ttft:p99=" +
+                            std::to_string(ttft) + " --slo tpot:p99=60 --find-replicas --router prefix_affinity");
+    ASSERT_TRUE(j["find_replicas"]["found"].get<bool>()) << trace;
+    const int r = j["find_replicas"]["replicas"].get<int>();
+    EXPECT_GE(r, 1);
+    EXPECT_LE(j["ttft_ms"]["p99"].get<double>(), ttft);
+    // One replica fewer must fail (or R is 1).
+    bool found_smaller_failure = r == 1;
+    for (const auto& t : j["trials"])
+      if (t["replicas"].get<int>() == r - 1 && !t["meets"].get<bool>()) found_smaller_failure = true;
+    EXPECT_TRUE(found_smaller_failure) << trace;
+    EXPECT_TRUE(j["find_replicas"].contains("floor_replicas"));
+  }
+}
+
+TEST(SimulateCli, BadInput) {
+  const std::string dir = temp_dir("simulate-bad");
+  write_text(dir + "/t.csv", "TIMESTAMP,ContextTokens\n2023-11-16 18:15:46.1,1\n");
+  RunResult r = run_cli("simulate --trace " + dir + "/t.csv");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("missing column 'GeneratedTokens'"), std::string::npos) << r.err;
+  r = run_cli("simulate --router fastest");
+  EXPECT_NE(r.err.find("unknown policy 'fastest'"), std::string::npos) << r.err;
+  r = run_cli("simulate --replicas 0");
+  EXPECT_NE(r.err.find("--replicas must be >= 1"), std::string::npos) << r.err;
+  r = run_cli("simulate --rate -1");
+  EXPECT_NE(r.err.find("rate must be a positive number"), std::string::npos) << r.err;
+  r = run_cli("simulate --trace " + dir + "/missing.csv");
+  EXPECT_NE(r.err.find("cannot open trace"), std::string::npos) << r.err;
+}
+
+TEST(SimulateCli, UnreachableSloStopsTheSearch) {
+  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --trace tests/fixtures/mooncake-conv-200.jsonl "
+                          "--rate 20 --slo ttft:p99=100 --find-replicas");
+  EXPECT_FALSE(j["find_replicas"]["found"].get<bool>());
+  EXPECT_NE(j["find_replicas"]["reason"].get<std::string>().find("without contention"), std::string::npos);
+  EXPECT_LT(j["trials"].size(), 10u);
+}
+
+TEST(SimulateCli, OverloadReportsDivergence) {
+  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --rate 1000 --requests 100000 --max-waiting 2000");
+  EXPECT_TRUE(j["diverged"].get<bool>());
+  EXPECT_NE(j["divergence"].get<std::string>().find("cannot keep up"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
