@@ -107,17 +107,28 @@ bool ReplicaSim::start(double now) {
   jump_steps_ = 0;
   // Closed form: only decodes, and nothing waiting can join (no request waits, or every running
   // slot is taken), so the batch stays the same until a finish or a block shortage.
-  if (options_.closed_form && (waiting_.empty() || !can_admit()) && !running_.empty() &&
-      std::ranges::all_of(running_, [&](int i) { return in_decode(pool_[i]); })) {
-    std::int64_t k = INT64_MAX;
-    for (int i : running_) k = std::min(k, pool_[i].request.output_tokens - pool_[i].generated);
-    // The most steps whose new blocks the free pool covers (monotone in k: bisection).
+  // One pass: are all running sequences decoding, the fewest tokens any has left, the context sum.
+  bool all_decoding = options_.closed_form && (waiting_.empty() || !can_admit()) && !running_.empty();
+  std::int64_t k = INT64_MAX;
+  double context = 0;
+  for (std::size_t pos = 0; all_decoding && pos < running_.size(); ++pos) {
+    const Seq& s = pool_[running_[pos]];
+    all_decoding = in_decode(s);
+    k = std::min(k, s.request.output_tokens - s.generated);
+    context += static_cast<double>(s.kv + 1);
+  }
+  if (all_decoding) {
+    // The most steps whose new blocks the free pool covers (monotone in k: bisection). A sequence
+    // needs at most ceil(k / block) + 1 new blocks in k steps, so the exact count is only needed
+    // when the pool is nearly empty.
     auto blocks_needed = [&](std::int64_t steps) {
       std::int64_t need = 0;
       for (int i : running_) need += blocks_for(pool_[i].kv + steps) - pool_[i].blocks;
       return need;
     };
-    if (blocks_needed(k) > free_blocks_) {
+    const std::int64_t bound =
+        static_cast<std::int64_t>(running_.size()) * ((k + options_.block_tokens - 1) / options_.block_tokens + 1);
+    if (bound > free_blocks_ && blocks_needed(k) > free_blocks_) {
       std::int64_t lo = 0, hi = k;
       while (hi - lo > 1) {
         const std::int64_t mid = (lo + hi) / 2;
@@ -128,7 +139,7 @@ bool ReplicaSim::start(double now) {
     if (k >= 2) {
       StepWork w;
       w.decode_seqs = static_cast<double>(running_.size());
-      for (int i : running_) w.decode_context += static_cast<double>(pool_[i].kv + 1);
+      w.decode_context = context;
       jump_f0_ = model_.step(w).total_s;
       w.decode_context += w.decode_seqs;
       jump_d_ = model_.step(w).total_s - jump_f0_;
@@ -179,7 +190,7 @@ bool ReplicaSim::start(double now) {
   for (int i : running_) {
     if (budget <= 0) break;
     const Seq& s = pool_[i];
-    if (s.prefilled < s.prefill_target && std::ranges::find(decodes_, i) == decodes_.end()) schedule_chunk(i);
+    if (s.prefilled < s.prefill_target) schedule_chunk(i);  // (a decoding sequence has its prompt done)
   }
   // As vLLM's scheduler does, a step that had to preempt admits nobody new.
   const bool preempted = stats_.preemptions > preemptions_before;
