@@ -3,7 +3,7 @@
 function(fleetsizer_add_test name)
   add_executable(${name} ${ARGN})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE fleetsizer_io fleetsizer_core GTest::gtest_main GTest::gmock)
+  target_link_libraries(${name} PRIVATE fleetsizer_http fleetsizer_io fleetsizer_core GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE
     FLEETSIZER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     FLEETSIZER_BINARY="$<TARGET_FILE:fleetsizer>")

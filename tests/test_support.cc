@@ -52,3 +52,39 @@ RunResult run_cli(const std::string& args) {
 }
 
 }  // namespace fleetsizer::testing
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace fleetsizer::testing {
+
+EmulatorProcess::EmulatorProcess(const std::string& args, double max_seconds) {
+  const std::string dir = temp_dir("emulator-" + std::to_string(::getpid()) + "-" +
+                                   std::to_string(std::hash<std::string>{}(args)));
+  const std::string port_file = dir + "/port";
+  const std::string command = std::string("exec '") + FLEETSIZER_BINARY + "' emulate --port 0 --port-file '" + port_file +
+                              "' --max-seconds " + std::to_string(max_seconds) + " " + args + " 2>'" + dir + "/stderr'";
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200 && port_ == 0; ++i) {  // up to 20 s for a sanitizer build to start
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string text = read_text(port_file);
+    if (!text.empty()) port_ = std::stoi(text);
+  }
+}
+
+EmulatorProcess::~EmulatorProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+}  // namespace fleetsizer::testing

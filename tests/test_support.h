@@ -19,3 +19,23 @@ std::string temp_dir(const std::string& name);
 void write_text(const std::string& path, const std::string& text);
 
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+
+// A `fleetsizer emulate` child process on 127.0.0.1 with an ephemeral port, stopped (and bounded
+// by --max-seconds) when the object goes away.
+class EmulatorProcess {
+ public:
+  explicit EmulatorProcess(const std::string& args, double max_seconds = 120);
+  ~EmulatorProcess();
+  EmulatorProcess(const EmulatorProcess&) = delete;
+  EmulatorProcess& operator=(const EmulatorProcess&) = delete;
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace fleetsizer::testing

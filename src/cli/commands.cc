@@ -9,6 +9,8 @@ void setup_size(CLI::App&, Invocation&);
 void setup_predict(CLI::App&, Invocation&);
 void setup_slo(CLI::App&, Invocation&);
 void setup_simulate(CLI::App&, Invocation&);
+void setup_bench(CLI::App&, Invocation&);
+void setup_emulate(CLI::App&, Invocation&);
 void setup_calibrate(CLI::App&, Invocation&);
 void setup_validate(CLI::App&, Invocation&);
 
@@ -25,6 +27,8 @@ const std::vector<CommandSpec>& commands() {
        setup_slo},
       {"size", "The full fleet plan for one configuration", setup_size},
       {"simulate", "Discrete-event simulation of a replica fleet under a trace or synthetic traffic", setup_simulate},
+      {"bench", "Load test of an OpenAI-compatible endpoint (vLLM bench serve names); --sweep finds q", setup_bench},
+      {"emulate", "OpenAI-compatible streaming server that behaves like the modeled replica", setup_emulate},
       {"calibrate",
        "Fit the model's efficiency factors to measurements; -o writes the profile YAML",
        setup_calibrate},

@@ -281,6 +281,7 @@ void ReplicaSim::complete(std::vector<FinishedRequest>& done, Histogram& itl_ms)
       s.kv += steps;
       s.generated += steps;
       if (s.generated >= s.request.output_tokens) finished.push_back(i);
+      if (token_sink_) token_sink_->push_back({s.request.id, steps, s.generated >= s.request.output_tokens});
     }
   }
   for (const auto& c : chunks_) {
@@ -291,6 +292,7 @@ void ReplicaSim::complete(std::vector<FinishedRequest>& done, Histogram& itl_ms)
       s.generated = 1;  // the prompt's last position samples the first output token
       s.first_token_s = t;
       if (s.generated >= s.request.output_tokens) finished.push_back(c.seq);
+      if (token_sink_) token_sink_->push_back({s.request.id, 1, s.generated >= s.request.output_tokens});
     }
   }
   for (int i : finished) {

@@ -39,6 +39,13 @@ struct FinishedRequest {
   int replica = 0;
 };
 
+// Tokens one step gave one request (for streaming them in real time).
+struct TokenEmission {
+  std::uint64_t id = 0;
+  std::int64_t tokens = 0;
+  bool finished = false;
+};
+
 struct ReplicaStats {
   double busy_s = 0;
   double kv_block_seconds = 0;  // integral of used blocks over time
@@ -63,6 +70,8 @@ class ReplicaSim {
   void interrupt(double now);
   // Applies the step that ends at step_end(): tokens, finishes (appended to `done`), ITL samples.
   void complete(std::vector<FinishedRequest>& done, Histogram& itl_ms);
+  // When set, complete() also appends every request's new tokens of the step.
+  void set_token_sink(std::vector<TokenEmission>* sink) { token_sink_ = sink; }
 
   // A waiting request could join the batch at the next step boundary (a free running slot).
   bool can_admit() const { return static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs; }
@@ -113,6 +122,7 @@ class ReplicaSim {
   std::unordered_map<std::uint64_t, std::list<std::uint64_t>::iterator> cached_;
   std::size_t cache_capacity_ = 0;
   ReplicaStats stats_;
+  std::vector<TokenEmission>* token_sink_ = nullptr;
 };
 
 }  // namespace fleetsizer

@@ -1,0 +1,380 @@
+#include "http/client.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <deque>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace fleetsizer::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using Json = nlohmann::json;
+using bench::Failure;
+using bench::RequestSample;
+
+double monotonic_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct Connection {
+  explicit Connection(net::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  beast::flat_buffer buffer;
+};
+
+class Load;
+
+class Call : public std::enable_shared_from_this<Call> {
+ public:
+  Call(Load& load, std::size_t index, std::unique_ptr<Connection> conn, bool fresh);
+  void start();
+  void cancel(Failure why);
+
+ private:
+  void connect();
+  void write();
+  void read_header();
+  void read_body();
+  void on_event(const std::string& payload);
+  void finish(Failure f, std::string error = "");
+
+  Load& load_;
+  std::size_t index_;
+  std::unique_ptr<Connection> conn_;
+  bool fresh_;
+  std::string request_;
+  std::unique_ptr<bhttp::response_parser<bhttp::buffer_body>> parser_;
+  char scratch_[16384];
+  SseDecoder sse_;
+  net::steady_timer timeout_;
+  bool done_ = false, saw_done_marker_ = false;
+  std::int64_t usage_tokens_ = -1;
+  std::string error_body_;
+};
+
+class Load {
+ public:
+  Load(const ClientOptions& o, const LoadPlan& p, const std::function<void(const Progress&)>& progress)
+      : o_(o), plan_(p), progress_(progress), timer_(io_), progress_timer_(io_), stop_timer_(io_),
+        samples_(p.schedule.size()) {
+    std::string prompt;
+    prompt.reserve(static_cast<std::size_t>(o.isl) * 4);
+    for (std::int64_t i = 0; i < o.isl; ++i) prompt += i == 0 ? "the" : " the";
+    Json body = {{"model", o.model}, {"max_tokens", o.osl}, {"min_tokens", o.osl}, {"ignore_eos", true},
+                 {"stream", true}, {"stream_options", {{"include_usage", true}}}, {"temperature", 0}};
+    if (o.chat) body["messages"] = {{{"role", "user"}, {"content", prompt}}};
+    else body["prompt"] = prompt;
+    const std::string payload = body.dump();
+    request_ = fmt::format(
+        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
+        "Connection: keep-alive\r\nContent-Length: {}\r\n\r\n{}",
+        o.chat ? "/v1/chat/completions" : "/v1/completions", o.host, o.port, payload.size(), payload);
+  }
+
+  Result<std::vector<RequestSample>> run() {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(o_.host, ec);
+    if (ec) return fail(fmt::format("--base-url: host '{}' is not an IP address (use 127.0.0.1 or a numeric address)", o_.host));
+    endpoint_ = tcp::endpoint(address, o_.port);
+    start_abs_ = monotonic_s();
+    for (std::size_t i = 0; i < samples_.size(); ++i) {
+      samples_[i].index = static_cast<std::int64_t>(i);
+      samples_[i].warmup = static_cast<int>(i) < plan_.warmup;
+      samples_[i].scheduled_s = plan_.schedule[i];
+      samples_[i].prompt_tokens = o_.isl;
+    }
+    if (plan_.duration_s > 0) {
+      stop_timer_.expires_after(to_duration(plan_.duration_s));
+      stop_timer_.async_wait([this](beast::error_code e) {
+        if (!e) stop();
+      });
+    }
+    tick_progress();
+    schedule_next();
+    io_.run();
+    return std::move(samples_);
+  }
+
+  double now() const { return monotonic_s() - start_abs_; }
+  double start_abs() const { return start_abs_; }
+  net::io_context& io() { return io_; }
+  const ClientOptions& options() const { return o_; }
+  const std::string& request() const { return request_; }
+  const tcp::endpoint& endpoint() const { return endpoint_; }
+  RequestSample& sample(std::size_t i) { return samples_[i]; }
+
+  void finished(std::size_t index, std::unique_ptr<Connection> reusable) {
+    (void)index;
+    --in_flight_;
+    ++progress_state_.completed;
+    if (!samples_[index].ok()) ++progress_state_.failed;
+    calls_.erase(index);
+    if (reusable) idle_.push_back(std::move(reusable));
+    launch_pending();
+    maybe_done();
+  }
+
+ private:
+  static std::chrono::steady_clock::duration to_duration(double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(std::max(0.0, s)));
+  }
+
+  void schedule_next() {
+    if (stopped_) return;
+    // Launch everything due now; wait for the next due time.
+    while (next_ < samples_.size() && samples_[next_].scheduled_s <= now()) {
+      pending_.push_back(next_++);
+    }
+    launch_pending();
+    if (next_ < samples_.size()) {
+      timer_.expires_at(std::chrono::steady_clock::time_point(
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::duration<double>(start_abs_ + samples_[next_].scheduled_s))));
+      timer_.async_wait([this](beast::error_code ec) {
+        if (!ec) schedule_next();
+      });
+    }
+    maybe_done();
+  }
+
+  void launch_pending() {
+    while (!stopped_ && !pending_.empty() && (plan_.max_concurrency <= 0 || in_flight_ < plan_.max_concurrency)) {
+      const std::size_t i = pending_.front();
+      pending_.pop_front();
+      std::unique_ptr<Connection> conn;
+      bool fresh = true;
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+        fresh = false;
+      } else {
+        conn = std::make_unique<Connection>(io_);
+      }
+      ++in_flight_;
+      ++progress_state_.sent;
+      auto call = std::make_shared<Call>(*this, i, std::move(conn), fresh);
+      calls_[i] = call;
+      call->start();
+    }
+  }
+
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+    for (std::size_t i : pending_) samples_[i].failure = Failure::stopped;
+    for (std::size_t i = next_; i < samples_.size(); ++i) samples_[i].failure = Failure::stopped;
+    pending_.clear();
+    next_ = samples_.size();
+    auto calls = calls_;
+    for (auto& [i, c] : calls) c->cancel(Failure::stopped);
+    maybe_done();
+  }
+
+  void maybe_done() {
+    if (next_ >= samples_.size() && pending_.empty() && in_flight_ == 0) {
+      timer_.cancel();
+      progress_timer_.cancel();
+      stop_timer_.cancel();
+      idle_.clear();
+      if (progress_) {
+        progress_state_.elapsed_s = now();
+        progress_(progress_state_);
+      }
+    }
+  }
+
+  void tick_progress() {
+    if (!progress_) return;
+    progress_timer_.expires_after(std::chrono::milliseconds(250));
+    progress_timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      progress_state_.elapsed_s = now();
+      progress_(progress_state_);
+      tick_progress();
+    });
+  }
+
+  ClientOptions o_;
+  LoadPlan plan_;
+  std::function<void(const Progress&)> progress_;
+  net::io_context io_{1};
+  net::steady_timer timer_, progress_timer_, stop_timer_;
+  tcp::endpoint endpoint_;
+  std::string request_;
+  std::vector<RequestSample> samples_;
+  std::deque<std::size_t> pending_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::unordered_map<std::size_t, std::shared_ptr<Call>> calls_;
+  std::size_t next_ = 0;
+  int in_flight_ = 0;
+  bool stopped_ = false;
+  double start_abs_ = 0;
+  Progress progress_state_;
+};
+
+Call::Call(Load& load, std::size_t index, std::unique_ptr<Connection> conn, bool fresh)
+    : load_(load), index_(index), conn_(std::move(conn)), fresh_(fresh), timeout_(load.io()) {}
+
+void Call::start() {
+  timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(load_.options().timeout_s)));
+  timeout_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->cancel(Failure::timeout);
+  });
+  if (fresh_) connect();
+  else write();
+}
+
+void Call::cancel(Failure why) {
+  if (done_) return;
+  beast::error_code ec;
+  conn_->socket.close(ec);
+  finish(why, why == Failure::timeout ? "no complete response within the timeout" : "stopped at the time bound");
+}
+
+void Call::connect() {
+  conn_->socket.async_connect(load_.endpoint(), [self = shared_from_this()](beast::error_code ec) {
+    if (self->done_) return;
+    if (ec) return self->finish(Failure::connect, ec.message());
+    beast::error_code ignored;
+    self->conn_->socket.set_option(tcp::no_delay(true), ignored);
+    self->write();
+  });
+}
+
+void Call::write() {
+  load_.sample(index_).sent_s = load_.now();
+  net::async_write(conn_->socket, net::buffer(load_.request()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (self->done_) return;
+    if (ec) {
+      // A kept-alive connection the server closed meanwhile: retry once on a fresh one.
+      if (!self->fresh_) {
+        self->fresh_ = true;
+        beast::error_code ignored;
+        self->conn_->socket.close(ignored);
+        self->conn_ = std::make_unique<Connection>(self->load_.io());
+        return self->connect();
+      }
+      return self->finish(Failure::disconnect, ec.message());
+    }
+    self->read_header();
+  });
+}
+
+void Call::read_header() {
+  parser_ = std::make_unique<bhttp::response_parser<bhttp::buffer_body>>();
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  bhttp::async_read_header(conn_->socket, conn_->buffer, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (self->done_) return;
+    if (ec) {
+      if (!self->fresh_ && (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)) {
+        self->fresh_ = true;  // stale keep-alive connection: retry once
+        beast::error_code ignored;
+        self->conn_->socket.close(ignored);
+        self->conn_ = std::make_unique<Connection>(self->load_.io());
+        return self->connect();
+      }
+      return self->finish(Failure::disconnect, ec.message());
+    }
+    self->read_body();
+  });
+}
+
+void Call::read_body() {
+  auto& body = parser_->get().body();
+  body.data = scratch_;
+  body.size = sizeof(scratch_);
+  bhttp::async_read_some(conn_->socket, conn_->buffer, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (self->done_) return;
+    if (ec == bhttp::error::need_buffer) ec = {};
+    const std::size_t got = sizeof(self->scratch_) - self->parser_->get().body().size;
+    const int status = self->parser_->get().result_int();
+    if (got > 0) {
+      if (status != 200) {
+        self->error_body_.append(self->scratch_, got);
+      } else {
+        self->sse_.feed(self->scratch_, got, [&](const std::string& payload) { self->on_event(payload); });
+        if (self->done_) return;
+      }
+    }
+    if (ec) return self->finish(Failure::disconnect, "stream ended early: " + ec.message());
+    if (self->parser_->is_done()) {
+      if (status != 200) {
+        return self->finish(Failure::http_status, fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
+      }
+      if (!self->saw_done_marker_) return self->finish(Failure::disconnect, "stream ended without [DONE]");
+      return self->finish(Failure::none);
+    }
+    self->read_body();
+  });
+}
+
+void Call::on_event(const std::string& payload) {
+  if (done_) return;
+  RequestSample& s = load_.sample(index_);
+  if (payload == "[DONE]") {
+    saw_done_marker_ = true;
+    return;
+  }
+  Json j;
+  try {
+    j = Json::parse(payload);
+  } catch (const Json::parse_error&) {
+    beast::error_code ec;
+    conn_->socket.close(ec);
+    return finish(Failure::malformed, "unparseable event: " + payload.substr(0, 80));
+  }
+  if (j.contains("usage") && j["usage"].is_object() && j["usage"].contains("completion_tokens"))
+    usage_tokens_ = j["usage"]["completion_tokens"].get<std::int64_t>();
+  if (j.contains("fleetsizer") && j["fleetsizer"].is_object() && j["fleetsizer"].contains("first_token_s"))
+    s.server_first_token_s = j["fleetsizer"]["first_token_s"].get<double>() - load_.start_abs();
+  if (j.contains("error")) return finish(Failure::http_status, j["error"].dump().substr(0, 200));
+  if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) return;
+  const Json& c = j["choices"][0];
+  std::string text;
+  if (c.contains("text") && c["text"].is_string()) text = c["text"].get<std::string>();
+  if (c.contains("delta") && c["delta"].is_object() && c["delta"].contains("content") && c["delta"]["content"].is_string())
+    text = c["delta"]["content"].get<std::string>();
+  if (text.empty()) return;
+  const double t = load_.now();
+  if (s.first_token_s < 0) s.first_token_s = t;
+  s.chunk_s.push_back(t);
+}
+
+void Call::finish(Failure f, std::string error) {
+  if (done_) return;
+  done_ = true;
+  timeout_.cancel();
+  RequestSample& s = load_.sample(index_);
+  s.failure = f;
+  s.error = std::move(error);
+  s.end_s = load_.now();
+  s.output_tokens = usage_tokens_ >= 0 ? usage_tokens_ : static_cast<std::int64_t>(s.chunk_s.size());
+  const bool reusable = f == Failure::none && parser_ && parser_->keep_alive();
+  load_.finished(index_, reusable ? std::move(conn_) : nullptr);
+}
+
+}  // namespace
+
+Result<std::vector<RequestSample>> run_load(const ClientOptions& options, const LoadPlan& plan,
+                                            const std::function<void(const Progress&)>& on_progress) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  Load load(options, plan, on_progress);
+  return load.run();
+}
+
+}  // namespace fleetsizer::http
