@@ -1,7 +1,8 @@
 // Simulator speed: one replica, N requests with the Azure conversation trace's length mix
 // (resampled), Poisson arrivals at 80% of the replica's capacity, in the closed-form mode and the
 // step-by-step reference mode. Prints wall time (median of repeats), events, steps and peak RSS.
-//   build/release/bench/sim_bench [requests=1000000] [trace=../shared/data/.../AzureLLMInferenceTrace_conv.csv] [repeats=3]
+//   build/release/bench/sim_bench [requests=1000000]
+//   [trace=../shared/data/.../AzureLLMInferenceTrace_conv.csv] [repeats=3]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -22,7 +23,8 @@ using namespace fleetsizer;
 int main(int argc, char** argv) {
   const std::int64_t n = argc > 1 ? std::stoll(argv[1]) : 1000000;
   const std::string trace =
-      argc > 2 ? argv[2] : "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
+      argc > 2 ? argv[2]
+               : "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
   const int repeats = argc > 3 ? std::stoi(argv[3]) : 3;
   auto src = io::open_trace(trace, {});
   if (!src) {
@@ -52,14 +54,17 @@ int main(int argc, char** argv) {
   const Footprint f = footprint_at(config.model, config.gpu, mem, 1, 1);
   const double capacity = max_stable_rate(model, {mean_in, mean_out}, 256);
   const double rate = 0.8 * capacity;
-  std::printf("workload: %lld requests, Azure conversation length mix (mean %.0f in / %.0f out), Poisson at %.2f req/s "
-              "(80%% of the model's %.2f req/s capacity), llama-3.1-8b on one h100-sxm\n",
-              static_cast<long long>(n), mean_in, mean_out, rate, capacity);
+  std::printf(
+      "workload: %lld requests, Azure conversation length mix (mean %.0f in / %.0f out), Poisson "
+      "at %.2f req/s "
+      "(80%% of the model's %.2f req/s capacity), llama-3.1-8b on one h100-sxm\n",
+      static_cast<long long>(n), mean_in, mean_out, rate, capacity);
   for (bool closed : {true, false}) {
     std::vector<double> times;
     SimResult last;
     for (int rep = 0; rep < repeats; ++rep) {
-      SyntheticSource source({ArrivalKind::poisson, rate, 1, 0, 0}, empirical(in), empirical(out), n, 42);
+      SyntheticSource source({ArrivalKind::poisson, rate, 1, 0, 0}, empirical(in), empirical(out),
+                             n, 42);
       SimOptions o;
       o.replica.kv_blocks = f.kv_capacity_tokens / 16;
       o.replica.closed_form = closed;
@@ -73,12 +78,15 @@ int main(int argc, char** argv) {
     std::sort(times.begin(), times.end());
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("%-13s median %.3f s (min %.3f, max %.3f) over %d runs | %lld events, %lld steps | TTFT p99 %.1f ms, "
-                "TPOT p50 %.2f ms, %.3f req/s, preemptions %lld | peak RSS %.1f MB\n",
-                closed ? "closed-form" : "step-by-step", times[times.size() / 2], times.front(), times.back(), repeats,
-                static_cast<long long>(last.events), static_cast<long long>(last.steps), last.ttft_ms.percentile(0.99),
-                last.tpot_ms.percentile(0.5), last.throughput_rps(), static_cast<long long>(last.preemptions),
-                static_cast<double>(usage.ru_maxrss) / 1024.0);
+    std::printf(
+        "%-13s median %.3f s (min %.3f, max %.3f) over %d runs | %lld events, %lld steps | TTFT "
+        "p99 %.1f ms, "
+        "TPOT p50 %.2f ms, %.3f req/s, preemptions %lld | peak RSS %.1f MB\n",
+        closed ? "closed-form" : "step-by-step", times[times.size() / 2], times.front(),
+        times.back(), repeats, static_cast<long long>(last.events),
+        static_cast<long long>(last.steps), last.ttft_ms.percentile(0.99),
+        last.tpot_ms.percentile(0.5), last.throughput_rps(),
+        static_cast<long long>(last.preemptions), static_cast<double>(usage.ru_maxrss) / 1024.0);
   }
   return 0;
 }

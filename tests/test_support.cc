@@ -65,8 +65,9 @@ EmulatorProcess::EmulatorProcess(const std::string& args, double max_seconds) {
   const std::string dir = temp_dir("emulator-" + std::to_string(::getpid()) + "-" +
                                    std::to_string(std::hash<std::string>{}(args)));
   const std::string port_file = dir + "/port";
-  const std::string command = std::string("exec '") + FLEETSIZER_BINARY + "' emulate --port 0 --port-file '" + port_file +
-                              "' --max-seconds " + std::to_string(max_seconds) + " " + args + " 2>'" + dir + "/stderr'";
+  const std::string command = std::string("exec '") + FLEETSIZER_BINARY +
+                              "' emulate --port 0 --port-file '" + port_file + "' --max-seconds " +
+                              std::to_string(max_seconds) + " " + args + " 2>'" + dir + "/stderr'";
   pid_ = ::fork();
   if (pid_ == 0) {
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));

@@ -40,12 +40,14 @@ struct BenchFlags {
 Result<http::ClientOptions> client_options(const BenchFlags& f) {
   http::ClientOptions o;
   std::string url = f.base_url;
-  if (url.starts_with("https://")) return fail("--base-url: https is not supported; use plain http on a trusted network");
+  if (url.starts_with("https://"))
+    return fail("--base-url: https is not supported; use plain http on a trusted network");
   if (url.starts_with("http://")) url = url.substr(7);
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (auto slash = url.find('/'); slash != std::string::npos) url = url.substr(0, slash);
   const auto colon = url.rfind(':');
-  if (colon == std::string::npos) return fail(fmt::format("--base-url '{}': expected http://HOST:PORT", f.base_url));
+  if (colon == std::string::npos)
+    return fail(fmt::format("--base-url '{}': expected http://HOST:PORT", f.base_url));
   o.host = url.substr(0, colon);
   if (o.host == "localhost") o.host = "127.0.0.1";
   int port = 0;
@@ -56,10 +58,14 @@ Result<http::ClientOptions> client_options(const BenchFlags& f) {
   }
   if (port <= 0 || port > 65535) return fail(fmt::format("--base-url '{}': bad port", f.base_url));
   o.port = static_cast<unsigned short>(port);
-  if (f.endpoint == "/v1/chat/completions") o.chat = true;
-  else if (f.endpoint != "/v1/completions") return fail(fmt::format("--endpoint '{}': /v1/completions or /v1/chat/completions", f.endpoint));
+  if (f.endpoint == "/v1/chat/completions")
+    o.chat = true;
+  else if (f.endpoint != "/v1/completions")
+    return fail(
+        fmt::format("--endpoint '{}': /v1/completions or /v1/chat/completions", f.endpoint));
   o.model = f.model;
-  if (f.input_len < 1 || f.output_len < 1) return fail("--random-input-len and --random-output-len must be >= 1");
+  if (f.input_len < 1 || f.output_len < 1)
+    return fail("--random-input-len and --random-output-len must be >= 1");
   o.isl = f.input_len;
   o.osl = f.output_len;
   if (!(f.timeout_s > 0)) return fail("--timeout must be a positive number of seconds");
@@ -80,8 +86,8 @@ Result<double> parse_rate(const std::string& text) {
 
 // One run at `rate`; an error when nothing at all got through (dead port, silent server).
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
-    const BenchFlags& f, const http::ClientOptions& client, double rate, const bench::GoodputTargets& goodput,
-    std::uint64_t seed, bool progress) {
+    const BenchFlags& f, const http::ClientOptions& client, double rate,
+    const bench::GoodputTargets& goodput, std::uint64_t seed, bool progress) {
   http::LoadPlan plan;
   plan.schedule = bench::send_schedule(f.num_prompts + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
@@ -91,8 +97,9 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
   std::function<void(const http::Progress&)> on_progress;
   if (progress && ::isatty(STDERR_FILENO)) {
     on_progress = [&](const http::Progress& p) {
-      std::fprintf(stderr, "\r[bench] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld   ", p.elapsed_s,
-                   static_cast<long long>(p.sent), p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
+      std::fprintf(stderr, "\r[bench] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld   ",
+                   p.elapsed_s, static_cast<long long>(p.sent),
+                   p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
                    static_cast<long long>(p.completed), static_cast<long long>(p.failed));
       printed = true;
     };
@@ -112,11 +119,14 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
       }
     const std::string where = fmt::format("{}:{}", client.host, client.port);
     if (kind == bench::Failure::connect)
-      return fail(fmt::format("cannot connect to {}: {} (all {} requests failed)", where, first_error, summary.sent));
+      return fail(fmt::format("cannot connect to {}: {} (all {} requests failed)", where,
+                              first_error, summary.sent));
     if (kind == bench::Failure::timeout)
-      return fail(fmt::format("no response from {} within --timeout {} s (all {} requests timed out)", where,
-                              client.timeout_s, summary.sent));
-    return fail(fmt::format("every request to {} failed: {}: {}", where, bench::failure_name(kind), first_error));
+      return fail(
+          fmt::format("no response from {} within --timeout {} s (all {} requests timed out)",
+                      where, client.timeout_s, summary.sent));
+    return fail(fmt::format("every request to {} failed: {}: {}", where, bench::failure_name(kind),
+                            first_error));
   }
   return std::pair{summary, std::move(*samples)};
 }
@@ -129,13 +139,16 @@ void add_latency(report::Report& rep, const std::string& name, const bench::Late
   rep.add("p99_" + name + "_ms", l.p99, 2);
 }
 
-void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchFlags& f, double rate) {
+void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchFlags& f,
+                 double rate) {
   rep.add("model_id", f.model);
   rep.add("backend", std::string(f.endpoint == "/v1/chat/completions" ? "openai-chat" : "openai"));
   rep.add("num_prompts", report::integer(f.num_prompts));
-  rep.add("request_rate", std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")}, 3);
+  rep.add("request_rate",
+          std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")}, 3);
   rep.add("burstiness", f.burstiness, 2);
-  rep.add("max_concurrency", f.max_concurrency > 0 ? report::integer(f.max_concurrency) : report::Cell{});
+  rep.add("max_concurrency",
+          f.max_concurrency > 0 ? report::integer(f.max_concurrency) : report::Cell{});
   rep.add("duration", s.duration_s, 3);
   rep.add("completed", report::integer(s.completed));
   rep.add("failed", report::integer(s.failed));
@@ -157,9 +170,13 @@ void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchF
     rep.add("timing_error_ms.median", s.timing_error_ms->median, 3);
     rep.add("timing_error_ms.p99", s.timing_error_ms->p99, 3);
   }
-  rep.why("mean_ttft_ms", "first content chunk minus the *scheduled* send time (client queueing counts)");
-  rep.why("mean_tpot_ms", "(last chunk - first chunk) / (output tokens - 1), output tokens from the server's usage");
-  rep.why("timing_error_ms.median", "client's first-chunk time minus the emulator's own first-token send time");
+  rep.why("mean_ttft_ms",
+          "first content chunk minus the *scheduled* send time (client queueing counts)");
+  rep.why(
+      "mean_tpot_ms",
+      "(last chunk - first chunk) / (output tokens - 1), output tokens from the server's usage");
+  rep.why("timing_error_ms.median",
+          "client's first-chunk time minus the emulator's own first-token send time");
   rep.why("achieved_send_rate", "(requests sent - 1) / (last send - first send)");
 }
 
@@ -171,22 +188,29 @@ void setup_bench(CLI::App& app, Invocation& inv) {
   app.add_option("--endpoint", f->endpoint, "/v1/completions (default) or /v1/chat/completions");
   app.add_option("--model", f->model, "Model name sent in requests");
   app.add_option("--num-prompts", f->num_prompts, "Requests to measure");
-  app.add_option("--request-rate", f->request_rate, "Requests per second (Poisson/Gamma), or inf: all at once");
+  app.add_option("--request-rate", f->request_rate,
+                 "Requests per second (Poisson/Gamma), or inf: all at once");
   app.add_option("--burstiness", f->burstiness, "Gamma shape of the gaps: 1 Poisson, < 1 burstier");
-  app.add_option("--max-concurrency", f->max_concurrency, "Cap on in-flight requests (closed loop with rate inf)");
+  app.add_option("--max-concurrency", f->max_concurrency,
+                 "Cap on in-flight requests (closed loop with rate inf)");
   app.add_option("--random-input-len,--isl", f->input_len, "Prompt tokens (synthesized)");
-  app.add_option("--random-output-len,--osl", f->output_len, "Output tokens (max_tokens with ignore_eos)");
+  app.add_option("--random-output-len,--osl", f->output_len,
+                 "Output tokens (max_tokens with ignore_eos)");
   app.add_option("--goodput", f->goodput, "Per-request SLO for goodput: ttft:MS tpot:MS e2el:MS");
   app.add_option("--slo", f->slo, "Fleet SLO for --sweep: ttft:p99=2000 (repeatable)");
-  app.add_option("--save-result,--result-filename", f->save_result, "Write the result JSON (vLLM field names)");
+  app.add_option("--save-result,--result-filename", f->save_result,
+                 "Write the result JSON (vLLM field names)");
   app.add_option("--num-warmups", f->warmup, "Warm-up requests sent first and left out");
   app.add_option("--timeout", f->timeout_s, "Per-request timeout, seconds");
   app.add_option("--duration", f->duration_s, "Time bound of a run, seconds (0: none)");
   app.add_option("--seed", f->seed, "Seed of the send schedule");
   app.add_flag("--sweep", f->sweep, "Find the highest request rate meeting --slo");
-  app.add_option("--sweep-start", f->sweep_start, "First rate of the sweep (doubled until the SLO fails)");
-  app.add_option("--sweep-repeats", f->sweep_repeats, "Runs per rate; a rate passes only if all do");
-  app.add_option("--measurement-out", f->measurement_out, "Write the sweep's q as a measurement CSV row");
+  app.add_option("--sweep-start", f->sweep_start,
+                 "First rate of the sweep (doubled until the SLO fails)");
+  app.add_option("--sweep-repeats", f->sweep_repeats,
+                 "Runs per rate; a rate passes only if all do");
+  app.add_option("--measurement-out", f->measurement_out,
+                 "Write the sweep's q as a measurement CSV row");
   app.add_option("--gpu", f->gpu, "GPU of the server, for the measurement row");
   app.add_option("--tp", f->tp, "Tensor parallelism of the server, for the measurement row");
   app.add_option("--engine", f->engine, "Engine of the server, for the measurement row");
@@ -199,7 +223,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!goodput) return fail(goodput.error().message);
     if (f->num_prompts < 1) return fail("--num-prompts must be >= 1");
     if (!(f->burstiness > 0)) return fail("--burstiness must be positive");
-    if (f->max_concurrency < 0 || f->warmup < 0) return fail("--max-concurrency and --num-warmups must be >= 0");
+    if (f->max_concurrency < 0 || f->warmup < 0)
+      return fail("--max-concurrency and --num-warmups must be >= 0");
     report::Report rep;
     if (f->sweep) {
       std::vector<SloTarget> slo;
@@ -219,28 +244,40 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       so.repeats = f->sweep_repeats;
       auto result = bench::sweep(measure, slo, so);
       if (!result) return fail(result.error().message);
-      rep.title = fmt::format("Sweep: highest request rate meeting the SLO against {}", f->base_url);
+      rep.title =
+          fmt::format("Sweep: highest request rate meeting the SLO against {}", f->base_url);
       rep.add("sweep.found", result->found);
       rep.add("sweep.q", result->q, 3);
       add_summary(rep, result->at_q, *f, result->q);
       report::Table t{"sweep.points", "Rates tried", {}, {}};
-      t.columns = {{"rate", "req/s", 3}, {"pass", "meets SLO", 0}, {"p99_ttft_ms", "TTFT p99", 1},
-                   {"p99_tpot_ms", "TPOT p99", 2}, {"request_throughput", "done req/s", 3}, {"failed", "failed", 0}};
+      t.columns = {{"rate", "req/s", 3},
+                   {"pass", "meets SLO", 0},
+                   {"p99_ttft_ms", "TTFT p99", 1},
+                   {"p99_tpot_ms", "TPOT p99", 2},
+                   {"request_throughput", "done req/s", 3},
+                   {"failed", "failed", 0}};
       for (const auto& p : result->points)
-        t.rows.push_back({p.rate, p.pass, p.summary.ttft_ms.p99, p.summary.tpot_ms.p99, p.summary.request_throughput,
-                          report::integer(p.summary.failed)});
+        t.rows.push_back({p.rate, p.pass, p.summary.ttft_ms.p99, p.summary.tpot_ms.p99,
+                          p.summary.request_throughput, report::integer(p.summary.failed)});
       rep.tables.push_back(std::move(t));
-      rep.why("sweep.q", "bracketing (doubling) then 5 bisections; a rate passes when every repeat meets every target");
+      rep.why("sweep.q",
+              "bracketing (doubling) then 5 bisections; a rate passes when every repeat meets "
+              "every target");
       if (!f->measurement_out.empty()) {
-        if (!result->found) return fail("--measurement-out: the sweep found no rate meeting the SLO");
+        if (!result->found)
+          return fail("--measurement-out: the sweep found no rate meeting the SLO");
         const auto& s = result->at_q;
         const std::string csv = fmt::format(
-            "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,output_tok_s,"
-            "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{},{},,{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},fleetsizer bench --sweep "
+            "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,"
+            "output_tok_s,"
+            "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{},{},,{:.6g},{:.6g},{:.6g},{:."
+            "6g},{:.6g},fleetsizer bench --sweep "
             "against {}\n",
-            f->model, f->gpu, f->tp, f->tp, f->engine, f->input_len, f->output_len, result->q, s.output_throughput,
-            s.total_token_throughput, s.ttft_ms.median, s.tpot_ms.median, f->base_url);
-        if (auto w = io::write_file_atomically(f->measurement_out, csv); !w) return fail(w.error().message);
+            f->model, f->gpu, f->tp, f->tp, f->engine, f->input_len, f->output_len, result->q,
+            s.output_throughput, s.total_token_throughput, s.ttft_ms.median, s.tpot_ms.median,
+            f->base_url);
+        if (auto w = io::write_file_atomically(f->measurement_out, csv); !w)
+          return fail(w.error().message);
       }
       return rep;
     }
@@ -257,14 +294,16 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       j["date"] = date;
       j["tokenizer_id"] = f->model;
       nlohmann::json input_lens = nlohmann::json::array(), output_lens = nlohmann::json::array(),
-                     ttfts = nlohmann::json::array(), itls = nlohmann::json::array(), errors = nlohmann::json::array();
+                     ttfts = nlohmann::json::array(), itls = nlohmann::json::array(),
+                     errors = nlohmann::json::array();
       for (const auto& s : one->second) {
         if (s.warmup) continue;
         input_lens.push_back(s.prompt_tokens);
         output_lens.push_back(s.ok() ? s.output_tokens : 0);
         ttfts.push_back(s.ok() ? s.first_token_s - s.scheduled_s : 0.0);
         nlohmann::json gaps = nlohmann::json::array();
-        for (std::size_t i = 1; i < s.chunk_s.size(); ++i) gaps.push_back(s.chunk_s[i] - s.chunk_s[i - 1]);
+        for (std::size_t i = 1; i < s.chunk_s.size(); ++i)
+          gaps.push_back(s.chunk_s[i] - s.chunk_s[i - 1]);
         itls.push_back(gaps);
         errors.push_back(s.ok() ? "" : bench::failure_name(s.failure) + ": " + s.error);
       }
@@ -273,7 +312,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       j["ttfts"] = ttfts;
       j["itls"] = itls;
       j["errors"] = errors;
-      if (auto w = io::write_file_atomically(f->save_result, j.dump(2) + "\n"); !w) return fail(w.error().message);
+      if (auto w = io::write_file_atomically(f->save_result, j.dump(2) + "\n"); !w)
+        return fail(w.error().message);
     }
     return rep;
   };

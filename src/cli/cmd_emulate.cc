@@ -22,27 +22,37 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
   app.add_option("--port", f->server.port, "TCP port (0: any free port)");
   app.add_option("--host", f->server.host, "Address to listen on (default 127.0.0.1)");
   app.add_option("--port-file", f->port_file, "Write the port actually bound to this file");
-  app.add_option("--mode", f->mode, "model: the modeled replica (default); fixed: set --ttft-ms/--tpot-ms per request")
+  app.add_option("--mode", f->mode,
+                 "model: the modeled replica (default); fixed: set --ttft-ms/--tpot-ms per request")
       ->check(CLI::IsMember({"model", "fixed"}));
   app.add_option("--ttft-ms", f->server.ttft_ms, "Fixed mode: time to first token");
   app.add_option("--tpot-ms", f->server.tpot_ms, "Fixed mode: time per output token");
-  app.add_option("--max-concurrency", f->server.max_concurrency, "Fixed mode: requests running at once (0: unlimited)");
+  app.add_option("--max-concurrency", f->server.max_concurrency,
+                 "Fixed mode: requests running at once (0: unlimited)");
   app.add_option("--served-model-name", f->server.model_name, "Model name reported by /v1/models");
-  app.add_option("--error-rate", f->server.error_rate, "Fault: fraction of requests answered with HTTP 500");
-  app.add_option("--disconnect-rate", f->server.disconnect_rate, "Fault: fraction of streams cut halfway");
-  app.add_option("--stall-rate", f->server.stall_rate, "Fault: fraction of streams that pause after the first token");
+  app.add_option("--error-rate", f->server.error_rate,
+                 "Fault: fraction of requests answered with HTTP 500");
+  app.add_option("--disconnect-rate", f->server.disconnect_rate,
+                 "Fault: fraction of streams cut halfway");
+  app.add_option("--stall-rate", f->server.stall_rate,
+                 "Fault: fraction of streams that pause after the first token");
   app.add_option("--stall-ms", f->server.stall_ms, "Fault: length of a stall");
-  app.add_option("--malformed-rate", f->server.malformed_rate, "Fault: fraction of streams with one unparseable event");
-  app.add_option("--slow-accept-ms", f->server.slow_accept_ms, "Fault: delay before reading each new connection");
+  app.add_option("--malformed-rate", f->server.malformed_rate,
+                 "Fault: fraction of streams with one unparseable event");
+  app.add_option("--slow-accept-ms", f->server.slow_accept_ms,
+                 "Fault: delay before reading each new connection");
   app.add_option("--seed", f->server.seed, "Seed of the fault injection");
-  app.add_option("--max-seconds", f->server.max_seconds, "Stop after this many seconds (0: until interrupted)");
+  app.add_option("--max-seconds", f->server.max_seconds,
+                 "Stop after this many seconds (0: until interrupted)");
   inv.run = [f]() -> Result<report::Report> {
     http::EmulatorOptions o = f->server;
-    for (auto [name, v] : {std::pair<const char*, double>{"--error-rate", o.error_rate}, {"--disconnect-rate", o.disconnect_rate},
-                           {"--stall-rate", o.stall_rate}, {"--malformed-rate", o.malformed_rate}})
+    for (auto [name, v] : {std::pair<const char*, double>{"--error-rate", o.error_rate},
+                           {"--disconnect-rate", o.disconnect_rate},
+                           {"--stall-rate", o.stall_rate},
+                           {"--malformed-rate", o.malformed_rate}})
       if (!(v >= 0 && v <= 1)) return fail(fmt::format("{} must be in [0, 1], got {}", name, v));
-    if (!(o.ttft_ms >= 0) || !(o.tpot_ms >= 0) || !(o.stall_ms >= 0) || !(o.slow_accept_ms >= 0) || o.max_concurrency < 0 ||
-        !(o.max_seconds >= 0))
+    if (!(o.ttft_ms >= 0) || !(o.tpot_ms >= 0) || !(o.stall_ms >= 0) || !(o.slow_accept_ms >= 0) ||
+        o.max_concurrency < 0 || !(o.max_seconds >= 0))
       return fail("times, rates and --max-concurrency must be non-negative numbers");
     std::string what;
     if (f->mode == "model") {
@@ -52,12 +62,14 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
       auto fit = api::fit_layout(s->model, s->gpu, s->memory, s->tp);
       if (!fit) return fail(fit.error().message);
       if (!fit->fits) return fail(fit->reason);
-      o.model = std::make_shared<RooflineModel>(api::replica_config(*s, fit->footprint.tp, fit->footprint.pp));
+      o.model = std::make_shared<RooflineModel>(
+          api::replica_config(*s, fit->footprint.tp, fit->footprint.pp));
       o.replica.max_num_seqs = s->memory.max_num_seqs;
       o.replica.max_num_batched_tokens = s->memory.max_num_batched_tokens;
       o.replica.kv_blocks = fit->footprint.kv_capacity_tokens / o.replica.block_tokens;
       o.replica.closed_form = false;  // tokens are streamed step by step
-      what = fmt::format("{} on {} x {} ({})", s->model.name, fit->footprint.gpus, s->gpu.name, s->engine);
+      what = fmt::format("{} on {} x {} ({})", s->model.name, fit->footprint.gpus, s->gpu.name,
+                         s->engine);
     } else {
       what = fmt::format("fixed TTFT {} ms, TPOT {} ms, max concurrency {}", o.ttft_ms, o.tpot_ms,
                          o.max_concurrency > 0 ? std::to_string(o.max_concurrency) : "unlimited");
@@ -66,7 +78,8 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
     unsigned short bound = 0;
     o.on_listening = [&](unsigned short port) {
       bound = port;
-      std::fprintf(stderr, "fleetsizer emulate: listening on http://%s:%u (%s)\n", o.host.c_str(), port, what.c_str());
+      std::fprintf(stderr, "fleetsizer emulate: listening on http://%s:%u (%s)\n", o.host.c_str(),
+                   port, what.c_str());
       if (!port_file.empty()) {
         std::ofstream(port_file + ".tmp") << port << "\n";
         std::rename((port_file + ".tmp").c_str(), port_file.c_str());

@@ -15,7 +15,8 @@ namespace fleetsizer::cli {
 namespace {
 
 // Lengths observed in a trace, for an empirical length mix.
-Result<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> trace_lengths(const std::string& path) {
+Result<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> trace_lengths(
+    const std::string& path) {
   auto src = io::open_trace(path, {});
   if (!src) return fail(src.error().message);
   std::vector<std::int64_t> in, out;
@@ -54,17 +55,26 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
   app.add_option("--seed", f->seed, "Random seed (runs are deterministic for a seed)");
   app.add_option("--router", f->router,
                  "round_robin, random, least_outstanding, power_of_two, least_kv, prefix_affinity");
-  app.add_option("--arrival", f->arrival, "Synthetic arrivals: poisson, gamma, deterministic, onoff");
+  app.add_option("--arrival", f->arrival,
+                 "Synthetic arrivals: poisson, gamma, deterministic, onoff");
   app.add_option("--cv", f->cv, "Gamma arrivals: coefficient of variation of the gaps");
-  app.add_option("--length-dist", f->length_dist, "Synthetic lengths around --isl/--osl: fixed, uniform, lognormal");
+  app.add_option("--length-dist", f->length_dist,
+                 "Synthetic lengths around --isl/--osl: fixed, uniform, lognormal");
   app.add_option("--sigma", f->sigma, "Lognormal lengths: sigma of the underlying normal");
-  app.add_option("--lengths-from", f->lengths_from, "Resample lengths from this trace (empirical mix)");
-  app.add_option("--prefix-hit-rate", f->prefix_hit_rate, "Fraction of each prompt found in the prefix cache");
-  app.add_flag("--find-replicas", f->find_replicas, "Find the smallest replica count meeting the SLO");
-  app.add_flag("--step-by-step", f->step_by_step, "Advance one engine step per event (reference mode)");
-  app.add_flag("--skip-bad-lines", f->skip_bad_lines, "Count and skip malformed trace lines instead of failing");
-  app.add_option("--per-request", f->per_request, "Write one CSV row per finished request to this file");
-  app.add_option("--max-waiting", f->max_waiting, "Stop as diverged when more requests than this are waiting");
+  app.add_option("--lengths-from", f->lengths_from,
+                 "Resample lengths from this trace (empirical mix)");
+  app.add_option("--prefix-hit-rate", f->prefix_hit_rate,
+                 "Fraction of each prompt found in the prefix cache");
+  app.add_flag("--find-replicas", f->find_replicas,
+               "Find the smallest replica count meeting the SLO");
+  app.add_flag("--step-by-step", f->step_by_step,
+               "Advance one engine step per event (reference mode)");
+  app.add_flag("--skip-bad-lines", f->skip_bad_lines,
+               "Count and skip malformed trace lines instead of failing");
+  app.add_option("--per-request", f->per_request,
+                 "Write one CSV row per finished request to this file");
+  app.add_option("--max-waiting", f->max_waiting,
+                 "Stop as diverged when more requests than this are waiting");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto raw = f->scenario.raw();
@@ -80,7 +90,8 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
     if (!replicas) return fail(replicas.error().message);
     auto router = parse_router(f->router);
     if (!router) return fail(router.error().message);
-    if (!(f->prefix_hit_rate >= 0 && f->prefix_hit_rate < 1)) return fail("--prefix-hit-rate must be in [0, 1)");
+    if (!(f->prefix_hit_rate >= 0 && f->prefix_hit_rate < 1))
+      return fail("--prefix-hit-rate must be in [0, 1)");
     if (f->max_waiting < 1) return fail("--max-waiting must be >= 1");
 
     api::SimulateRequest req;
@@ -102,7 +113,8 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       auto probe = io::open_trace(path, topt, &stats);
       if (!probe) return fail(probe.error().message);
       req.arrival_rate = rate->value_or(stats.rate());
-      req.workload = fmt::format("trace {} ({} requests, native {:.2f} req/s{})", *trace, stats.requests, stats.rate(),
+      req.workload = fmt::format("trace {} ({} requests, native {:.2f} req/s{})", *trace,
+                                 stats.requests, stats.rate(),
                                  *rate ? fmt::format(", scaled to {:.2f}", **rate) : std::string());
       req.make_source = [path, topt]() { return io::open_trace(path, topt); };
     } else {
@@ -121,11 +133,18 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
           spec->min = 1;
           spec->max = std::max(1.0, 2 * mean - 1);
           spec->sigma = f->sigma;
-          if (f->length_dist == "fixed") spec->kind = LengthKind::fixed;
-          else if (f->length_dist == "uniform") spec->kind = LengthKind::uniform;
-          else if (f->length_dist == "lognormal") spec->kind = LengthKind::lognormal;
-          else if (f->length_dist == "exponential") spec->kind = LengthKind::exponential;
-          else return fail(fmt::format("--length-dist: unknown '{}' (fixed, uniform, lognormal, exponential)", f->length_dist));
+          if (f->length_dist == "fixed")
+            spec->kind = LengthKind::fixed;
+          else if (f->length_dist == "uniform")
+            spec->kind = LengthKind::uniform;
+          else if (f->length_dist == "lognormal")
+            spec->kind = LengthKind::lognormal;
+          else if (f->length_dist == "exponential")
+            spec->kind = LengthKind::exponential;
+          else
+            return fail(
+                fmt::format("--length-dist: unknown '{}' (fixed, uniform, lognormal, exponential)",
+                            f->length_dist));
         }
       }
       if (auto v = validate(in, "input lengths"); !v) return fail(v.error().message);
@@ -133,8 +152,10 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       const std::int64_t count = requests->value_or(10000);
       const std::uint64_t seed = f->seed;
       req.arrival_rate = arrival_rate;
-      req.workload = fmt::format("{} arrivals at {:.2f} req/s, {} requests", f->arrival, arrival_rate, count);
-      req.make_source = [arrivals = *arrivals, in, out, count, seed]() -> Result<std::unique_ptr<RequestSource>> {
+      req.workload =
+          fmt::format("{} arrivals at {:.2f} req/s, {} requests", f->arrival, arrival_rate, count);
+      req.make_source = [arrivals = *arrivals, in, out, count,
+                         seed]() -> Result<std::unique_ptr<RequestSource>> {
         return std::unique_ptr<RequestSource>(new SyntheticSource(arrivals, in, out, count, seed));
       };
     }
@@ -146,13 +167,17 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       tmp = f->per_request + ".tmp." + std::to_string(::getpid());
       csv = std::make_shared<std::ofstream>(tmp);
       if (!*csv) return fail(fmt::format("{}: cannot write", f->per_request));
-      *csv << "id,replica,arrival_s,admitted_s,first_token_s,finish_s,input_tokens,output_tokens,cached_tokens,"
+      *csv << "id,replica,arrival_s,admitted_s,first_token_s,finish_s,input_tokens,output_tokens,"
+              "cached_tokens,"
               "preemptions,ttft_ms,tpot_ms,e2e_ms\n";
       req.on_finish = [csv](const FinishedRequest& r) {
-        const double tpot = r.output_tokens > 1 ? (r.finish_s - r.first_token_s) * 1e3 / static_cast<double>(r.output_tokens - 1) : 0;
-        *csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f},{:.3f}\n", r.id, r.replica,
-                            r.arrival_s, r.admitted_s, r.first_token_s, r.finish_s, r.input_tokens, r.output_tokens,
-                            r.cached_tokens, r.preemptions, (r.first_token_s - r.arrival_s) * 1e3, tpot,
+        const double tpot = r.output_tokens > 1 ? (r.finish_s - r.first_token_s) * 1e3 /
+                                                      static_cast<double>(r.output_tokens - 1)
+                                                : 0;
+        *csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f},{:.3f}\n",
+                            r.id, r.replica, r.arrival_s, r.admitted_s, r.first_token_s, r.finish_s,
+                            r.input_tokens, r.output_tokens, r.cached_tokens, r.preemptions,
+                            (r.first_token_s - r.arrival_s) * 1e3, tpot,
                             (r.finish_s - r.arrival_s) * 1e3);
       };
     }
@@ -162,10 +187,11 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
     bool printed = false;
     if (tty) {
       req.on_progress = [started, &printed](double t, std::int64_t done) {
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (wall < 1.0) return;
-        std::fprintf(stderr, "\r[simulate] %.1f s wall, simulated %.1f s, %lld requests done   ", wall, t,
-                     static_cast<long long>(done));
+        std::fprintf(stderr, "\r[simulate] %.1f s wall, simulated %.1f s, %lld requests done   ",
+                     wall, t, static_cast<long long>(done));
         printed = true;
       };
     }

@@ -64,27 +64,42 @@ class Call : public std::enable_shared_from_this<Call> {
 
 class Load {
  public:
-  Load(const ClientOptions& o, const LoadPlan& p, const std::function<void(const Progress&)>& progress)
-      : o_(o), plan_(p), progress_(progress), timer_(io_), progress_timer_(io_), stop_timer_(io_),
+  Load(const ClientOptions& o, const LoadPlan& p,
+       const std::function<void(const Progress&)>& progress)
+      : o_(o),
+        plan_(p),
+        progress_(progress),
+        timer_(io_),
+        progress_timer_(io_),
+        stop_timer_(io_),
         samples_(p.schedule.size()) {
     std::string prompt;
     prompt.reserve(static_cast<std::size_t>(o.isl) * 4);
     for (std::int64_t i = 0; i < o.isl; ++i) prompt += i == 0 ? "the" : " the";
-    Json body = {{"model", o.model}, {"max_tokens", o.osl}, {"min_tokens", o.osl}, {"ignore_eos", true},
-                 {"stream", true}, {"stream_options", {{"include_usage", true}}}, {"temperature", 0}};
-    if (o.chat) body["messages"] = {{{"role", "user"}, {"content", prompt}}};
-    else body["prompt"] = prompt;
+    Json body = {{"model", o.model},    {"max_tokens", o.osl},
+                 {"min_tokens", o.osl}, {"ignore_eos", true},
+                 {"stream", true},      {"stream_options", {{"include_usage", true}}},
+                 {"temperature", 0}};
+    if (o.chat)
+      body["messages"] = {{{"role", "user"}, {"content", prompt}}};
+    else
+      body["prompt"] = prompt;
     const std::string payload = body.dump();
     request_ = fmt::format(
-        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
+        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: "
+        "text/event-stream\r\n"
         "Connection: keep-alive\r\nContent-Length: {}\r\n\r\n{}",
-        o.chat ? "/v1/chat/completions" : "/v1/completions", o.host, o.port, payload.size(), payload);
+        o.chat ? "/v1/chat/completions" : "/v1/completions", o.host, o.port, payload.size(),
+        payload);
   }
 
   Result<std::vector<RequestSample>> run() {
     beast::error_code ec;
     const auto address = net::ip::make_address(o_.host, ec);
-    if (ec) return fail(fmt::format("--base-url: host '{}' is not an IP address (use 127.0.0.1 or a numeric address)", o_.host));
+    if (ec)
+      return fail(fmt::format(
+          "--base-url: host '{}' is not an IP address (use 127.0.0.1 or a numeric address)",
+          o_.host));
     endpoint_ = tcp::endpoint(address, o_.port);
     start_abs_ = monotonic_s();
     for (std::size_t i = 0; i < samples_.size(); ++i) {
@@ -126,7 +141,8 @@ class Load {
 
  private:
   static std::chrono::steady_clock::duration to_duration(double s) {
-    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(std::max(0.0, s)));
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, s)));
   }
 
   void schedule_next() {
@@ -148,7 +164,8 @@ class Load {
   }
 
   void launch_pending() {
-    while (!stopped_ && !pending_.empty() && (plan_.max_concurrency <= 0 || in_flight_ < plan_.max_concurrency)) {
+    while (!stopped_ && !pending_.empty() &&
+           (plan_.max_concurrency <= 0 || in_flight_ < plan_.max_concurrency)) {
       const std::size_t i = pending_.front();
       pending_.pop_front();
       std::unique_ptr<Connection> conn;
@@ -231,15 +248,18 @@ void Call::start() {
   timeout_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->cancel(Failure::timeout);
   });
-  if (fresh_) connect();
-  else write();
+  if (fresh_)
+    connect();
+  else
+    write();
 }
 
 void Call::cancel(Failure why) {
   if (done_) return;
   beast::error_code ec;
   conn_->socket.close(ec);
-  finish(why, why == Failure::timeout ? "no complete response within the timeout" : "stopped at the time bound");
+  finish(why, why == Failure::timeout ? "no complete response within the timeout"
+                                      : "stopped at the time bound");
 }
 
 void Call::connect() {
@@ -254,69 +274,80 @@ void Call::connect() {
 
 void Call::write() {
   load_.sample(index_).sent_s = load_.now();
-  net::async_write(conn_->socket, net::buffer(load_.request()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (self->done_) return;
-    if (ec) {
-      // A kept-alive connection the server closed meanwhile: retry once on a fresh one.
-      if (!self->fresh_) {
-        self->fresh_ = true;
-        beast::error_code ignored;
-        self->conn_->socket.close(ignored);
-        self->conn_ = std::make_unique<Connection>(self->load_.io());
-        return self->connect();
-      }
-      return self->finish(Failure::disconnect, ec.message());
-    }
-    self->read_header();
-  });
+  net::async_write(conn_->socket, net::buffer(load_.request()),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (self->done_) return;
+                     if (ec) {
+                       // A kept-alive connection the server closed meanwhile: retry once on a fresh
+                       // one.
+                       if (!self->fresh_) {
+                         self->fresh_ = true;
+                         beast::error_code ignored;
+                         self->conn_->socket.close(ignored);
+                         self->conn_ = std::make_unique<Connection>(self->load_.io());
+                         return self->connect();
+                       }
+                       return self->finish(Failure::disconnect, ec.message());
+                     }
+                     self->read_header();
+                   });
 }
 
 void Call::read_header() {
   parser_ = std::make_unique<bhttp::response_parser<bhttp::buffer_body>>();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-  bhttp::async_read_header(conn_->socket, conn_->buffer, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (self->done_) return;
-    if (ec) {
-      if (!self->fresh_ && (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)) {
-        self->fresh_ = true;  // stale keep-alive connection: retry once
-        beast::error_code ignored;
-        self->conn_->socket.close(ignored);
-        self->conn_ = std::make_unique<Connection>(self->load_.io());
-        return self->connect();
-      }
-      return self->finish(Failure::disconnect, ec.message());
-    }
-    self->read_body();
-  });
+  bhttp::async_read_header(
+      conn_->socket, conn_->buffer, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (self->done_) return;
+        if (ec) {
+          if (!self->fresh_ && (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                                ec == net::error::connection_reset)) {
+            self->fresh_ = true;  // stale keep-alive connection: retry once
+            beast::error_code ignored;
+            self->conn_->socket.close(ignored);
+            self->conn_ = std::make_unique<Connection>(self->load_.io());
+            return self->connect();
+          }
+          return self->finish(Failure::disconnect, ec.message());
+        }
+        self->read_body();
+      });
 }
 
 void Call::read_body() {
   auto& body = parser_->get().body();
   body.data = scratch_;
   body.size = sizeof(scratch_);
-  bhttp::async_read_some(conn_->socket, conn_->buffer, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (self->done_) return;
-    if (ec == bhttp::error::need_buffer) ec = {};
-    const std::size_t got = sizeof(self->scratch_) - self->parser_->get().body().size;
-    const int status = self->parser_->get().result_int();
-    if (got > 0) {
-      if (status != 200) {
-        self->error_body_.append(self->scratch_, got);
-      } else {
-        self->sse_.feed(self->scratch_, got, [&](const std::string& payload) { self->on_event(payload); });
+  bhttp::async_read_some(
+      conn_->socket, conn_->buffer, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
         if (self->done_) return;
-      }
-    }
-    if (ec) return self->finish(Failure::disconnect, "stream ended early: " + ec.message());
-    if (self->parser_->is_done()) {
-      if (status != 200) {
-        return self->finish(Failure::http_status, fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
-      }
-      if (!self->saw_done_marker_) return self->finish(Failure::disconnect, "stream ended without [DONE]");
-      return self->finish(Failure::none);
-    }
-    self->read_body();
-  });
+        if (ec == bhttp::error::need_buffer) ec = {};
+        const std::size_t got = sizeof(self->scratch_) - self->parser_->get().body().size;
+        const int status = self->parser_->get().result_int();
+        if (got > 0) {
+          if (status != 200) {
+            self->error_body_.append(self->scratch_, got);
+          } else {
+            self->sse_.feed(self->scratch_, got,
+                            [&](const std::string& payload) { self->on_event(payload); });
+            if (self->done_) return;
+          }
+        }
+        if (ec) return self->finish(Failure::disconnect, "stream ended early: " + ec.message());
+        if (self->parser_->is_done()) {
+          if (status != 200) {
+            return self->finish(
+                Failure::http_status,
+                fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
+          }
+          if (!self->saw_done_marker_)
+            return self->finish(Failure::disconnect, "stream ended without [DONE]");
+          return self->finish(Failure::none);
+        }
+        self->read_body();
+      });
 }
 
 void Call::on_event(const std::string& payload) {
@@ -336,14 +367,16 @@ void Call::on_event(const std::string& payload) {
   }
   if (j.contains("usage") && j["usage"].is_object() && j["usage"].contains("completion_tokens"))
     usage_tokens_ = j["usage"]["completion_tokens"].get<std::int64_t>();
-  if (j.contains("fleetsizer") && j["fleetsizer"].is_object() && j["fleetsizer"].contains("first_token_s"))
+  if (j.contains("fleetsizer") && j["fleetsizer"].is_object() &&
+      j["fleetsizer"].contains("first_token_s"))
     s.server_first_token_s = j["fleetsizer"]["first_token_s"].get<double>() - load_.start_abs();
   if (j.contains("error")) return finish(Failure::http_status, j["error"].dump().substr(0, 200));
   if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) return;
   const Json& c = j["choices"][0];
   std::string text;
   if (c.contains("text") && c["text"].is_string()) text = c["text"].get<std::string>();
-  if (c.contains("delta") && c["delta"].is_object() && c["delta"].contains("content") && c["delta"]["content"].is_string())
+  if (c.contains("delta") && c["delta"].is_object() && c["delta"].contains("content") &&
+      c["delta"]["content"].is_string())
     text = c["delta"]["content"].get<std::string>();
   if (text.empty()) return;
   const double t = load_.now();
@@ -359,15 +392,17 @@ void Call::finish(Failure f, std::string error) {
   s.failure = f;
   s.error = std::move(error);
   s.end_s = load_.now();
-  s.output_tokens = usage_tokens_ >= 0 ? usage_tokens_ : static_cast<std::int64_t>(s.chunk_s.size());
+  s.output_tokens =
+      usage_tokens_ >= 0 ? usage_tokens_ : static_cast<std::int64_t>(s.chunk_s.size());
   const bool reusable = f == Failure::none && parser_ && parser_->keep_alive();
   load_.finished(index_, reusable ? std::move(conn_) : nullptr);
 }
 
 }  // namespace
 
-Result<std::vector<RequestSample>> run_load(const ClientOptions& options, const LoadPlan& plan,
-                                            const std::function<void(const Progress&)>& on_progress) {
+Result<std::vector<RequestSample>> run_load(
+    const ClientOptions& options, const LoadPlan& plan,
+    const std::function<void(const Progress&)>& on_progress) {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;

@@ -26,8 +26,8 @@ struct ClientOptions {
 struct LoadPlan {
   std::vector<double> schedule;  // send offsets (s); its size is the request count
   int max_concurrency = 0;       // 0: unlimited (open loop); > 0 caps in-flight requests
-  int warmup = 0;                // the first `warmup` requests are marked and left out of statistics
-  double duration_s = 0;        // stop sending and cancel in-flight requests after this long (0: none)
+  int warmup = 0;         // the first `warmup` requests are marked and left out of statistics
+  double duration_s = 0;  // stop sending and cancel in-flight requests after this long (0: none)
 };
 
 struct Progress {
@@ -35,8 +35,9 @@ struct Progress {
   double elapsed_s = 0;
 };
 
-Result<std::vector<bench::RequestSample>> run_load(const ClientOptions& options, const LoadPlan& plan,
-                                                   const std::function<void(const Progress&)>& on_progress = {});
+Result<std::vector<bench::RequestSample>> run_load(
+    const ClientOptions& options, const LoadPlan& plan,
+    const std::function<void(const Progress&)>& on_progress = {});
 
 // Server-Sent Events framing: feed bytes, get the `data:` payloads of complete events.
 class SseDecoder {

@@ -25,16 +25,22 @@ double monotonic_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string chunk(const std::string& data) { return fmt::format("{:x}\r\n{}\r\n", data.size(), data); }
+std::string chunk(const std::string& data) {
+  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
 
 class Server;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server& server) : socket_(std::move(socket)), server_(server), hold_(socket_.get_executor()) {}
+  Session(tcp::socket socket, Server& server)
+      : socket_(std::move(socket)), server_(server), hold_(socket_.get_executor()) {}
   void start(double delay_ms);
   void send(std::string data);  // queued; written in order
-  void close_after_write() { closing_ = true; flush(); }
+  void close_after_write() {
+    closing_ = true;
+    flush();
+  }
   void abort() {
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
@@ -64,13 +70,14 @@ struct Job {
   std::int64_t disconnect_at = -1, malformed_at = -1;
   bool stall = false;
   double arrival_s = 0, first_token_s = -1;
-  std::unique_ptr<net::steady_timer> timer;  // fixed mode
+  std::unique_ptr<net::steady_timer> timer;   // fixed mode
   std::chrono::steady_clock::time_point due;  // fixed mode: when the next token is due
 };
 
 class Server {
  public:
-  Server(net::io_context& io, const EmulatorOptions& o) : io_(io), o_(o), acceptor_(io), engine_timer_(io), rng_(o.seed) {
+  Server(net::io_context& io, const EmulatorOptions& o)
+      : io_(io), o_(o), acceptor_(io), engine_timer_(io), rng_(o.seed) {
     if (o_.model) {
       replica_ = std::make_unique<ReplicaSim>(*o_.model, o_.replica, 0);
       replica_->set_token_sink(&emissions_);
@@ -93,14 +100,19 @@ class Server {
     return {};
   }
 
-  void handle(const std::shared_ptr<Session>& session, const bhttp::request<bhttp::string_body>& req) {
+  void handle(const std::shared_ptr<Session>& session,
+              const bhttp::request<bhttp::string_body>& req) {
     const std::string target(req.target());
     const bool keep_alive = req.keep_alive();
-    if (req.method() == bhttp::verb::get && (target == "/health" || target == "/v1/models" || target == "/metrics")) {
+    if (req.method() == bhttp::verb::get &&
+        (target == "/health" || target == "/v1/models" || target == "/metrics")) {
       std::string body, type = "application/json";
       if (target == "/health") body = "{}";
       if (target == "/v1/models")
-        body = Json{{"object", "list"}, {"data", {{{"id", o_.model_name}, {"object", "model"}, {"owned_by", "fleetsizer"}}}}}.dump();
+        body = Json{{"object", "list"},
+                    {"data",
+                     {{{"id", o_.model_name}, {"object", "model"}, {"owned_by", "fleetsizer"}}}}}
+                   .dump();
       if (target == "/metrics") {
         type = "text/plain; version=0.0.4";
         body = metrics();
@@ -130,11 +142,13 @@ class Server {
     if (body.contains("max_tokens") && body["max_tokens"].is_number_integer())
       job->max_tokens = std::max<std::int64_t>(1, body["max_tokens"].get<std::int64_t>());
     if (body.contains("max_completion_tokens") && body["max_completion_tokens"].is_number_integer())
-      job->max_tokens = std::max<std::int64_t>(1, body["max_completion_tokens"].get<std::int64_t>());
+      job->max_tokens =
+          std::max<std::int64_t>(1, body["max_completion_tokens"].get<std::int64_t>());
     std::string prompt;
     if (chat && body.contains("messages") && body["messages"].is_array()) {
       for (const auto& m : body["messages"])
-        if (m.is_object() && m.contains("content") && m["content"].is_string()) prompt += m["content"].get<std::string>() + " ";
+        if (m.is_object() && m.contains("content") && m["content"].is_string())
+          prompt += m["content"].get<std::string>() + " ";
     } else if (body.contains("prompt") && body["prompt"].is_string()) {
       prompt = body["prompt"].get<std::string>();
     }
@@ -145,8 +159,10 @@ class Server {
       reply(session, 500, "application/json", error_json("injected server error"), keep_alive);
       return;
     }
-    if (u(rng_) < o_.disconnect_rate) job->disconnect_at = std::max<std::int64_t>(1, job->max_tokens / 2);
-    if (u(rng_) < o_.malformed_rate) job->malformed_at = std::max<std::int64_t>(1, job->max_tokens / 2);
+    if (u(rng_) < o_.disconnect_rate)
+      job->disconnect_at = std::max<std::int64_t>(1, job->max_tokens / 2);
+    if (u(rng_) < o_.malformed_rate)
+      job->malformed_at = std::max<std::int64_t>(1, job->max_tokens / 2);
     job->stall = u(rng_) < o_.stall_rate;
     job->arrival_s = now_s();
     if (job->stream) {
@@ -165,24 +181,36 @@ class Server {
     return Json{{"error", {{"message", message}, {"type", "BadRequestError"}}}}.dump();
   }
 
-  void reply(const std::shared_ptr<Session>& s, int status, const std::string& type, const std::string& body, bool keep) {
-    const char* reason = status == 200 ? "OK" : status == 400 ? "Bad Request" : status == 404 ? "Not Found" : "Internal Server Error";
-    s->send(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}", status,
-                        reason, type, body.size(), keep ? "keep-alive" : "close", body));
-    if (keep) s->read_next();
-    else s->close_after_write();
+  void reply(const std::shared_ptr<Session>& s, int status, const std::string& type,
+             const std::string& body, bool keep) {
+    const char* reason = status == 200   ? "OK"
+                         : status == 400 ? "Bad Request"
+                         : status == 404 ? "Not Found"
+                                         : "Internal Server Error";
+    s->send(fmt::format(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",
+        status, reason, type, body.size(), keep ? "keep-alive" : "close", body));
+    if (keep)
+      s->read_next();
+    else
+      s->close_after_write();
   }
 
   std::string metrics() const {
     const std::int64_t running = replica_ ? replica_->outstanding() - replica_->waiting() : active_;
-    const std::int64_t waiting = replica_ ? replica_->waiting() : static_cast<std::int64_t>(queue_.size());
+    const std::int64_t waiting =
+        replica_ ? replica_->waiting() : static_cast<std::int64_t>(queue_.size());
     const double kv = replica_ && o_.replica.kv_blocks > 0
-                          ? static_cast<double>(replica_->used_blocks()) / static_cast<double>(o_.replica.kv_blocks)
+                          ? static_cast<double>(replica_->used_blocks()) /
+                                static_cast<double>(o_.replica.kv_blocks)
                           : 0.0;
     return fmt::format(
-        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{{model_name=\"{0}\"}} {1}\n"
-        "# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{{model_name=\"{0}\"}} {2}\n"
-        "# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{{model_name=\"{0}\"}} {3}\n"
+        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{{model_name=\"{0}\"}} "
+        "{1}\n"
+        "# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{{model_name=\"{0}\"}} "
+        "{2}\n"
+        "# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{{model_name=\"{0}\"}} "
+        "{3}\n"
         "# TYPE fleetsizer_requests_total counter\nfleetsizer_requests_total {4}\n",
         o_.model_name, running, waiting, kv, total_requests_);
   }
@@ -190,7 +218,8 @@ class Server {
   // ----- timing: fixed mode -----
   void admit(const std::shared_ptr<Job>& job) {
     if (replica_) {
-      replica_->enqueue({job->id, job->arrival_s, job->prompt_tokens, job->max_tokens, {}}, job->arrival_s);
+      replica_->enqueue({job->id, job->arrival_s, job->prompt_tokens, job->max_tokens, {}},
+                        job->arrival_s);
       if (!replica_->busy()) run_engine();
       return;
     }
@@ -278,13 +307,17 @@ class Server {
         Json ev = job.chat ? Json{{"id", fmt::format("chatcmpl-{}", job.id)},
                                   {"object", "chat.completion.chunk"},
                                   {"model", o_.model_name},
-                                  {"choices", {{{"index", 0}, {"delta", {{"content", " tok"}}},
-                                                {"finish_reason", last ? Json("length") : Json(nullptr)}}}}}
+                                  {"choices",
+                                   {{{"index", 0},
+                                     {"delta", {{"content", " tok"}}},
+                                     {"finish_reason", last ? Json("length") : Json(nullptr)}}}}}
                            : Json{{"id", fmt::format("cmpl-{}", job.id)},
                                   {"object", "text_completion"},
                                   {"model", o_.model_name},
-                                  {"choices", {{{"index", 0}, {"text", " tok"},
-                                                {"finish_reason", last ? Json("length") : Json(nullptr)}}}}};
+                                  {"choices",
+                                   {{{"index", 0},
+                                     {"text", " tok"},
+                                     {"finish_reason", last ? Json("length") : Json(nullptr)}}}}};
         session->send(chunk("data: " + ev.dump() + "\n\n"));
       }
       if (job.sent == job.disconnect_at) {
@@ -299,8 +332,12 @@ class Server {
     const Json timing{{"first_token_s", job.first_token_s}, {"clock", "steady"}};
     if (job.stream) {
       if (job.include_usage) {
-        const Json ev{{"id", fmt::format("cmpl-{}", job.id)}, {"object", job.chat ? "chat.completion.chunk" : "text_completion"},
-                      {"model", o_.model_name}, {"choices", Json::array()}, {"usage", usage}, {"fleetsizer", timing}};
+        const Json ev{{"id", fmt::format("cmpl-{}", job.id)},
+                      {"object", job.chat ? "chat.completion.chunk" : "text_completion"},
+                      {"model", o_.model_name},
+                      {"choices", Json::array()},
+                      {"usage", usage},
+                      {"fleetsizer", timing}};
         session->send(chunk("data: " + ev.dump() + "\n\n"));
       }
       session->send(chunk("data: [DONE]\n\n") + "0\r\n\r\n");
@@ -308,15 +345,23 @@ class Server {
     } else {
       std::string text;
       for (std::int64_t i = 0; i < job.sent; ++i) text += " tok";
-      const Json body = job.chat ? Json{{"id", fmt::format("chatcmpl-{}", job.id)}, {"object", "chat.completion"},
-                                        {"model", o_.model_name},
-                                        {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", text}}},
-                                                      {"finish_reason", "length"}}}},
-                                        {"usage", usage}, {"fleetsizer", timing}}
-                                 : Json{{"id", fmt::format("cmpl-{}", job.id)}, {"object", "text_completion"},
-                                        {"model", o_.model_name},
-                                        {"choices", {{{"index", 0}, {"text", text}, {"finish_reason", "length"}}}},
-                                        {"usage", usage}, {"fleetsizer", timing}};
+      const Json body =
+          job.chat
+              ? Json{{"id", fmt::format("chatcmpl-{}", job.id)},
+                     {"object", "chat.completion"},
+                     {"model", o_.model_name},
+                     {"choices",
+                      {{{"index", 0},
+                        {"message", {{"role", "assistant"}, {"content", text}}},
+                        {"finish_reason", "length"}}}},
+                     {"usage", usage},
+                     {"fleetsizer", timing}}
+              : Json{{"id", fmt::format("cmpl-{}", job.id)},
+                     {"object", "text_completion"},
+                     {"model", o_.model_name},
+                     {"choices", {{{"index", 0}, {"text", text}, {"finish_reason", "length"}}}},
+                     {"usage", usage},
+                     {"fleetsizer", timing}};
       reply(session, 200, "application/json", body.dump(), true);
     }
     return over();
@@ -361,10 +406,11 @@ void Session::start(double delay_ms) {
 
 void Session::read_next() {
   request_ = {};
-  bhttp::async_read(socket_, buffer_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (ec) return;  // client closed or sent garbage: drop the connection
-    self->server_.handle(self, self->request_);
-  });
+  bhttp::async_read(socket_, buffer_, request_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return;  // client closed or sent garbage: drop the connection
+                      self->server_.handle(self, self->request_);
+                    });
 }
 
 void Session::send(std::string data) {
@@ -393,14 +439,15 @@ void Session::flush() {
   writing_.swap(pending_);
   pending_.clear();
   in_write_ = true;
-  net::async_write(socket_, net::buffer(writing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->in_write_ = false;
-    if (ec) {
-      self->aborted_ = true;
-      return;
-    }
-    self->flush();
-  });
+  net::async_write(socket_, net::buffer(writing_),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->in_write_ = false;
+                     if (ec) {
+                       self->aborted_ = true;
+                       return;
+                     }
+                     self->flush();
+                   });
 }
 
 }  // namespace

@@ -33,10 +33,10 @@ struct EmulatorOptions {
   double disconnect_rate = 0;  // fraction whose stream is cut halfway
   double stall_rate = 0;       // fraction whose stream pauses for stall_ms after the first token
   double stall_ms = 0;
-  double malformed_rate = 0;   // fraction that get one unparseable event
-  double slow_accept_ms = 0;   // delay before reading each new connection
+  double malformed_rate = 0;  // fraction that get one unparseable event
+  double slow_accept_ms = 0;  // delay before reading each new connection
   std::uint64_t seed = 1;
-  double max_seconds = 0;      // stop after this long (0: until killed)
+  double max_seconds = 0;  // stop after this long (0: until killed)
   std::function<void(unsigned short port)> on_listening;
 };
 

@@ -29,8 +29,8 @@ struct Parsed {
 enum class Format { azure, mooncake };
 
 // Reads one record from the current line; an error message when it is malformed.
-std::optional<std::string> parse_line(Format format, const std::string& line, const std::vector<std::string>& header,
-                                      Parsed& out) {
+std::optional<std::string> parse_line(Format format, const std::string& line,
+                                      const std::vector<std::string>& header, Parsed& out) {
   if (format == Format::azure) {
     const auto cells = split_csv_line(line);
     if (cells.size() < 3) return "expected TIMESTAMP,ContextTokens,GeneratedTokens";
@@ -52,9 +52,11 @@ std::optional<std::string> parse_line(Format format, const std::string& line, co
   } catch (const nlohmann::json::parse_error&) {
     return "malformed JSON";
   }
-  if (!j.is_object() || !j.contains("timestamp") || !j.contains("input_length") || !j.contains("output_length"))
+  if (!j.is_object() || !j.contains("timestamp") || !j.contains("input_length") ||
+      !j.contains("output_length"))
     return "missing timestamp, input_length or output_length";
-  if (!j["timestamp"].is_number() || !j["input_length"].is_number_integer() || !j["output_length"].is_number_integer())
+  if (!j["timestamp"].is_number() || !j["input_length"].is_number_integer() ||
+      !j["output_length"].is_number_integer())
     return "timestamp must be a number and lengths integers";
   out.time_s = j["timestamp"].get<double>() / 1000.0;  // Mooncake timestamps are milliseconds
   out.input = j["input_length"].get<std::int64_t>();
@@ -62,7 +64,8 @@ std::optional<std::string> parse_line(Format format, const std::string& line, co
   out.hash_ids.clear();
   if (j.contains("hash_ids") && j["hash_ids"].is_array())
     for (const auto& h : j["hash_ids"])
-      if (h.is_number_unsigned() || h.is_number_integer()) out.hash_ids.push_back(h.get<std::uint64_t>());
+      if (h.is_number_unsigned() || h.is_number_integer())
+        out.hash_ids.push_back(h.get<std::uint64_t>());
   return std::nullopt;
 }
 
@@ -87,9 +90,12 @@ class TraceSource final : public RequestSource {
       Parsed p;
       std::optional<std::string> problem = parse_line(format_, line, header_, p);
       if (!problem) {
-        if (p.time_s < 0) problem = "negative timestamp";
-        else if (p.input <= 0 || p.output <= 0) problem = "zero-length request (input and output must be >= 1 token)";
-        else if (have_previous_ && p.time_s < previous_) problem = "timestamp goes backwards (trace must be sorted)";
+        if (p.time_s < 0)
+          problem = "negative timestamp";
+        else if (p.input <= 0 || p.output <= 0)
+          problem = "zero-length request (input and output must be >= 1 token)";
+        else if (have_previous_ && p.time_s < previous_)
+          problem = "timestamp goes backwards (trace must be sorted)";
       }
       if (problem) {
         if (options_.skip_bad_lines) {
@@ -131,14 +137,19 @@ class TraceSource final : public RequestSource {
 std::optional<double> parse_azure_timestamp(const std::string& text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0;
   double s = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s >= 61)
+  if (std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6)
     return std::nullopt;
-  return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400.0 +
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
+      s >= 61)
+    return std::nullopt;
+  return static_cast<double>(
+             days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) *
+             86400.0 +
          h * 3600.0 + mi * 60.0 + s;
 }
 
-Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path, const TraceOptions& options,
+Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path,
+                                                  const TraceOptions& options,
                                                   TraceStats* stats_out) {
   std::ifstream probe(path);
   if (!probe) return fail(fmt::format("{}: cannot open trace", path));
@@ -151,10 +162,12 @@ Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path, const
     const auto header = split_csv_line(first);
     for (const char* col : {"TIMESTAMP", "ContextTokens", "GeneratedTokens"})
       if (std::find(header.begin(), header.end(), col) == header.end())
-        return fail(fmt::format("{}:1: missing column '{}' (Azure trace: TIMESTAMP,ContextTokens,GeneratedTokens)",
-                                path, col));
+        return fail(fmt::format(
+            "{}:1: missing column '{}' (Azure trace: TIMESTAMP,ContextTokens,GeneratedTokens)",
+            path, col));
     if (header[0] != "TIMESTAMP" || header[1] != "ContextTokens" || header[2] != "GeneratedTokens")
-      return fail(fmt::format("{}:1: expected columns in the order TIMESTAMP,ContextTokens,GeneratedTokens", path));
+      return fail(fmt::format(
+          "{}:1: expected columns in the order TIMESTAMP,ContextTokens,GeneratedTokens", path));
     format = Format::azure;
   }
   // First pass: count and duration (streamed), validating every line once.
@@ -178,7 +191,8 @@ Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path, const
   double scale = 1.0;
   if (options.target_rate) {
     if (!(*options.target_rate > 0)) return fail("--rate must be a positive number");
-    if (stats.rate() <= 0) return fail(fmt::format("{}: all requests arrive at once; cannot rescale to a rate", path));
+    if (stats.rate() <= 0)
+      return fail(fmt::format("{}: all requests arrive at once; cannot rescale to a rate", path));
     scale = stats.rate() / *options.target_rate;
   }
   if (stats_out) *stats_out = stats;

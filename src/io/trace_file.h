@@ -22,13 +22,16 @@ struct TraceOptions {
 struct TraceStats {
   std::int64_t requests = 0;
   double duration_s = 0;  // last - first arrival
-  double rate() const { return duration_s > 0 ? static_cast<double>(requests - 1) / duration_s : 0; }
+  double rate() const {
+    return duration_s > 0 ? static_cast<double>(requests - 1) / duration_s : 0;
+  }
 };
 
 // Parses "2023-11-16 18:15:46.6805900" as seconds since the Unix epoch (UTC).
 std::optional<double> parse_azure_timestamp(const std::string& text);
 
-Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path, const TraceOptions& options,
+Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path,
+                                                  const TraceOptions& options,
                                                   TraceStats* stats = nullptr);
 
 }  // namespace fleetsizer::io

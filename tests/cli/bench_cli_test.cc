@@ -28,10 +28,12 @@ Json bench_json(const std::string& args) {
 TEST(BenchEmulate, RecoversConfiguredTtftAndTpot) {
   EmulatorProcess emu("--mode fixed --ttft-ms 40 --tpot-ms 8");
   ASSERT_GT(emu.port(), 0);
-  const Json j = bench_json("--base-url " + emu.url() + " --num-prompts 60 --request-rate 30 --isl 50 --osl 20");
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --num-prompts 60 --request-rate 30 --isl 50 --osl 20");
   EXPECT_EQ(j["completed"], 60);
   EXPECT_EQ(j["failed"], 0);
-  // Tolerance: the emulator's timers fire late by up to a few ms on a loaded sanitizer build, never early.
+  // Tolerance: the emulator's timers fire late by up to a few ms on a loaded sanitizer build, never
+  // early.
   EXPECT_GE(j["median_ttft_ms"].get<double>(), 40.0);
   EXPECT_LT(j["median_ttft_ms"].get<double>(), 40.0 + 10);
   EXPECT_NEAR(j["median_tpot_ms"].get<double>(), 8.0, 1.0);
@@ -44,22 +46,25 @@ TEST(BenchEmulate, RecoversConfiguredTtftAndTpot) {
 
 TEST(BenchEmulate, ChatEndpointAndClosedLoop) {
   EmulatorProcess emu("--mode fixed --ttft-ms 20 --tpot-ms 5 --max-concurrency 4");
-  const Json j = bench_json("--base-url " + emu.url() + " --endpoint /v1/chat/completions --num-prompts 24 "
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --endpoint /v1/chat/completions --num-prompts 24 "
                             "--max-concurrency 4 --isl 10 --osl 10");
   EXPECT_EQ(j["completed"], 24);
   EXPECT_EQ(j["max_concurrency"], 4);
 }
 
-// The emulator's capacity is known: 4 slots / (20 ms + 4 x 10 ms) per request = 66.7 req/s, kept low
-// (330 tokens/s) so that neither a sanitizer build nor tests running beside it limit it by CPU.
+// The emulator's capacity is known: 4 slots / (20 ms + 4 x 10 ms) per request = 66.7 req/s, kept
+// low (330 tokens/s) so that neither a sanitizer build nor tests running beside it limit it by CPU.
 TEST(BenchEmulate, SweepFindsTheKnownCapacity) {
   EmulatorProcess emu("--mode fixed --ttft-ms 20 --tpot-ms 10 --max-concurrency 4");
   const std::string dir = temp_dir("sweep");
   // Near-regular arrivals (Gamma shape 50): no Poisson queueing below capacity, a growing queue
   // above it, so the SLO-limited rate is the capacity itself.
-  const Json j = bench_json("--base-url " + emu.url() + " --num-prompts 100 --burstiness 50 --isl 8 --osl 5 --sweep --sweep-start 20 "
-                            "--sweep-repeats 1 --slo ttft:p99=150 --model llama-3.1-8b --gpu h100 --measurement-out " +
-                            dir + "/row.csv");
+  const Json j = bench_json(
+      "--base-url " + emu.url() +
+      " --num-prompts 100 --burstiness 50 --isl 8 --osl 5 --sweep --sweep-start 20 "
+      "--sweep-repeats 1 --slo ttft:p99=150 --model llama-3.1-8b --gpu h100 --measurement-out " +
+      dir + "/row.csv");
   ASSERT_TRUE(j["sweep"]["found"].get<bool>());
   const double capacity = 4 / (0.020 + 4 * 0.010);
   EXPECT_NEAR(j["sweep"]["q"].get<double>() / capacity, 1.0, 0.10) << j["sweep"]["q"];
@@ -69,9 +74,11 @@ TEST(BenchEmulate, SweepFindsTheKnownCapacity) {
 }
 
 TEST(BenchEmulate, FaultsAreCountedByKind) {
-  EmulatorProcess emu("--mode fixed --ttft-ms 5 --tpot-ms 1 --error-rate 0.2 --disconnect-rate 0.2 "
-                      "--malformed-rate 0.2 --stall-rate 0.2 --stall-ms 100 --slow-accept-ms 20 --seed 3");
-  const Json j = bench_json("--base-url " + emu.url() + " --num-prompts 100 --request-rate 200 --isl 4 --osl 10");
+  EmulatorProcess emu(
+      "--mode fixed --ttft-ms 5 --tpot-ms 1 --error-rate 0.2 --disconnect-rate 0.2 "
+      "--malformed-rate 0.2 --stall-rate 0.2 --stall-ms 100 --slow-accept-ms 20 --seed 3");
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --num-prompts 100 --request-rate 200 --isl 4 --osl 10");
   const int completed = j["completed"].get<int>(), failed = j["failed"].get<int>();
   EXPECT_EQ(completed + failed, 100);
   EXPECT_GT(j["failures"]["http_status"].get<int>(), 5);
@@ -87,14 +94,18 @@ TEST(BenchEmulate, FaultsAreCountedByKind) {
 TEST(BenchEmulate, SavedResultIsReadByValidate) {
   EmulatorProcess emu("--model llama-3.1-8b --gpu h100");  // model mode: the modeled replica
   const std::string dir = temp_dir("saved");
-  const RunResult r = run_cli("bench --base-url " + emu.url() + " --model llama-3.1-8b --num-prompts 16 "
-                              "--max-concurrency 4 --isl 256 --osl 32 --save-result " + dir + "/result.json");
+  const RunResult r = run_cli("bench --base-url " + emu.url() +
+                              " --model llama-3.1-8b --num-prompts 16 "
+                              "--max-concurrency 4 --isl 256 --osl 32 --save-result " +
+                              dir + "/result.json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json saved = Json::parse(read_text(dir + "/result.json"));
-  for (const char* key : {"completed", "request_throughput", "output_throughput", "mean_ttft_ms", "median_ttft_ms",
-                          "p99_ttft_ms", "mean_tpot_ms", "p99_tpot_ms", "ttfts", "itls", "date"})
+  for (const char* key :
+       {"completed", "request_throughput", "output_throughput", "mean_ttft_ms", "median_ttft_ms",
+        "p99_ttft_ms", "mean_tpot_ms", "p99_tpot_ms", "ttfts", "itls", "date"})
     EXPECT_TRUE(saved.contains(key)) << key;
-  const RunResult v = run_cli("validate --measurements " + dir + "/result.json --gpu h100 --tp 1 --format json");
+  const RunResult v =
+      run_cli("validate --measurements " + dir + "/result.json --gpu h100 --tp 1 --format json");
   ASSERT_EQ(v.exit_code, 0) << v.err;
   const Json j = Json::parse(v.out);
   ASSERT_EQ(j["rows"].size(), 1u);
@@ -120,9 +131,11 @@ TEST(BenchFailures, DeadPortIsAClearError) {
   int port = 0;
   const int fd = listening_socket(&port);
   ::close(fd);  // nothing listens there now
-  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) + " --num-prompts 5 --timeout 5");
+  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) +
+                              " --num-prompts 5 --timeout 5");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("cannot connect to 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot connect to 127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("refused"), std::string::npos) << r.err;
 }
 
@@ -136,7 +149,8 @@ TEST(BenchFailures, ServerThatClosesConnections) {
       if (c >= 0) ::close(c);
     }
   });
-  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) + " --num-prompts 5 --max-concurrency 1 --timeout 5");
+  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) +
+                              " --num-prompts 5 --max-concurrency 1 --timeout 5");
   stop = true;
   ::shutdown(fd, SHUT_RDWR);
   ::close(fd);
@@ -149,8 +163,10 @@ TEST(BenchFailures, ServerThatNeverAnswersTimesOut) {
   int port = 0;
   const int fd = listening_socket(&port);  // the kernel accepts; nobody ever reads or writes
   const auto start = std::chrono::steady_clock::now();
-  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) + " --num-prompts 3 --timeout 1");
-  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) +
+                              " --num-prompts 3 --timeout 1");
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ::close(fd);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("no response from 127.0.0.1"), std::string::npos) << r.err;
@@ -178,7 +194,8 @@ TEST(BenchCore, ScheduleAndSummary) {
   EXPECT_DOUBLE_EQ(sum.ttft_ms.mean, 1000.0);
   EXPECT_DOUBLE_EQ(sum.tpot_ms.mean, 500.0);
   EXPECT_DOUBLE_EQ(sum.itl_ms.median, 500.0);
-  EXPECT_FALSE(bench::meets(sum, {{Metric::ttft, Percentile::p99, 5000}}));  // a failure fails the SLO
+  EXPECT_FALSE(
+      bench::meets(sum, {{Metric::ttft, Percentile::p99, 5000}}));  // a failure fails the SLO
   auto g = bench::parse_goodput({"ttft:100", "e2el:2000"});
   ASSERT_TRUE(g);
   EXPECT_EQ(*g->ttft_ms, 100);

@@ -18,10 +18,12 @@ Json run_json(const std::string& args) {
   return r.exit_code == 0 ? Json::parse(r.out) : Json::object();
 }
 
-const std::string kAzureConv = "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
+const std::string kAzureConv =
+    "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
 
 TEST(SimulateCli, JsonKeys) {
-  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --rate 4 --requests 500 --length-dist lognormal");
+  const Json j = run_json(
+      "simulate --model llama-3.1-8b --gpu h100 --rate 4 --requests 500 --length-dist lognormal");
   EXPECT_EQ(j["requests"], 500);
   for (const char* m : {"ttft_ms", "tpot_ms", "e2e_ms"})
     for (const char* p : {"p50", "p99"}) EXPECT_GT(j[m][p].get<double>(), 0) << m << p;
@@ -46,12 +48,13 @@ TEST(SimulateCli, AzureConversationReplayKeepsCountsAndTokens) {
     }
   }
   const std::string dir = temp_dir("azure-replay");
-  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --replicas 4 --trace " + kAzureConv +
-                          " --per-request " + dir + "/requests.csv");
+  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --replicas 4 --trace " +
+                          kAzureConv + " --per-request " + dir + "/requests.csv");
   EXPECT_EQ(j["requests"].get<std::int64_t>(), n);
   EXPECT_EQ(j["arrived"].get<std::int64_t>(), n);
   EXPECT_FALSE(j["diverged"].get<bool>());
-  EXPECT_DOUBLE_EQ(j["throughput_rps"].get<double>() * j["makespan_s"].get<double>(), static_cast<double>(n));
+  EXPECT_DOUBLE_EQ(j["throughput_rps"].get<double>() * j["makespan_s"].get<double>(),
+                   static_cast<double>(n));
   double sim_in = 0, sim_out = 0;
   auto rows = io::read_csv(dir + "/requests.csv");
   ASSERT_TRUE(rows);
@@ -66,10 +69,12 @@ TEST(SimulateCli, AzureConversationReplayKeepsCountsAndTokens) {
 
 TEST(SimulateCli, FindReplicasOnBothTraces) {
   // Mooncake prompts average ~7,000 tokens (up to tens of thousands): a looser TTFT target.
-  for (const auto& [trace, ttft] : {std::pair<std::string, int>{"tests/fixtures/azure-conv-200.csv", 1000},
-                                    {"tests/fixtures/mooncake-conv-200.jsonl", 15000}}) {
-    const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --trace " + trace + " --rate 20 --slo ttft:p99=" +
-                            std::to_string(ttft) + " --slo tpot:p99=60 --find-replicas --router prefix_affinity");
+  for (const auto& [trace, ttft] :
+       {std::pair<std::string, int>{"tests/fixtures/azure-conv-200.csv", 1000},
+        {"tests/fixtures/mooncake-conv-200.jsonl", 15000}}) {
+    const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --trace " + trace +
+                            " --rate 20 --slo ttft:p99=" + std::to_string(ttft) +
+                            " --slo tpot:p99=60 --find-replicas --router prefix_affinity");
     ASSERT_TRUE(j["find_replicas"]["found"].get<bool>()) << trace;
     const int r = j["find_replicas"]["replicas"].get<int>();
     EXPECT_GE(r, 1);
@@ -77,7 +82,8 @@ TEST(SimulateCli, FindReplicasOnBothTraces) {
     // One replica fewer must fail (or R is 1).
     bool found_smaller_failure = r == 1;
     for (const auto& t : j["trials"])
-      if (t["replicas"].get<int>() == r - 1 && !t["meets"].get<bool>()) found_smaller_failure = true;
+      if (t["replicas"].get<int>() == r - 1 && !t["meets"].get<bool>())
+        found_smaller_failure = true;
     EXPECT_TRUE(found_smaller_failure) << trace;
     EXPECT_TRUE(j["find_replicas"].contains("floor_replicas"));
   }
@@ -100,15 +106,18 @@ TEST(SimulateCli, BadInput) {
 }
 
 TEST(SimulateCli, UnreachableSloStopsTheSearch) {
-  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --trace tests/fixtures/mooncake-conv-200.jsonl "
-                          "--rate 20 --slo ttft:p99=100 --find-replicas");
+  const Json j = run_json(
+      "simulate --model llama-3.1-8b --gpu h100 --trace tests/fixtures/mooncake-conv-200.jsonl "
+      "--rate 20 --slo ttft:p99=100 --find-replicas");
   EXPECT_FALSE(j["find_replicas"]["found"].get<bool>());
-  EXPECT_NE(j["find_replicas"]["reason"].get<std::string>().find("without contention"), std::string::npos);
+  EXPECT_NE(j["find_replicas"]["reason"].get<std::string>().find("without contention"),
+            std::string::npos);
   EXPECT_LT(j["trials"].size(), 10u);
 }
 
 TEST(SimulateCli, OverloadReportsDivergence) {
-  const Json j = run_json("simulate --model llama-3.1-8b --gpu h100 --rate 1000 --requests 100000 --max-waiting 2000");
+  const Json j = run_json(
+      "simulate --model llama-3.1-8b --gpu h100 --rate 1000 --requests 100000 --max-waiting 2000");
   EXPECT_TRUE(j["diverged"].get<bool>());
   EXPECT_NE(j["divergence"].get<std::string>().find("cannot keep up"), std::string::npos);
 }

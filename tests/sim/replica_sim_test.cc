@@ -15,7 +15,8 @@ struct Queueing {
 };
 
 // Batching disabled (one running sequence) turns the replica into a single FCFS server.
-Queueing run_single_server(LengthSpec output, double rate, std::int64_t n, std::uint64_t seed, double step_ms) {
+Queueing run_single_server(LengthSpec output, double rate, std::int64_t n, std::uint64_t seed,
+                           double step_ms) {
   const RooflineModel model(fixed_step_config(step_ms));
   LengthSpec input;
   input.mean = 100;  // one prefill step
@@ -41,7 +42,7 @@ Queueing run_single_server(LengthSpec output, double rate, std::int64_t n, std::
 // M/D/1: W = rho S / (2 (1 - rho)).
 TEST(SingleServer, MeanWaitMatchesMD1) {
   LengthSpec output;
-  output.mean = 20;  // 20 steps of 10 ms: S = 0.2 s
+  output.mean = 20;         // 20 steps of 10 ms: S = 0.2 s
   const double rate = 3.5;  // rho = 0.7
   const Queueing q = run_single_server(output, rate, 200000, 7, 10.0);
   EXPECT_NEAR(q.mean_service_s, 0.2, 1e-9);
@@ -81,7 +82,8 @@ TEST(FleetSim, LittlesLawHolds) {
   auto r = simulate(model, source, o);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->requests, 5000);
-  EXPECT_NEAR(r->mean_in_system, r->throughput_rps() * r->e2e_ms.mean() / 1e3, 1e-6 * r->mean_in_system);
+  EXPECT_NEAR(r->mean_in_system, r->throughput_rps() * r->e2e_ms.mean() / 1e3,
+              1e-6 * r->mean_in_system);
 }
 
 // At low load each request runs alone: TTFT is one prefill step and TPOT the mean decode step,
@@ -91,7 +93,8 @@ TEST(FleetSim, LowLoadMatchesTheSteadyStateModel) {
   c.efficiency.wave_sync = 1;  // one client: the wave model is exact
   const RooflineModel model(c);
   std::vector<Request> requests;
-  for (int i = 0; i < 20; ++i) requests.push_back({static_cast<std::uint64_t>(i), i * 100.0, 1000, 300, {}});
+  for (int i = 0; i < 20; ++i)
+    requests.push_back({static_cast<std::uint64_t>(i), i * 100.0, 1000, 300, {}});
   ListSource source(requests);
   SimOptions o;
   o.replica.kv_blocks = 10000;
@@ -173,7 +176,8 @@ TEST(FleetSim, ClosedFormEqualsStepByStep) {
     EXPECT_LT(results[0].events, results[1].events);
     for (const auto& [id, a] : by_mode[0]) {
       const FinishedRequest& b = by_mode[1].at(id);
-      EXPECT_NEAR(a.first_token_s, b.first_token_s, 1e-9 * std::max(1.0, b.first_token_s)) << "seed " << seed;
+      EXPECT_NEAR(a.first_token_s, b.first_token_s, 1e-9 * std::max(1.0, b.first_token_s))
+          << "seed " << seed;
       EXPECT_NEAR(a.finish_s, b.finish_s, 1e-9 * std::max(1.0, b.finish_s)) << "seed " << seed;
       EXPECT_EQ(a.replica, b.replica);
     }
@@ -219,7 +223,11 @@ TEST(FleetSim, PrefixCacheHitsSkipPromptWork) {
   const RooflineModel model(h100_llama8b());
   std::vector<Request> requests;
   for (int i = 0; i < 50; ++i)  // every request shares its first 4 blocks (2048 tokens)
-    requests.push_back({static_cast<std::uint64_t>(i), i * 1.0, 2600, 10, {1, 2, 3, 4, 100 + static_cast<std::uint64_t>(i)}});
+    requests.push_back({static_cast<std::uint64_t>(i),
+                        i * 1.0,
+                        2600,
+                        10,
+                        {1, 2, 3, 4, 100 + static_cast<std::uint64_t>(i)}});
   auto run = [&](bool with_hashes) {
     auto list = requests;
     if (!with_hashes)

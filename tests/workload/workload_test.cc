@@ -27,7 +27,8 @@ TEST(Synthetic, PoissonAndGammaRatesAndVariability) {
   LengthSpec len;
   len.mean = 10;
   for (double cv : {1.0, 3.0}) {
-    SyntheticSource s({cv == 1.0 ? ArrivalKind::poisson : ArrivalKind::gamma, 50, cv, 0, 0}, len, len, 200000, 5);
+    SyntheticSource s({cv == 1.0 ? ArrivalKind::poisson : ArrivalKind::gamma, 50, cv, 0, 0}, len,
+                      len, 200000, 5);
     const auto rs = drain(s);
     double sum = 0, sq = 0;
     for (std::size_t i = 1; i < rs.size(); ++i) {
@@ -102,7 +103,8 @@ TEST(Traces, MooncakeHashIdsAndMilliseconds) {
   EXPECT_EQ(rs[1].hash_ids.front(), 0u);
 }
 
-void expect_trace_error(const std::string& name, const std::string& text, const std::string& needle) {
+void expect_trace_error(const std::string& name, const std::string& text,
+                        const std::string& needle) {
   const std::string path = temp_dir("traces") + "/" + name;
   write_text(path, text);
   auto src = io::open_trace(path, {});
@@ -111,16 +113,21 @@ void expect_trace_error(const std::string& name, const std::string& text, const 
 }
 
 TEST(Traces, BadInputIsReportedWithLineNumbers) {
-  expect_trace_error("cols.csv", "TIMESTAMP,Tokens\n2023-11-16 18:15:46.1,1\n", "missing column 'ContextTokens'");
+  expect_trace_error("cols.csv", "TIMESTAMP,Tokens\n2023-11-16 18:15:46.1,1\n",
+                     "missing column 'ContextTokens'");
   expect_trace_error("unsorted.csv",
-                     "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.1,10,10\n2023-11-16 18:15:45.1,10,10\n",
+                     "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 "
+                     "18:15:46.1,10,10\n2023-11-16 18:15:45.1,10,10\n",
                      "unsorted.csv:3: timestamp goes backwards");
-  expect_trace_error("zero.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.1,0,10\n",
+  expect_trace_error("zero.csv",
+                     "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.1,0,10\n",
                      "zero.csv:2: zero-length request");
   expect_trace_error("bad.jsonl",
-                     "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 5}\n{\"timestamp\": 1, \"input_le\n",
+                     "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": "
+                     "5}\n{\"timestamp\": 1, \"input_le\n",
                      "bad.jsonl:2: malformed JSON");
-  expect_trace_error("neg.jsonl", "{\"timestamp\": -5, \"input_length\": 5, \"output_length\": 5}\n",
+  expect_trace_error("neg.jsonl",
+                     "{\"timestamp\": -5, \"input_length\": 5, \"output_length\": 5}\n",
                      "neg.jsonl:1: negative timestamp");
   expect_trace_error("empty.jsonl", "", "no requests");
 }

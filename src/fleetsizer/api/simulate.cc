@@ -17,10 +17,14 @@ double stat(const Histogram& h, Percentile p) {
 
 const Histogram& histogram_for(const SimResult& r, Metric m) {
   switch (m) {
-    case Metric::ttft: return r.ttft_ms;
-    case Metric::tpot: return r.tpot_ms;
-    case Metric::itl: return r.itl_ms;
-    case Metric::e2e: return r.e2e_ms;
+    case Metric::ttft:
+      return r.ttft_ms;
+    case Metric::tpot:
+      return r.tpot_ms;
+    case Metric::itl:
+      return r.itl_ms;
+    case Metric::e2e:
+      return r.e2e_ms;
   }
   return r.e2e_ms;
 }
@@ -106,17 +110,19 @@ Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
     // Twice the replicas and no latency improves: the SLO fails without any contention (a prompt's
     // own prefill, or decode speed), so more replicas cannot meet it.
     const SimResult& now = out.trials.back().result;
-    const bool saturated = !*ok && !now.diverged &&
-                           std::abs(now.ttft_ms.percentile(0.99) - previous.ttft_ms.percentile(0.99)) <=
-                               0.01 * previous.ttft_ms.percentile(0.99) &&
-                           std::abs(now.tpot_ms.percentile(0.99) - previous.tpot_ms.percentile(0.99)) <=
-                               0.01 * previous.tpot_ms.percentile(0.99);
+    const bool saturated =
+        !*ok && !now.diverged &&
+        std::abs(now.ttft_ms.percentile(0.99) - previous.ttft_ms.percentile(0.99)) <=
+            0.01 * previous.ttft_ms.percentile(0.99) &&
+        std::abs(now.tpot_ms.percentile(0.99) - previous.tpot_ms.percentile(0.99)) <=
+            0.01 * previous.tpot_ms.percentile(0.99);
     if (saturated || (!*ok && hi >= 4096)) {
       out.replicas = hi;
       out.result = now;
-      out.unreachable = saturated ? "the SLO fails even without contention: adding replicas no longer lowers the "
-                                    "latencies (a single request's prefill or decode is too slow for it)"
-                                  : "not met with 4096 replicas";
+      out.unreachable =
+          saturated ? "the SLO fails even without contention: adding replicas no longer lowers the "
+                      "latencies (a single request's prefill or decode is too slow for it)"
+                    : "not met with 4096 replicas";
       return out;
     }
   }
@@ -137,9 +143,9 @@ report::Report simulate_report(const SimulateOutput& out) {
   const Scenario& s = out.request.scenario;
   const SimResult& r = out.result;
   report::Report rep;
-  rep.title = fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}", out.replicas, s.model.name,
-                          out.footprint.gpus, s.gpu.name, s.engine, router_name(out.request.router),
-                          out.request.workload);
+  rep.title = fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}",
+                          out.replicas, s.model.name, out.footprint.gpus, s.gpu.name, s.engine,
+                          router_name(out.request.router), out.request.workload);
   rep.add("replicas", report::integer(out.replicas));
   rep.add("gpus_per_replica", report::integer(out.footprint.gpus));
   rep.add("router", router_name(out.request.router));
@@ -163,7 +169,8 @@ report::Report simulate_report(const SimulateOutput& out) {
   }
   rep.add("throughput_rps", r.throughput_rps(), 3);
   rep.add("goodput_rps", r.goodput_rps(), 3);
-  rep.add("goodput_fraction", r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0, 4);
+  rep.add("goodput_fraction",
+          r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0, 4);
   rep.add("output_tok_s", r.output_tok_s(), 1);
   rep.add("utilization", r.utilization, 4);
   rep.add("kv_occupancy", r.kv_occupancy, 4);
@@ -175,8 +182,9 @@ report::Report simulate_report(const SimulateOutput& out) {
   rep.add("steps", report::integer(r.steps));
   rep.add("kv_blocks_per_replica", report::integer(out.replica.kv_blocks));
   rep.why("goodput_rps", "requests whose own TTFT/TPOT/E2E meet every SLO threshold / makespan");
-  rep.why("mean_in_system", "time average of requests in the fleet; equals throughput_rps x e2e_ms.mean / 1000 "
-                            "(Little's law)");
+  rep.why("mean_in_system",
+          "time average of requests in the fleet; equals throughput_rps x e2e_ms.mean / 1000 "
+          "(Little's law)");
   rep.why("ttft_ms.p99", "log-binned histogram (1% bins) of first-token minus arrival times");
   if (out.request.find_replicas) {
     rep.add("find_replicas.found", out.found);
@@ -186,15 +194,18 @@ report::Report simulate_report(const SimulateOutput& out) {
             out.floor_replicas ? report::integer(*out.floor_replicas) : report::Cell{});
     rep.add("find_replicas.model_q", out.model_q, 3);
     rep.why("find_replicas.floor_replicas",
-            fmt::format("closed form ceil(rate / q) = ceil({} / {:.3f}) with q the model's SLO-limited open-loop rate "
+            fmt::format("closed form ceil(rate / q) = ceil({} / {:.3f}) with q the model's "
+                        "SLO-limited open-loop rate "
                         "at the mean lengths",
                         out.request.arrival_rate, out.model_q));
     report::Table t{"trials", "Replica counts tried", {}, {}};
-    t.columns = {{"replicas", "replicas", 0}, {"meets", "meets SLO", 0}, {"ttft_ms_p99", "TTFT p99", 1},
-                 {"tpot_ms_p99", "TPOT p99", 2}, {"e2e_ms_p99", "E2E p99", 1}, {"diverged", "diverged", 0}};
+    t.columns = {{"replicas", "replicas", 0},    {"meets", "meets SLO", 0},
+                 {"ttft_ms_p99", "TTFT p99", 1}, {"tpot_ms_p99", "TPOT p99", 2},
+                 {"e2e_ms_p99", "E2E p99", 1},   {"diverged", "diverged", 0}};
     for (const auto& tr : out.trials)
       t.rows.push_back({report::integer(tr.replicas), tr.meets, tr.result.ttft_ms.percentile(0.99),
-                        tr.result.tpot_ms.percentile(0.99), tr.result.e2e_ms.percentile(0.99), tr.result.diverged});
+                        tr.result.tpot_ms.percentile(0.99), tr.result.e2e_ms.percentile(0.99),
+                        tr.result.diverged});
     rep.tables.push_back(std::move(t));
   }
   return rep;

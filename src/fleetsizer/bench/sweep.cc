@@ -4,7 +4,8 @@
 
 namespace fleetsizer::bench {
 
-Result<SweepResult> sweep(const MeasureFn& measure, const std::vector<SloTarget>& slo, const SweepOptions& o) {
+Result<SweepResult> sweep(const MeasureFn& measure, const std::vector<SloTarget>& slo,
+                          const SweepOptions& o) {
   if (slo.empty()) return fail("--sweep needs at least one --slo target");
   if (!(o.start_rate > 0)) return fail("--sweep-start must be a positive rate");
   SweepResult result;

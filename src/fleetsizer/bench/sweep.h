@@ -31,6 +31,7 @@ struct SweepResult {
 
 using MeasureFn = std::function<Result<BenchSummary>(double rate)>;
 
-Result<SweepResult> sweep(const MeasureFn& measure, const std::vector<SloTarget>& slo, const SweepOptions& options);
+Result<SweepResult> sweep(const MeasureFn& measure, const std::vector<SloTarget>& slo,
+                          const SweepOptions& options);
 
 }  // namespace fleetsizer::bench

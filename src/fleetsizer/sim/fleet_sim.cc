@@ -9,7 +9,9 @@ namespace fleetsizer {
 bool meets_slo(const FinishedRequest& r, const std::vector<SloTarget>& slo) {
   const double ttft = (r.first_token_s - r.arrival_s) * 1e3;
   const double e2e = (r.finish_s - r.arrival_s) * 1e3;
-  const double tpot = r.output_tokens > 1 ? (r.finish_s - r.first_token_s) * 1e3 / static_cast<double>(r.output_tokens - 1) : 0;
+  const double tpot = r.output_tokens > 1 ? (r.finish_s - r.first_token_s) * 1e3 /
+                                                static_cast<double>(r.output_tokens - 1)
+                                          : 0;
   for (const auto& t : slo) {
     const double v = t.metric == Metric::ttft ? ttft : t.metric == Metric::e2e ? e2e : tpot;
     if (v > t.ms) return false;
@@ -29,7 +31,9 @@ Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, co
     double time;
     int replica;
     std::uint64_t version;
-    bool operator>(const Event& e) const { return time > e.time || (time == e.time && replica > e.replica); }
+    bool operator>(const Event& e) const {
+      return time > e.time || (time == e.time && replica > e.replica);
+    }
   };
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
   std::vector<std::uint64_t> version(replicas.size(), 0);
@@ -53,7 +57,8 @@ Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, co
     res.e2e_ms.add((f.finish_s - f.arrival_s) * 1e3);
     res.queue_ms.add((f.admitted_s - f.arrival_s) * 1e3);
     if (f.output_tokens > 1)
-      res.tpot_ms.add((f.finish_s - f.first_token_s) * 1e3 / static_cast<double>(f.output_tokens - 1));
+      res.tpot_ms.add((f.finish_s - f.first_token_s) * 1e3 /
+                      static_cast<double>(f.output_tokens - 1));
     res.input_tokens += static_cast<double>(f.input_tokens);
     res.output_tokens += static_cast<double>(f.output_tokens);
     res.last_finish_s = std::max(res.last_finish_s, f.finish_s);
@@ -98,7 +103,8 @@ Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, co
     if (waiting_total > o.max_waiting) {
       res.diverged = true;
       res.divergence = fmt::format(
-          "diverged at t = {:.1f} s: {} requests waiting across {} replicas (limit {}); the fleet cannot keep up "
+          "diverged at t = {:.1f} s: {} requests waiting across {} replicas (limit {}); the fleet "
+          "cannot keep up "
           "with the arrivals",
           now, waiting_total, o.replicas, o.max_waiting);
       break;

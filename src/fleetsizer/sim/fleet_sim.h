@@ -24,13 +24,14 @@ struct SimOptions {
   // Stop when the fleet cannot catch up: more waiting requests than this (memory stays bounded).
   std::int64_t max_waiting = 200000;
   std::function<void(const FinishedRequest&)> on_finish;  // per-request records (CSV at the edge)
-  std::function<void(double sim_time_s, std::int64_t done)> on_progress;  // called every 65,536 events
+  std::function<void(double sim_time_s, std::int64_t done)>
+      on_progress;  // called every 65,536 events
 };
 
 struct SimResult {
   std::int64_t requests = 0;  // completed
   std::int64_t arrived = 0;
-  std::int64_t good = 0;      // met every per-request SLO threshold
+  std::int64_t good = 0;  // met every per-request SLO threshold
   std::int64_t rejected = 0;
   std::int64_t preemptions = 0;
   std::int64_t events = 0, steps = 0;
@@ -39,17 +40,22 @@ struct SimResult {
   double first_arrival_s = 0, last_finish_s = 0;
   Histogram ttft_ms, tpot_ms, itl_ms, e2e_ms, queue_ms;
   double input_tokens = 0, output_tokens = 0;
-  double utilization = 0;      // mean over replicas of busy time / makespan
-  double kv_occupancy = 0;     // mean used KV fraction over replicas and time
-  double mean_in_system = 0;   // time average of requests in the fleet (Little's law check)
+  double utilization = 0;     // mean over replicas of busy time / makespan
+  double kv_occupancy = 0;    // mean used KV fraction over replicas and time
+  double mean_in_system = 0;  // time average of requests in the fleet (Little's law check)
   double prefix_hit_fraction = 0;
   double makespan_s() const { return last_finish_s - first_arrival_s; }
-  double throughput_rps() const { return makespan_s() > 0 ? static_cast<double>(requests) / makespan_s() : 0; }
-  double goodput_rps() const { return makespan_s() > 0 ? static_cast<double>(good) / makespan_s() : 0; }
+  double throughput_rps() const {
+    return makespan_s() > 0 ? static_cast<double>(requests) / makespan_s() : 0;
+  }
+  double goodput_rps() const {
+    return makespan_s() > 0 ? static_cast<double>(good) / makespan_s() : 0;
+  }
   double output_tok_s() const { return makespan_s() > 0 ? output_tokens / makespan_s() : 0; }
 };
 
-Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, const SimOptions& options);
+Result<SimResult> simulate(const RooflineModel& model, RequestSource& source,
+                           const SimOptions& options);
 
 // Per-request SLO check for goodput (a target's percentile is a fleet statistic; per request the
 // threshold applies to the request's own value, as DistServe defines goodput).

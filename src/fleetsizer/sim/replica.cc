@@ -8,7 +8,8 @@ namespace fleetsizer {
 ReplicaSim::ReplicaSim(const RooflineModel& model, ReplicaOptions options, int index)
     : model_(model), options_(options), index_(index), free_blocks_(options.kv_blocks) {
   cache_capacity_ = static_cast<std::size_t>(
-      std::max<std::int64_t>(0, options_.kv_blocks * options_.block_tokens / std::max<std::int64_t>(1, options_.prefix_block_tokens)));
+      std::max<std::int64_t>(0, options_.kv_blocks * options_.block_tokens /
+                                    std::max<std::int64_t>(1, options_.prefix_block_tokens)));
 }
 
 int ReplicaSim::allocate_seq(const Request& r) {
@@ -35,7 +36,8 @@ void ReplicaSim::release(int seq) {
 }
 
 bool ReplicaSim::in_decode(const Seq& s) const {
-  return s.prefilled >= s.prefill_target && s.generated >= 1 && s.generated < s.request.output_tokens;
+  return s.prefilled >= s.prefill_target && s.generated >= 1 &&
+         s.generated < s.request.output_tokens;
 }
 
 std::int64_t ReplicaSim::blocks_for(std::int64_t tokens) const {
@@ -88,13 +90,16 @@ std::int64_t ReplicaSim::cached_prefix(const Request& r) {
     }
     cached = hits * options_.prefix_block_tokens;
   } else if (options_.prefix_hit_rate > 0) {
-    cached = static_cast<std::int64_t>(std::floor(options_.prefix_hit_rate * static_cast<double>(r.input_tokens)));
+    cached = static_cast<std::int64_t>(
+        std::floor(options_.prefix_hit_rate * static_cast<double>(r.input_tokens)));
   }
   // At least one prompt token is always computed (it produces the first output token).
   return std::clamp<std::int64_t>(cached, 0, r.input_tokens - 1);
 }
 
-void ReplicaSim::enqueue(const Request& r, double /*now*/) { waiting_.push_back(allocate_seq(r)); }
+void ReplicaSim::enqueue(const Request& r, double /*now*/) {
+  waiting_.push_back(allocate_seq(r));
+}
 
 double ReplicaSim::jump_duration(std::int64_t k) const {
   const double kk = static_cast<double>(k);
@@ -108,7 +113,8 @@ bool ReplicaSim::start(double now) {
   // Closed form: only decodes, and nothing waiting can join (no request waits, or every running
   // slot is taken), so the batch stays the same until a finish or a block shortage.
   // One pass: are all running sequences decoding, the fewest tokens any has left, the context sum.
-  bool all_decoding = options_.closed_form && (waiting_.empty() || !can_admit()) && !running_.empty();
+  bool all_decoding =
+      options_.closed_form && (waiting_.empty() || !can_admit()) && !running_.empty();
   std::int64_t k = INT64_MAX;
   double context = 0;
   for (std::size_t pos = 0; all_decoding && pos < running_.size(); ++pos) {
@@ -126,8 +132,8 @@ bool ReplicaSim::start(double now) {
       for (int i : running_) need += blocks_for(pool_[i].kv + steps) - pool_[i].blocks;
       return need;
     };
-    const std::int64_t bound =
-        static_cast<std::int64_t>(running_.size()) * ((k + options_.block_tokens - 1) / options_.block_tokens + 1);
+    const std::int64_t bound = static_cast<std::int64_t>(running_.size()) *
+                               ((k + options_.block_tokens - 1) / options_.block_tokens + 1);
     if (bound > free_blocks_ && blocks_needed(k) > free_blocks_) {
       std::int64_t lo = 0, hi = k;
       while (hi - lo > 1) {
@@ -174,7 +180,8 @@ bool ReplicaSim::start(double now) {
     w.decode_context += static_cast<double>(s.kv + 1);
     --budget;
   }
-  // 2. Unfinished prompt chunks of running requests, then 3. waiting requests, first come first served.
+  // 2. Unfinished prompt chunks of running requests, then 3. waiting requests, first come first
+  // served.
   auto schedule_chunk = [&](int i) -> bool {
     Seq& s = pool_[i];
     std::int64_t chunk = std::min(s.prefill_target - s.prefilled, budget);
@@ -183,14 +190,16 @@ bool ReplicaSim::start(double now) {
     if (chunk <= 0) return false;
     grow(s, s.kv + chunk);
     chunks_.push_back({i, chunk});
-    w.prefill_attended += static_cast<double>(chunk) * (static_cast<double>(s.prefilled) + static_cast<double>(chunk) / 2);
+    w.prefill_attended += static_cast<double>(chunk) *
+                          (static_cast<double>(s.prefilled) + static_cast<double>(chunk) / 2);
     budget -= chunk;
     return true;
   };
   for (int i : running_) {
     if (budget <= 0) break;
     const Seq& s = pool_[i];
-    if (s.prefilled < s.prefill_target) schedule_chunk(i);  // (a decoding sequence has its prompt done)
+    if (s.prefilled < s.prefill_target)
+      schedule_chunk(i);  // (a decoding sequence has its prompt done)
   }
   // As vLLM's scheduler does, a step that had to preempt admits nobody new.
   const bool preempted = stats_.preemptions > preemptions_before;
@@ -215,7 +224,9 @@ bool ReplicaSim::start(double now) {
         s.cached = 0;
       }
     }
-    if (s.prefill_target - s.prefilled > 0 && (s.blocks + free_blocks_) * options_.block_tokens - s.kv <= 0) break;
+    if (s.prefill_target - s.prefilled > 0 &&
+        (s.blocks + free_blocks_) * options_.block_tokens - s.kv <= 0)
+      break;
     waiting_.pop_front();
     running_.push_back(i);
     if (!schedule_chunk(i) && s.prefilled < s.prefill_target) break;
@@ -281,7 +292,8 @@ void ReplicaSim::complete(std::vector<FinishedRequest>& done, Histogram& itl_ms)
       s.kv += steps;
       s.generated += steps;
       if (s.generated >= s.request.output_tokens) finished.push_back(i);
-      if (token_sink_) token_sink_->push_back({s.request.id, steps, s.generated >= s.request.output_tokens});
+      if (token_sink_)
+        token_sink_->push_back({s.request.id, steps, s.generated >= s.request.output_tokens});
     }
   }
   for (const auto& c : chunks_) {
@@ -292,13 +304,15 @@ void ReplicaSim::complete(std::vector<FinishedRequest>& done, Histogram& itl_ms)
       s.generated = 1;  // the prompt's last position samples the first output token
       s.first_token_s = t;
       if (s.generated >= s.request.output_tokens) finished.push_back(c.seq);
-      if (token_sink_) token_sink_->push_back({s.request.id, 1, s.generated >= s.request.output_tokens});
+      if (token_sink_)
+        token_sink_->push_back({s.request.id, 1, s.generated >= s.request.output_tokens});
     }
   }
   for (int i : finished) {
     const Seq& s = pool_[i];
-    done.push_back({s.request.id, s.request.arrival_s, s.admitted_s, s.first_token_s, t, s.request.input_tokens,
-                    s.request.output_tokens, s.cached, s.preemptions, index_});
+    done.push_back({s.request.id, s.request.arrival_s, s.admitted_s, s.first_token_s, t,
+                    s.request.input_tokens, s.request.output_tokens, s.cached, s.preemptions,
+                    index_});
     running_.erase(std::ranges::find(running_, i));
     release(i);
   }

@@ -28,7 +28,7 @@ struct ReplicaOptions {
   std::int64_t block_tokens = 16;
   double prefix_hit_rate = 0;  // fraction of each prompt found in the prefix cache (no hash ids)
   std::int64_t prefix_block_tokens = 512;  // tokens per hash id (Mooncake)
-  bool closed_form = true;     // false: advance one step per event (reference mode)
+  bool closed_form = true;                 // false: advance one step per event (reference mode)
 };
 
 struct FinishedRequest {
@@ -74,8 +74,12 @@ class ReplicaSim {
   void set_token_sink(std::vector<TokenEmission>* sink) { token_sink_ = sink; }
 
   // A waiting request could join the batch at the next step boundary (a free running slot).
-  bool can_admit() const { return static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs; }
-  std::int64_t outstanding() const { return static_cast<std::int64_t>(waiting_.size() + running_.size()); }
+  bool can_admit() const {
+    return static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs;
+  }
+  std::int64_t outstanding() const {
+    return static_cast<std::int64_t>(waiting_.size() + running_.size());
+  }
   std::int64_t waiting() const { return static_cast<std::int64_t>(waiting_.size()); }
   std::int64_t used_blocks() const { return options_.kv_blocks - free_blocks_; }
   const ReplicaStats& stats() const { return stats_; }

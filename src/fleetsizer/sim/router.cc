@@ -11,18 +11,26 @@ Result<RouterPolicy> parse_router(const std::string& t) {
   if (t == "power_of_two" || t == "p2c") return RouterPolicy::power_of_two;
   if (t == "least_kv") return RouterPolicy::least_kv;
   if (t == "prefix_affinity" || t == "prefix") return RouterPolicy::prefix_affinity;
-  return fail(fmt::format(
-      "router: unknown policy '{}' (round_robin, random, least_outstanding, power_of_two, least_kv, prefix_affinity)", t));
+  return fail(
+      fmt::format("router: unknown policy '{}' (round_robin, random, least_outstanding, "
+                  "power_of_two, least_kv, prefix_affinity)",
+                  t));
 }
 
 std::string router_name(RouterPolicy p) {
   switch (p) {
-    case RouterPolicy::round_robin: return "round_robin";
-    case RouterPolicy::random: return "random";
-    case RouterPolicy::least_outstanding: return "least_outstanding";
-    case RouterPolicy::power_of_two: return "power_of_two";
-    case RouterPolicy::least_kv: return "least_kv";
-    case RouterPolicy::prefix_affinity: return "prefix_affinity";
+    case RouterPolicy::round_robin:
+      return "round_robin";
+    case RouterPolicy::random:
+      return "random";
+    case RouterPolicy::least_outstanding:
+      return "least_outstanding";
+    case RouterPolicy::power_of_two:
+      return "power_of_two";
+    case RouterPolicy::least_kv:
+      return "least_kv";
+    case RouterPolicy::prefix_affinity:
+      return "prefix_affinity";
   }
   return "?";
 }
@@ -54,7 +62,9 @@ int Router::pick(const Request& r, const std::vector<ReplicaSim>& replicas) {
     case RouterPolicy::least_kv: {
       int best = 0;
       for (int i = 1; i < n; ++i) {
-        const auto key = [&](int j) { return std::pair(replicas[j].used_blocks(), replicas[j].outstanding()); };
+        const auto key = [&](int j) {
+          return std::pair(replicas[j].used_blocks(), replicas[j].outstanding());
+        };
         if (key(i) < key(best)) best = i;
       }
       return best;
@@ -63,7 +73,8 @@ int Router::pick(const Request& r, const std::vector<ReplicaSim>& replicas) {
       // Requests sharing their first prefix block go to the same replica, unless it is twice as
       // loaded as the least loaded one (then balance wins).
       if (r.hash_ids.empty()) return least_outstanding(replicas);
-      const int home = static_cast<int>(std::hash<std::uint64_t>{}(r.hash_ids.front()) % replicas.size());
+      const int home =
+          static_cast<int>(std::hash<std::uint64_t>{}(r.hash_ids.front()) % replicas.size());
       const int least = least_outstanding(replicas);
       return replicas[home].outstanding() > 2 * replicas[least].outstanding() + 4 ? least : home;
     }

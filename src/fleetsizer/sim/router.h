@@ -10,7 +10,14 @@
 
 namespace fleetsizer {
 
-enum class RouterPolicy { round_robin, random, least_outstanding, power_of_two, least_kv, prefix_affinity };
+enum class RouterPolicy {
+  round_robin,
+  random,
+  least_outstanding,
+  power_of_two,
+  least_kv,
+  prefix_affinity
+};
 
 Result<RouterPolicy> parse_router(const std::string& text);
 std::string router_name(RouterPolicy p);

@@ -11,13 +11,21 @@ Result<ArrivalSpec> parse_arrival(const std::string& text, double rate, double c
   ArrivalSpec a;
   a.rate = rate;
   a.cv = cv;
-  if (text == "poisson") a.kind = ArrivalKind::poisson;
-  else if (text == "gamma") a.kind = ArrivalKind::gamma;
-  else if (text == "deterministic" || text == "constant") a.kind = ArrivalKind::deterministic;
-  else if (text == "onoff" || text == "bursts") a.kind = ArrivalKind::onoff;
-  else return fail(fmt::format("arrival: unknown process '{}' (poisson, gamma, deterministic, onoff)", text));
-  if (!(rate > 0) || !std::isfinite(rate)) return fail(fmt::format("rate must be a positive number, got {}", rate));
-  if (!(cv > 0) || !std::isfinite(cv)) return fail(fmt::format("cv must be a positive number, got {}", cv));
+  if (text == "poisson")
+    a.kind = ArrivalKind::poisson;
+  else if (text == "gamma")
+    a.kind = ArrivalKind::gamma;
+  else if (text == "deterministic" || text == "constant")
+    a.kind = ArrivalKind::deterministic;
+  else if (text == "onoff" || text == "bursts")
+    a.kind = ArrivalKind::onoff;
+  else
+    return fail(
+        fmt::format("arrival: unknown process '{}' (poisson, gamma, deterministic, onoff)", text));
+  if (!(rate > 0) || !std::isfinite(rate))
+    return fail(fmt::format("rate must be a positive number, got {}", rate));
+  if (!(cv > 0) || !std::isfinite(cv))
+    return fail(fmt::format("cv must be a positive number, got {}", cv));
   return a;
 }
 
@@ -26,14 +34,18 @@ Result<void> validate(const LengthSpec& s, const std::string& what) {
     case LengthKind::fixed:
     case LengthKind::exponential:
     case LengthKind::lognormal:
-      if (!(s.mean >= 1) || !std::isfinite(s.mean)) return fail(fmt::format("{}: mean must be >= 1 token", what));
-      if (s.kind == LengthKind::lognormal && !(s.sigma > 0)) return fail(fmt::format("{}: sigma must be > 0", what));
+      if (!(s.mean >= 1) || !std::isfinite(s.mean))
+        return fail(fmt::format("{}: mean must be >= 1 token", what));
+      if (s.kind == LengthKind::lognormal && !(s.sigma > 0))
+        return fail(fmt::format("{}: sigma must be > 0", what));
       return {};
     case LengthKind::uniform:
-      if (!(s.min >= 1 && s.max >= s.min)) return fail(fmt::format("{}: need 1 <= min <= max", what));
+      if (!(s.min >= 1 && s.max >= s.min))
+        return fail(fmt::format("{}: need 1 <= min <= max", what));
       return {};
     case LengthKind::empirical:
-      if (s.samples.empty()) return fail(fmt::format("{}: empirical distribution without samples", what));
+      if (s.samples.empty())
+        return fail(fmt::format("{}: empirical distribution without samples", what));
       return {};
   }
   return {};
@@ -46,9 +58,13 @@ LengthSpec empirical(std::vector<std::int64_t> samples) {
   return s;
 }
 
-SyntheticSource::SyntheticSource(ArrivalSpec arrivals, LengthSpec input, LengthSpec output, std::int64_t count,
-                                 std::uint64_t seed)
-    : arrivals_(arrivals), input_(std::move(input)), output_(std::move(output)), remaining_(count), rng_(seed) {}
+SyntheticSource::SyntheticSource(ArrivalSpec arrivals, LengthSpec input, LengthSpec output,
+                                 std::int64_t count, std::uint64_t seed)
+    : arrivals_(arrivals),
+      input_(std::move(input)),
+      output_(std::move(output)),
+      remaining_(count),
+      rng_(seed) {}
 
 double SyntheticSource::next_gap() {
   const double rate = arrivals_.rate;
@@ -66,7 +82,8 @@ double SyntheticSource::next_gap() {
       const double period = arrivals_.on_s + arrivals_.off_s;
       std::exponential_distribution<double> e(rate * period / arrivals_.on_s);
       on_clock_ += e(rng_);
-      const double wall = std::floor(on_clock_ / arrivals_.on_s) * period + std::fmod(on_clock_, arrivals_.on_s);
+      const double wall =
+          std::floor(on_clock_ / arrivals_.on_s) * period + std::fmod(on_clock_, arrivals_.on_s);
       return wall - now_;
     }
     case ArrivalKind::poisson:
@@ -82,7 +99,8 @@ std::int64_t SyntheticSource::sample(const LengthSpec& s) {
     case LengthKind::fixed:
       return static_cast<std::int64_t>(std::llround(s.mean));
     case LengthKind::uniform: {
-      std::uniform_int_distribution<std::int64_t> u(static_cast<std::int64_t>(s.min), static_cast<std::int64_t>(s.max));
+      std::uniform_int_distribution<std::int64_t> u(static_cast<std::int64_t>(s.min),
+                                                    static_cast<std::int64_t>(s.max));
       return u(rng_);
     }
     case LengthKind::lognormal: {

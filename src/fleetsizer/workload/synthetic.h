@@ -15,9 +15,9 @@ enum class ArrivalKind { poisson, gamma, deterministic, onoff };
 
 struct ArrivalSpec {
   ArrivalKind kind = ArrivalKind::poisson;
-  double rate = 1;     // mean requests per second (on/off: averaged over on and off)
-  double cv = 1;       // gamma: coefficient of variation of the gaps (1 = Poisson)
-  double on_s = 10;    // on/off: Poisson bursts during `on_s`, silence during `off_s`
+  double rate = 1;   // mean requests per second (on/off: averaged over on and off)
+  double cv = 1;     // gamma: coefficient of variation of the gaps (1 = Poisson)
+  double on_s = 10;  // on/off: Poisson bursts during `on_s`, silence during `off_s`
   double off_s = 10;
 };
 
@@ -27,8 +27,8 @@ enum class LengthKind { fixed, uniform, lognormal, exponential, empirical };
 struct LengthSpec {
   LengthKind kind = LengthKind::fixed;
   double mean = 1024;
-  double min = 1, max = 1;  // uniform bounds
-  double sigma = 1;         // lognormal shape (of the underlying normal)
+  double min = 1, max = 1;            // uniform bounds
+  double sigma = 1;                   // lognormal shape (of the underlying normal)
   std::vector<std::int64_t> samples;  // empirical
 };
 
@@ -37,7 +37,8 @@ Result<void> validate(const LengthSpec& spec, const std::string& what);
 
 class SyntheticSource final : public RequestSource {
  public:
-  SyntheticSource(ArrivalSpec arrivals, LengthSpec input, LengthSpec output, std::int64_t count, std::uint64_t seed);
+  SyntheticSource(ArrivalSpec arrivals, LengthSpec input, LengthSpec output, std::int64_t count,
+                  std::uint64_t seed);
   Result<bool> next(Request& out) override;
 
  private:
