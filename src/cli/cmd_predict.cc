@@ -14,13 +14,11 @@ void setup_predict(CLI::App& app, Invocation& inv) {
                  "Closed-loop clients (each sends its next request when one ends)");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
-    auto raw = f->scenario.raw();
-    if (!raw) return fail(raw.error().message);
-    auto s = io::build_scenario(*raw, catalog);
-    if (!s) return fail(s.error().message);
-    auto rate = io::positive_setting(*raw, "rate");
+    auto parsed = f->scenario.parse(catalog);
+    if (!parsed) return fail(parsed.error().message);
+    auto rate = io::positive_setting(parsed->raw, "rate");
     if (!rate) return fail(rate.error().message);
-    auto out = api::run_predict({*s, f->concurrency, *rate});
+    auto out = api::run_predict({parsed->scenario, f->concurrency, *rate});
     if (!out) return fail(out.error().message);
     return api::predict_report(*out);
   };

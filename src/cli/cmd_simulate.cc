@@ -77,10 +77,10 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
                  "Stop as diverged when more requests than this are waiting");
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
-    auto raw = f->scenario.raw();
-    if (!raw) return fail(raw.error().message);
-    auto s = io::build_scenario(*raw, catalog);
-    if (!s) return fail(s.error().message);
+    auto parsed = f->scenario.parse(catalog);
+    if (!parsed) return fail(parsed.error().message);
+    const io::RawScenario* raw = &parsed->raw;
+    const Scenario* s = &parsed->scenario;
     auto rate = io::positive_setting(*raw, "rate");
     if (!rate) return fail(rate.error().message);
     auto requests = io::integer_setting(*raw, "requests");

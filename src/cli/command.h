@@ -24,6 +24,13 @@ struct CommandSpec {
 
 const std::vector<CommandSpec>& commands();
 
+// Parsed shared flags: the raw settings (for command-specific keys such as `rate`) and the
+// validated scenario built from them.
+struct ParsedScenario {
+  io::RawScenario raw;
+  Scenario scenario;
+};
+
 // The shared scenario flags of DESIGN.md section 6 (--scenario, --model, --gpu, --tp, ...), bound
 // to a command. After parsing, raw() holds the file's settings overlaid by the flags.
 class ScenarioFlags {
@@ -31,6 +38,7 @@ class ScenarioFlags {
   void add_to(CLI::App& app);
   Result<io::RawScenario> raw() const;
   Result<Scenario> build(Catalog& catalog) const;
+  Result<ParsedScenario> parse(Catalog& catalog) const;
   bool has_scenario_file() const { return !scenario_path_.empty(); }
 
  private:
@@ -45,5 +53,18 @@ class ScenarioFlags {
   CLI::Option* slo_option_ = nullptr;
   std::vector<Binding> bindings_;
 };
+
+// A command that needs only the shared scenario flags: `run(scenario)` gives its report.
+template <class Run>
+void scenario_command(CLI::App& app, Invocation& inv, Run run) {
+  auto flags = std::make_shared<ScenarioFlags>();
+  flags->add_to(app);
+  inv.run = [flags, run]() -> Result<report::Report> {
+    Catalog catalog = builtin_catalog();
+    auto s = flags->build(catalog);
+    if (!s) return fail(s.error().message);
+    return run(*s);
+  };
+}
 
 }  // namespace fleetsizer::cli

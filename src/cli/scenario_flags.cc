@@ -76,9 +76,17 @@ Result<io::RawScenario> ScenarioFlags::raw() const {
 }
 
 Result<Scenario> ScenarioFlags::build(Catalog& catalog) const {
+  auto parsed = parse(catalog);
+  if (!parsed) return fail(parsed.error().message);
+  return std::move(parsed->scenario);
+}
+
+Result<ParsedScenario> ScenarioFlags::parse(Catalog& catalog) const {
   auto r = raw();
   if (!r) return fail(r.error().message);
-  return io::build_scenario(*r, catalog);
+  auto s = io::build_scenario(*r, catalog);
+  if (!s) return fail(s.error().message);
+  return ParsedScenario{std::move(*r), std::move(*s)};
 }
 
 }  // namespace fleetsizer::cli

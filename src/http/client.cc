@@ -11,6 +11,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "http/clock.h"
+
 namespace fleetsizer::http {
 namespace {
 
@@ -21,10 +23,6 @@ using tcp = net::ip::tcp;
 using Json = nlohmann::json;
 using bench::Failure;
 using bench::RequestSample;
-
-double monotonic_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 struct Connection {
   explicit Connection(net::io_context& io) : socket(io) {}
@@ -47,6 +45,8 @@ class Call : public std::enable_shared_from_this<Call> {
   void read_body();
   void on_event(const std::string& payload);
   void finish(Failure f, std::string error = "");
+  // A kept-alive connection the server closed meanwhile: retry once on a fresh one.
+  bool retry_on_fresh_connection();
 
   Load& load_;
   std::size_t index_;
@@ -278,41 +278,38 @@ void Call::write() {
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      if (self->done_) return;
                      if (ec) {
-                       // A kept-alive connection the server closed meanwhile: retry once on a fresh
-                       // one.
-                       if (!self->fresh_) {
-                         self->fresh_ = true;
-                         beast::error_code ignored;
-                         self->conn_->socket.close(ignored);
-                         self->conn_ = std::make_unique<Connection>(self->load_.io());
-                         return self->connect();
-                       }
+                       if (self->retry_on_fresh_connection()) return;
                        return self->finish(Failure::disconnect, ec.message());
                      }
                      self->read_header();
                    });
 }
 
+bool Call::retry_on_fresh_connection() {
+  if (fresh_) return false;
+  fresh_ = true;
+  beast::error_code ignored;
+  conn_->socket.close(ignored);
+  conn_ = std::make_unique<Connection>(load_.io());
+  connect();
+  return true;
+}
+
 void Call::read_header() {
   parser_ = std::make_unique<bhttp::response_parser<bhttp::buffer_body>>();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-  bhttp::async_read_header(
-      conn_->socket, conn_->buffer, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (self->done_) return;
-        if (ec) {
-          if (!self->fresh_ && (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-                                ec == net::error::connection_reset)) {
-            self->fresh_ = true;  // stale keep-alive connection: retry once
-            beast::error_code ignored;
-            self->conn_->socket.close(ignored);
-            self->conn_ = std::make_unique<Connection>(self->load_.io());
-            return self->connect();
-          }
-          return self->finish(Failure::disconnect, ec.message());
-        }
-        self->read_body();
-      });
+  bhttp::async_read_header(conn_->socket, conn_->buffer, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (self->done_) return;
+                             if (ec) {
+                               const bool stale = ec == bhttp::error::end_of_stream ||
+                                                  ec == net::error::eof ||
+                                                  ec == net::error::connection_reset;
+                               if (stale && self->retry_on_fresh_connection()) return;
+                               return self->finish(Failure::disconnect, ec.message());
+                             }
+                             self->read_body();
+                           });
 }
 
 void Call::read_body() {

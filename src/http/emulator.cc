@@ -12,6 +12,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "http/clock.h"
+
 namespace fleetsizer::http {
 namespace {
 
@@ -20,10 +22,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 using Json = nlohmann::json;
-
-double monotonic_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 std::string chunk(const std::string& data) {
   return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
