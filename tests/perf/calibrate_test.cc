@@ -39,7 +39,7 @@ std::vector<Measurement> synthetic(const Efficiency& truth) {
 }
 
 TEST(Calibrate, RecoversKnownFactors) {
-  const Efficiency truth{0.45, 0.70, 0.70, 6.0, 35.0, 0.6};
+  const Efficiency truth{0.45, 0.70, 0.70, 6.0, 35.0, 0.6, 0.45, 3.0};
   const auto rows = synthetic(truth);
   const CalibrationResult r = calibrate(rows, engine_defaults("vllm").efficiency);
   ASSERT_TRUE(r.converged) << r.message;
@@ -75,7 +75,7 @@ TEST(Validation, SummaryQuantiles) {
 }
 
 TEST(Validation, LeaveOneOutNeverSeesTheHeldOutRows) {
-  auto rows = synthetic({0.45, 0.70, 0.70, 6.0, 35.0, 0.6});
+  auto rows = synthetic({0.45, 0.70, 0.70, 6.0, 35.0, 0.6, 0.45, 3.0});
   // Corrupt one configuration (tp 2): in-sample calibration is pulled by it, leave-one-out
   // predicts it from tp 1 rows only, so its error there shows the corruption in full.
   for (auto& m : rows)

@@ -17,7 +17,7 @@ inline ReplicaConfig fixed_step_config(double step_ms) {
   c.gpu = *builtin_catalog().gpu("h100-sxm");
   c.gpu.bf16_tflops = c.gpu.fp8_tflops = 1e15;
   c.gpu.hbm_bandwidth_tb_s = 1e15;
-  c.efficiency = {1, 1, 1, step_ms, 0, 1};
+  c.efficiency = {1, 1, 1, step_ms, 0, 1, 1, 0};
   return c;
 }
 

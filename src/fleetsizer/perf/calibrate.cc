@@ -12,7 +12,7 @@
 namespace fleetsizer {
 namespace {
 
-constexpr int kParams = 5;
+constexpr int kParams = 6;
 using Params = Eigen::Matrix<double, kParams, 1>;
 
 double logistic(double x) {
@@ -29,6 +29,7 @@ Efficiency to_efficiency(const Params& t, const Efficiency& base) {
   e.step_overhead_ms = std::exp(t[2]);
   e.per_seq_overhead_us = std::exp(t[3]);
   e.wave_sync = logistic(t[4]);
+  e.low_precision_compute = logistic(t[5]);
   return e;
 }
 
@@ -36,7 +37,8 @@ Params to_params(const Efficiency& e) {
   Params t;
   t << logit(std::clamp(e.compute, 1e-3, 0.999)), logit(std::clamp(e.memory, 1e-3, 0.999)),
       std::log(std::max(e.step_overhead_ms, 1e-3)), std::log(std::max(e.per_seq_overhead_us, 1e-3)),
-      logit(std::clamp(e.wave_sync, 1e-3, 0.999));
+      logit(std::clamp(e.wave_sync, 1e-3, 0.999)),
+      logit(std::clamp(e.low_precision_compute, 1e-3, 0.999));
   return t;
 }
 
@@ -98,7 +100,7 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
   out.rows = static_cast<int>(rows.size());
   if (rows.size() < 3) {
     out.message = fmt::format(
-        "only {} rows: need at least 3 to fit 5 factors robustly; kept the defaults", rows.size());
+        "only {} rows: need at least 3 to fit 6 factors robustly; kept the defaults", rows.size());
     return out;
   }
   Params theta = to_params(start);

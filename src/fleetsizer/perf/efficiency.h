@@ -17,6 +17,13 @@ struct Efficiency {
   // Closed loop: how far the clients stay synchronized in waves (1) rather than spread evenly over
   // the steps (0). Benchmarks start all clients at once; engines differ in how fast that decays.
   double wave_sync = 0.3;
+  // Achieved / peak for GEMMs on fp8, int8 or fp4 tensor cores. Much lower than for bf16: in
+  // AIConfigurator's vLLM 0.24 H100 GEMM table a 4096 x 4096 fp8 GEMM reaches 894-918 TFLOP/s of
+  // the 1,979 peak (0.46), where bf16 reaches 0.8 of its 989.
+  double low_precision_compute = 0.45;
+  // Fixed time per GEMM kernel (launch gap and tail), 4 GEMMs per layer: the smallest GEMMs of the
+  // same table take 6 us however little they compute.
+  double kernel_floor_us = 3.0;
 };
 
 // Engine scheduling defaults that cap the batch: running sequences and tokens per step.

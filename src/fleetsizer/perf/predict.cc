@@ -7,7 +7,7 @@
 namespace fleetsizer {
 
 Efficiency ideal_efficiency(double wave_sync) {
-  return {1.0, 1.0, 1.0, 0.0, 0.0, wave_sync};
+  return {1.0, 1.0, 1.0, 0.0, 0.0, wave_sync, 1.0, 0.0};
 }
 
 std::int64_t kv_limited_running(const ReplicaConfig& c, double isl, double osl) {

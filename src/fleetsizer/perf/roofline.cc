@@ -55,7 +55,11 @@ RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
                  : d(m.layers) * std::max(1.0, d(m.kv_heads) / tp) * d(m.head_dim) * 2.0 * kv_elem;
   // Two all-reduces per layer (after attention and after the MLP) of the hidden state in bf16.
   allreduce_bytes_per_token_ = 2.0 * d(m.layers) * d(m.hidden) * 2.0;
-  gemm_peak_ = peak_flops(c.gpu, gemm_dtype(c.weights_dtype, c.gpu)) * c.efficiency.compute;
+  const Dtype gdt = gemm_dtype(c.weights_dtype, c.gpu);
+  const bool low_precision = gdt == Dtype::fp8 || gdt == Dtype::int8 || gdt == Dtype::fp4;
+  gemm_peak_ = peak_flops(c.gpu, gdt) *
+               (low_precision ? c.efficiency.low_precision_compute : c.efficiency.compute);
+  gemm_floor_s_ = 4.0 * d(m.layers) * c.efficiency.kernel_floor_us * 1e-6;
   attn_peak_ = peak_flops(c.gpu, Dtype::bf16) * c.efficiency.compute;
   bandwidth_ = c.gpu.hbm_bandwidth_tb_s * units::kBytesPerTBs * c.efficiency.memory;
   link_ = c.gpu.interconnect_gb_s * units::kBytesPerGB * c.efficiency.interconnect;
@@ -78,7 +82,7 @@ StepTime RooflineModel::step(const StepWork& w) const {
   const double gemm_compute = gemm_flops / gemm_peak_;
   const double gemm_memory = weight_bytes_per_gpu(tokens) / bandwidth_;
   t.gemm_compute_bound = gemm_compute > gemm_memory;
-  t.gemm_s = std::max(gemm_compute, gemm_memory);
+  t.gemm_s = std::max(gemm_compute, gemm_memory) + gemm_floor_s_;
   const double attended = w.prefill_attended + w.decode_context;
   const double kv_bytes = kv_bytes_per_token_ * (w.decode_context + w.prefill_tokens);
   t.attention_s = std::max(attn_flops_per_context_ * attended / attn_peak_, kv_bytes / bandwidth_);

@@ -63,6 +63,7 @@ class RooflineModel {
   double kv_bytes_per_token_ = 0;      // per GPU
   double allreduce_bytes_per_token_ = 0;
   double gemm_peak_ = 0, attn_peak_ = 0, bandwidth_ = 0, link_ = 0;
+  double gemm_floor_s_ = 0;  // per step: 4 GEMM kernels per layer x kernel_floor_us
 };
 
 }  // namespace fleetsizer
