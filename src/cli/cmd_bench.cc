@@ -10,6 +10,7 @@
 #include "fleetsizer/bench/sweep.h"
 #include "http/client.h"
 #include "io/output.h"
+#include "io/trace_file.h"
 
 namespace fleetsizer::cli {
 namespace {
@@ -34,6 +35,7 @@ struct BenchFlags {
   double sweep_start = 1;
   int sweep_repeats = 2;
   std::string measurement_out, gpu, engine = "generic";
+  std::string lengths_from;
   int tp = 1;
 };
 
@@ -87,20 +89,24 @@ Result<double> parse_rate(const std::string& text) {
 // One run at `rate`; an error when nothing at all got through (dead port, silent server).
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
     const BenchFlags& f, const http::ClientOptions& client, double rate,
-    const bench::GoodputTargets& goodput, std::uint64_t seed, bool progress) {
+    const bench::GoodputTargets& goodput, std::uint64_t seed, bool progress,
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& lengths) {
   http::LoadPlan plan;
   plan.schedule = bench::send_schedule(f.num_prompts + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
   plan.warmup = f.warmup;
   plan.duration_s = f.duration_s;
+  plan.lengths = lengths;
   bool printed = false;
   std::function<void(const http::Progress&)> on_progress;
   if (progress && ::isatty(STDERR_FILENO)) {
     on_progress = [&](const http::Progress& p) {
-      std::fprintf(stderr, "\r[bench] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld   ",
-                   p.elapsed_s, static_cast<long long>(p.sent),
-                   p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
-                   static_cast<long long>(p.completed), static_cast<long long>(p.failed));
+      std::fprintf(
+          stderr,
+          "\r[bench] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
+          p.elapsed_s, static_cast<long long>(p.sent),
+          p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
+          static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms);
       printed = true;
     };
   }
@@ -204,6 +210,9 @@ void setup_bench(CLI::App& app, Invocation& inv) {
   app.add_option("--timeout", f->timeout_s, "Per-request timeout, seconds");
   app.add_option("--duration", f->duration_s, "Time bound of a run, seconds (0: none)");
   app.add_option("--seed", f->seed, "Seed of the send schedule");
+  app.add_option("--lengths-from", f->lengths_from,
+                 "Take each request's prompt and output lengths from this trace (Azure CSV or "
+                 "Mooncake JSONL)");
   app.add_flag("--sweep", f->sweep, "Find the highest request rate meeting --slo");
   app.add_option("--sweep-start", f->sweep_start,
                  "First rate of the sweep (doubled until the SLO fails)");
@@ -225,6 +234,22 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!(f->burstiness > 0)) return fail("--burstiness must be positive");
     if (f->max_concurrency < 0 || f->warmup < 0)
       return fail("--max-concurrency and --num-warmups must be >= 0");
+    // Prompt and output lengths of real requests, in trace order (cycled if the trace is shorter).
+    std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
+    if (!f->lengths_from.empty()) {
+      auto trace = io::open_trace(f->lengths_from, {});
+      if (!trace) return fail(trace.error().message);
+      Request r;
+      std::vector<std::pair<std::int64_t, std::int64_t>> all;
+      while (true) {
+        auto more = (*trace)->next(r);
+        if (!more) return fail(more.error().message);
+        if (!*more) break;
+        all.emplace_back(r.input_tokens, r.output_tokens);
+      }
+      for (std::int64_t i = 0; i < f->num_prompts + f->warmup; ++i)
+        lengths.push_back(all[static_cast<std::size_t>(i) % all.size()]);
+    }
     report::Report rep;
     if (f->sweep) {
       std::vector<SloTarget> slo;
@@ -235,7 +260,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       }
       std::uint64_t run_seed = f->seed;
       auto measure = [&](double r) -> Result<bench::BenchSummary> {
-        auto one = run_once(*f, *client, r, *goodput, run_seed++, true);
+        auto one = run_once(*f, *client, r, *goodput, run_seed++, true, lengths);
         if (!one) return fail(one.error().message);
         return one->first;
       };
@@ -281,7 +306,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       }
       return rep;
     }
-    auto one = run_once(*f, *client, *rate, *goodput, f->seed, true);
+    auto one = run_once(*f, *client, *rate, *goodput, f->seed, true, lengths);
     if (!one) return fail(one.error().message);
     rep.title = fmt::format("Benchmark of {}{}", f->base_url, f->endpoint);
     add_summary(rep, one->first, *f, *rate);

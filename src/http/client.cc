@@ -73,24 +73,33 @@ class Load {
         progress_timer_(io_),
         stop_timer_(io_),
         samples_(p.schedule.size()) {
+    if (p.lengths.empty()) request_ = make_request(o.isl, o.osl);
+  }
+
+  // The HTTP request for a prompt of `isl` one-token words asking for exactly `osl` tokens.
+  std::string make_request(std::int64_t isl, std::int64_t osl) const {
     std::string prompt;
-    prompt.reserve(static_cast<std::size_t>(o.isl) * 4);
-    for (std::int64_t i = 0; i < o.isl; ++i) prompt += i == 0 ? "the" : " the";
-    Json body = {{"model", o.model},    {"max_tokens", o.osl},
-                 {"min_tokens", o.osl}, {"ignore_eos", true},
-                 {"stream", true},      {"stream_options", {{"include_usage", true}}},
+    prompt.reserve(static_cast<std::size_t>(isl) * 4);
+    for (std::int64_t i = 0; i < isl; ++i) prompt += i == 0 ? "the" : " the";
+    Json body = {{"model", o_.model}, {"max_tokens", osl},
+                 {"min_tokens", osl}, {"ignore_eos", true},
+                 {"stream", true},    {"stream_options", {{"include_usage", true}}},
                  {"temperature", 0}};
-    if (o.chat)
+    if (o_.chat)
       body["messages"] = {{{"role", "user"}, {"content", prompt}}};
     else
       body["prompt"] = prompt;
     const std::string payload = body.dump();
-    request_ = fmt::format(
+    return fmt::format(
         "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: "
-        "text/event-stream\r\n"
-        "Connection: keep-alive\r\nContent-Length: {}\r\n\r\n{}",
-        o.chat ? "/v1/chat/completions" : "/v1/completions", o.host, o.port, payload.size(),
+        "text/event-stream\r\nConnection: keep-alive\r\nContent-Length: {}\r\n\r\n{}",
+        o_.chat ? "/v1/chat/completions" : "/v1/completions", o_.host, o_.port, payload.size(),
         payload);
+  }
+
+  std::string request_for(std::size_t i) const {
+    return plan_.lengths.empty() ? request_
+                                 : make_request(plan_.lengths[i].first, plan_.lengths[i].second);
   }
 
   Result<std::vector<RequestSample>> run() {
@@ -106,7 +115,7 @@ class Load {
       samples_[i].index = static_cast<std::int64_t>(i);
       samples_[i].warmup = static_cast<int>(i) < plan_.warmup;
       samples_[i].scheduled_s = plan_.schedule[i];
-      samples_[i].prompt_tokens = o_.isl;
+      samples_[i].prompt_tokens = plan_.lengths.empty() ? o_.isl : plan_.lengths[i].first;
     }
     if (plan_.duration_s > 0) {
       stop_timer_.expires_after(to_duration(plan_.duration_s));
@@ -124,7 +133,6 @@ class Load {
   double start_abs() const { return start_abs_; }
   net::io_context& io() { return io_; }
   const ClientOptions& options() const { return o_; }
-  const std::string& request() const { return request_; }
   const tcp::endpoint& endpoint() const { return endpoint_; }
   RequestSample& sample(std::size_t i) { return samples_[i]; }
 
@@ -132,7 +140,11 @@ class Load {
     (void)index;
     --in_flight_;
     ++progress_state_.completed;
-    if (!samples_[index].ok()) ++progress_state_.failed;
+    if (!samples_[index].ok()) {
+      ++progress_state_.failed;
+    } else if (!samples_[index].warmup) {
+      ttfts_ms_.push_back((samples_[index].first_token_s - samples_[index].scheduled_s) * 1e3);
+    }
     calls_.erase(index);
     if (reusable) idle_.push_back(std::move(reusable));
     launch_pending();
@@ -216,6 +228,12 @@ class Load {
     progress_timer_.async_wait([this](beast::error_code ec) {
       if (ec) return;
       progress_state_.elapsed_s = now();
+      if (!ttfts_ms_.empty()) {
+        std::vector<double> copy = ttfts_ms_;
+        const auto k = static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(copy.size() - 1));
+        std::nth_element(copy.begin(), copy.begin() + k, copy.end());
+        progress_state_.p99_ttft_ms = copy[static_cast<std::size_t>(k)];
+      }
       progress_(progress_state_);
       tick_progress();
     });
@@ -237,6 +255,7 @@ class Load {
   bool stopped_ = false;
   double start_abs_ = 0;
   Progress progress_state_;
+  std::vector<double> ttfts_ms_;  // completed requests, for the live p99
 };
 
 Call::Call(Load& load, std::size_t index, std::unique_ptr<Connection> conn, bool fresh)
@@ -273,8 +292,9 @@ void Call::connect() {
 }
 
 void Call::write() {
+  if (request_.empty()) request_ = load_.request_for(index_);
   load_.sample(index_).sent_s = load_.now();
-  net::async_write(conn_->socket, net::buffer(load_.request()),
+  net::async_write(conn_->socket, net::buffer(request_),
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      if (self->done_) return;
                      if (ec) {

@@ -28,11 +28,14 @@ struct LoadPlan {
   int max_concurrency = 0;       // 0: unlimited (open loop); > 0 caps in-flight requests
   int warmup = 0;         // the first `warmup` requests are marked and left out of statistics
   double duration_s = 0;  // stop sending and cancel in-flight requests after this long (0: none)
+  // Per-request (input, output) tokens, e.g. from a trace; empty: every request uses isl/osl.
+  std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
 };
 
 struct Progress {
   std::int64_t sent = 0, completed = 0, failed = 0;
   double elapsed_s = 0;
+  double p99_ttft_ms = 0;  // of the requests completed so far
 };
 
 Result<std::vector<bench::RequestSample>> run_load(

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "fleetsizer/bench/load.h"
@@ -229,6 +230,33 @@ TEST(BenchCore, SweepBracketsThenBisects) {
   EXPECT_TRUE(r->found);
   EXPECT_LE(r->q, 100);
   EXPECT_GT(r->q, 100 * 0.95);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+TEST(BenchEmulate, LengthsFromATrace) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 5 --tpot-ms 1");
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --num-prompts 20 --request-rate 100 "
+                            "--lengths-from tests/fixtures/azure-conv-200.csv");
+  ASSERT_EQ(j["completed"], 20);
+  // The first 20 requests of the fixture, summed independently.
+  std::int64_t in = 0, out = 0;
+  auto csv = read_text(source_path("tests/fixtures/azure-conv-200.csv"));
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  for (int i = 0; i < 20 && std::getline(lines, line); ++i) {
+    const auto a = line.find(','), b = line.find(',', a + 1);
+    in += std::stoll(line.substr(a + 1, b - a - 1));
+    out += std::stoll(line.substr(b + 1));
+  }
+  EXPECT_EQ(j["total_input_tokens"].get<std::int64_t>(), in);
+  EXPECT_EQ(j["total_output_tokens"].get<std::int64_t>(), out);
 }
 
 }  // namespace

@@ -183,3 +183,33 @@ TEST(Cli, BadInputFiles) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+TEST(Cli, CatalogFileAddsAndOverridesEntries) {
+  const std::string dir = temp_dir("catalog");
+  write_text(dir + "/catalog.yaml",
+             "gpus:\n"
+             "  - {name: h100-sxm, usd_per_gpu_hour: 1.25}\n"
+             "  - {name: my-accel, memory_gib: 96, hbm_bandwidth_tb_s: 4, bf16_tflops: 900, "
+             "interconnect_gb_s: 400}\n"
+             "models:\n"
+             "  - {name: deeper-8b, base: llama-3.1-8b, layers: 40}\n"
+             "  - {name: from-config, config: " +
+                 source_path("tests/fixtures/llama-3.1-8b_config.json") + "}\n");
+  Json j = run_json("fit --catalog " + dir + "/catalog.yaml --model deeper-8b --gpu my-accel");
+  EXPECT_EQ(j["kv_bytes_per_token"], 40.0 * 8 * 128 * 2 * 2);  // 40 layers instead of 32
+  EXPECT_EQ(j["gpu"], "my-accel");
+  j = run_json("size --catalog " + dir +
+               "/catalog.yaml --model from-config --gpu h100 --q 10 --target-qps 10 "
+               "--redundancy 0 --target-utilization 1 --billing gpu");
+  EXPECT_EQ(j["fleet"]["usd_per_gpu_hour"], 1.25);  // the override, not the built-in price
+  EXPECT_EQ(j["fleet"]["usd_per_hour"], 1.25);
+  write_text(dir + "/bad.yaml", "gpus:\n  - {name: x, memory_gib: -1}\n");
+  expect_one_line_error("fit --catalog " + dir + "/bad.yaml --gpu x",
+                        "bad.yaml:2: memory_gib must be > 0");
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
