@@ -1,7 +1,10 @@
-# fleetsizer_add_test(name source...) builds one GoogleTest program and registers each of its
-# tests with ctest. Tests find the built binary and the repository through compile definitions.
+# fleetsizer_add_test(name [SERIAL] SOURCES source...) builds one GoogleTest program and registers
+# each of its tests with ctest. SERIAL runs them one at a time (timing-sensitive loopback tests
+# must not share the CPU with other tests). Tests find the built binary and the repository
+# through compile definitions.
 function(fleetsizer_add_test name)
-  add_executable(${name} ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE fleetsizer_http fleetsizer_io fleetsizer_core GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE
@@ -9,5 +12,9 @@ function(fleetsizer_add_test name)
     FLEETSIZER_BINARY="$<TARGET_FILE:fleetsizer>")
   fleetsizer_warnings(${name})
   add_dependencies(${name} fleetsizer)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  if(ARG_SERIAL)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  endif()
 endfunction()

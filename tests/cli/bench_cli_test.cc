@@ -89,7 +89,9 @@ TEST(BenchEmulate, FaultsAreCountedByKind) {
                 j["failures"]["malformed"].get<int>(),
             failed);
   EXPECT_GE(j["p99_itl_ms"].get<double>(), 90.0);  // the stalls show up between tokens
-  EXPECT_GE(j["median_ttft_ms"].get<double>(), 5.0 + 20.0 * 0.5);  // slow accept on new connections
+  // Slow accept delays only requests on new connections (kept-alive ones skip it); the first several
+  // requests all open connections, and faults force more, so the tail shows the 20 ms.
+  EXPECT_GE(j["p99_ttft_ms"].get<double>(), 5.0 + 20.0);
 }
 
 TEST(BenchEmulate, SavedResultIsReadByValidate) {
