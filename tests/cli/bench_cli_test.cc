@@ -89,8 +89,8 @@ TEST(BenchEmulate, FaultsAreCountedByKind) {
                 j["failures"]["malformed"].get<int>(),
             failed);
   EXPECT_GE(j["p99_itl_ms"].get<double>(), 90.0);  // the stalls show up between tokens
-  // Slow accept delays only requests on new connections (kept-alive ones skip it); the first several
-  // requests all open connections, and faults force more, so the tail shows the 20 ms.
+  // Slow accept delays only requests on new connections (kept-alive ones skip it); the first
+  // several requests all open connections, and faults force more, so the tail shows the 20 ms.
   EXPECT_GE(j["p99_ttft_ms"].get<double>(), 5.0 + 20.0);
 }
 
