@@ -137,7 +137,6 @@ class Load {
   RequestSample& sample(std::size_t i) { return samples_[i]; }
 
   void finished(std::size_t index, std::unique_ptr<Connection> reusable) {
-    (void)index;
     --in_flight_;
     ++progress_state_.completed;
     if (!samples_[index].ok()) {

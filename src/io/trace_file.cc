@@ -29,8 +29,7 @@ struct Parsed {
 enum class Format { azure, mooncake };
 
 // Reads one record from the current line; an error message when it is malformed.
-std::optional<std::string> parse_line(Format format, const std::string& line,
-                                      const std::vector<std::string>& header, Parsed& out) {
+std::optional<std::string> parse_line(Format format, const std::string& line, Parsed& out) {
   if (format == Format::azure) {
     const auto cells = split_csv_line(line);
     if (cells.size() < 3) return "expected TIMESTAMP,ContextTokens,GeneratedTokens";
@@ -40,7 +39,6 @@ std::optional<std::string> parse_line(Format format, const std::string& line,
     auto outn = parse_number(cells[2]);
     if (!in || !outn || std::floor(*in) != *in || std::floor(*outn) != *outn)
       return "ContextTokens and GeneratedTokens must be whole numbers";
-    (void)header;
     out.time_s = *t;
     out.input = static_cast<std::int64_t>(*in);
     out.output = static_cast<std::int64_t>(*outn);
@@ -75,8 +73,7 @@ class TraceSource final : public RequestSource {
       : path_(std::move(path)), format_(format), scale_(scale), options_(options), in_(path_) {
     if (format_ == Format::azure) {
       std::string header;
-      std::getline(in_, header);
-      header_ = split_csv_line(header);
+      std::getline(in_, header);  // column order was checked when the trace was opened
       line_ = 1;
     }
   }
@@ -88,7 +85,7 @@ class TraceSource final : public RequestSource {
       ++line_;
       if (line.empty() || line == "\r") continue;
       Parsed p;
-      std::optional<std::string> problem = parse_line(format_, line, header_, p);
+      std::optional<std::string> problem = parse_line(format_, line, p);
       if (!problem) {
         if (p.time_s < 0)
           problem = "negative timestamp";
@@ -125,7 +122,6 @@ class TraceSource final : public RequestSource {
   double scale_;
   TraceOptions options_;
   std::ifstream in_;
-  std::vector<std::string> header_;
   std::size_t line_ = 0;
   std::int64_t emitted_ = 0, skipped_ = 0;
   bool have_previous_ = false;

@@ -20,7 +20,7 @@ TEST(LeverStack, SeedRows) {
     EXPECT_EQ(r.rows[i].gpus_per_node, gpus[i]) << i;
     EXPECT_EQ(r.rows[i].nodes, nodes[i]) << i;
     EXPECT_EQ(r.rows[i].nodes, static_cast<std::int64_t>(std::ceil(4000 / q))) << i;
-    EXPECT_DOUBLE_EQ(r.rows[i].usd_per_hour, nodes[i] * 12.0);
+    EXPECT_DOUBLE_EQ(r.rows[i].usd_per_hour, static_cast<double>(nodes[i]) * 12.0);
   }
   EXPECT_NEAR(r.final_memory_factor, 0.55 * 0.65, 1e-12);
   // Corrected view: 223 replicas x 4 GPUs = 892 GPUs = 112 hosts; 44 x 1 GPU = 6 hosts.

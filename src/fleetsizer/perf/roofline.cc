@@ -67,7 +67,7 @@ RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
 
 double RooflineModel::weight_bytes_per_gpu(double tokens) const {
   const ModelSpec& m = config_.model;
-  if (!m.is_moe() || tokens <= 0) return dense_weight_bytes_ + (m.is_moe() ? 0.0 : 0.0);
+  if (!m.is_moe() || tokens <= 0) return dense_weight_bytes_;
   // Expected distinct experts hit when `tokens` tokens each pick k of E uniformly.
   const double e = d(m.experts), k = d(m.experts_per_token);
   const double touched = e * (1.0 - std::pow(1.0 - k / e, tokens));
