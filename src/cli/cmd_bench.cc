@@ -36,6 +36,7 @@ struct BenchFlags {
   int sweep_repeats = 2;
   std::string measurement_out, gpu, engine = "generic";
   std::string lengths_from;
+  bool scrape_metrics = false;
   int tp = 1;
 };
 
@@ -90,7 +91,8 @@ Result<double> parse_rate(const std::string& text) {
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
     const BenchFlags& f, const http::ClientOptions& client, double rate,
     const bench::GoodputTargets& goodput, std::uint64_t seed, bool progress,
-    const std::vector<std::pair<std::int64_t, std::int64_t>>& lengths) {
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& lengths,
+    http::ServerMetrics& server) {
   http::LoadPlan plan;
   plan.schedule = bench::send_schedule(f.num_prompts + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
@@ -110,7 +112,7 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
       printed = true;
     };
   }
-  auto samples = http::run_load(client, plan, on_progress);
+  auto samples = http::run_load(client, plan, on_progress, f.scrape_metrics ? &server : nullptr);
   if (printed) std::fprintf(stderr, "\n");
   if (!samples) return fail(samples.error().message);
   const auto summary = bench::summarize(*samples, rate, goodput);
@@ -210,6 +212,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
   app.add_option("--timeout", f->timeout_s, "Per-request timeout, seconds");
   app.add_option("--duration", f->duration_s, "Time bound of a run, seconds (0: none)");
   app.add_option("--seed", f->seed, "Seed of the send schedule");
+  app.add_flag("--scrape-metrics", f->scrape_metrics,
+               "Poll the server's Prometheus /metrics (running, waiting, KV usage) during the run");
   app.add_option("--lengths-from", f->lengths_from,
                  "Take each request's prompt and output lengths from this trace (Azure CSV or "
                  "Mooncake JSONL)");
@@ -260,7 +264,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       }
       std::uint64_t run_seed = f->seed;
       auto measure = [&](double r) -> Result<bench::BenchSummary> {
-        auto one = run_once(*f, *client, r, *goodput, run_seed++, true, lengths);
+        http::ServerMetrics ignored;
+        auto one = run_once(*f, *client, r, *goodput, run_seed++, true, lengths, ignored);
         if (!one) return fail(one.error().message);
         return one->first;
       };
@@ -306,10 +311,24 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       }
       return rep;
     }
-    auto one = run_once(*f, *client, *rate, *goodput, f->seed, true, lengths);
+    http::ServerMetrics server;
+    auto one = run_once(*f, *client, *rate, *goodput, f->seed, true, lengths, server);
     if (!one) return fail(one.error().message);
     rep.title = fmt::format("Benchmark of {}{}", f->base_url, f->endpoint);
     add_summary(rep, one->first, *f, *rate);
+    if (f->scrape_metrics) {
+      // The server's own view during the run (Prometheus /metrics, vLLM gauge names).
+      rep.add("server.samples", report::integer(server.samples));
+      rep.add("server.max_running", server.max_running, 1);
+      rep.add("server.mean_running", server.mean_running, 2);
+      rep.add("server.max_waiting", server.max_waiting, 1);
+      rep.add("server.mean_waiting", server.mean_waiting, 2);
+      rep.add("server.max_kv_usage", server.max_kv_usage, 4);
+      rep.add("server.mean_kv_usage", server.mean_kv_usage, 4);
+      if (!server.error.empty()) rep.add("server.scrape_error", server.error);
+      rep.why("server.mean_running",
+              "mean of vllm:num_requests_running over GET /metrics polls every 0.25 s");
+    }
     if (!f->save_result.empty()) {
       // vLLM's result file: the summary plus per-request lists.
       nlohmann::json j = nlohmann::json::parse(report::render(rep, report::Format::json, false));

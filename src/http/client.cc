@@ -65,13 +65,17 @@ class Call : public std::enable_shared_from_this<Call> {
 class Load {
  public:
   Load(const ClientOptions& o, const LoadPlan& p,
-       const std::function<void(const Progress&)>& progress)
+       const std::function<void(const Progress&)>& progress, ServerMetrics* metrics,
+       double scrape_interval_s)
       : o_(o),
         plan_(p),
         progress_(progress),
+        metrics_(metrics),
+        scrape_interval_s_(scrape_interval_s),
         timer_(io_),
         progress_timer_(io_),
         stop_timer_(io_),
+        scrape_timer_(io_),
         samples_(p.schedule.size()) {
     if (p.lengths.empty()) request_ = make_request(o.isl, o.osl);
   }
@@ -124,8 +128,14 @@ class Load {
       });
     }
     tick_progress();
+    schedule_scrape();
     schedule_next();
     io_.run();
+    if (metrics_ && metrics_->samples > 0) {
+      metrics_->mean_running = running_sum_ / metrics_->samples;
+      metrics_->mean_waiting = waiting_sum_ / metrics_->samples;
+      metrics_->mean_kv_usage = kv_sum_ / metrics_->samples;
+    }
     return std::move(samples_);
   }
 
@@ -210,6 +220,14 @@ class Load {
 
   void maybe_done() {
     if (next_ >= samples_.size() && pending_.empty() && in_flight_ == 0) {
+      finished_ = true;
+      scrape_timer_.cancel();
+      for (auto& w : scrapes_) {
+        if (auto sock = w.lock()) {
+          beast::error_code ignored;
+          sock->close(ignored);
+        }
+      }
       timer_.cancel();
       progress_timer_.cancel();
       stop_timer_.cancel();
@@ -219,6 +237,65 @@ class Load {
         progress_(progress_state_);
       }
     }
+  }
+
+  // Polls GET /metrics on its own short-lived connections, beside the load.
+  void schedule_scrape() {
+    if (!metrics_ || finished_) return;
+    scrape_timer_.expires_after(to_duration(scrape_interval_s_));
+    scrape_timer_.async_wait([this](beast::error_code ec) {
+      if (ec || finished_) return;
+      scrape();
+      schedule_scrape();
+    });
+  }
+
+  void scrape() {
+    auto sock = std::make_shared<tcp::socket>(io_);
+    auto buffer = std::make_shared<beast::flat_buffer>();
+    auto response = std::make_shared<bhttp::response<bhttp::string_body>>();
+    auto request = std::make_shared<std::string>(fmt::format(
+        "GET /metrics HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n\r\n", o_.host, o_.port));
+    scrapes_.push_back(sock);
+    auto failed = [this](const std::string& why) {
+      if (metrics_->error.empty()) metrics_->error = why;
+    };
+    // Each handler holds what the operation it starts still uses (request, buffer, response): the
+    // handler that started an operation is gone by the time the operation completes.
+    sock->async_connect(
+        endpoint_, [this, sock, buffer, response, request, failed](beast::error_code ec) {
+          if (ec) return failed("connect: " + ec.message());
+          net::async_write(
+              *sock, net::buffer(*request),
+              [this, sock, buffer, response, request, failed](beast::error_code ec2, std::size_t) {
+                if (ec2) return failed("write: " + ec2.message());
+                bhttp::async_read(
+                    *sock, *buffer, *response,
+                    [this, sock, buffer, response, failed](beast::error_code ec3, std::size_t) {
+                      beast::error_code ignored;
+                      sock->close(ignored);
+                      if (ec3) return failed("read: " + ec3.message());
+                      if (response->result_int() != 200)
+                        return failed(fmt::format("HTTP {}", response->result_int()));
+                      record(response->body());
+                    });
+              });
+        });
+  }
+
+  void record(const std::string& text) {
+    const double running = prometheus_gauge(text, "vllm:num_requests_running").value_or(0);
+    const double waiting = prometheus_gauge(text, "vllm:num_requests_waiting").value_or(0);
+    auto kv = prometheus_gauge(text, "vllm:kv_cache_usage_perc");
+    if (!kv) kv = prometheus_gauge(text, "vllm:gpu_cache_usage_perc");  // before vLLM 0.10
+    ServerMetrics& m = *metrics_;
+    ++m.samples;
+    m.max_running = std::max(m.max_running, running);
+    m.max_waiting = std::max(m.max_waiting, waiting);
+    m.max_kv_usage = std::max(m.max_kv_usage, kv.value_or(0));
+    running_sum_ += running;
+    waiting_sum_ += waiting;
+    kv_sum_ += kv.value_or(0);
   }
 
   void tick_progress() {
@@ -241,8 +318,14 @@ class Load {
   ClientOptions o_;
   LoadPlan plan_;
   std::function<void(const Progress&)> progress_;
+  ServerMetrics* metrics_;
+  double scrape_interval_s_;
   net::io_context io_{1};
   net::steady_timer timer_, progress_timer_, stop_timer_;
+  net::steady_timer scrape_timer_;
+  std::vector<std::weak_ptr<tcp::socket>> scrapes_;  // in flight, closed when the run ends
+  double running_sum_ = 0, waiting_sum_ = 0, kv_sum_ = 0;
+  bool finished_ = false;
   tcp::endpoint endpoint_;
   std::string request_;
   std::vector<RequestSample> samples_;
@@ -416,15 +499,36 @@ void Call::finish(Failure f, std::string error) {
 
 }  // namespace
 
-Result<std::vector<RequestSample>> run_load(
-    const ClientOptions& options, const LoadPlan& plan,
-    const std::function<void(const Progress&)>& on_progress) {
+std::optional<double> prometheus_gauge(const std::string& text, const std::string& name) {
+  std::optional<double> total;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    if (!line.starts_with(name) || line.size() == name.size()) continue;
+    const char next = line[name.size()];
+    if (next != '{' && next != ' ') continue;  // a longer metric name with this prefix
+    const std::size_t value_at = line.rfind(' ');
+    try {
+      total = total.value_or(0) + std::stod(std::string(line.substr(value_at + 1)));
+    } catch (...) {
+    }
+  }
+  return total;
+}
+
+Result<std::vector<RequestSample>> run_load(const ClientOptions& options, const LoadPlan& plan,
+                                            const std::function<void(const Progress&)>& on_progress,
+                                            ServerMetrics* metrics, double scrape_interval_s) {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
   }
-  Load load(options, plan, on_progress);
+  if (metrics) *metrics = ServerMetrics{};
+  Load load(options, plan, on_progress, metrics, scrape_interval_s);
   return load.run();
 }
 

@@ -5,6 +5,7 @@
 // latency is measured from the scheduled time.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,23 @@ struct Progress {
   double p99_ttft_ms = 0;  // of the requests completed so far
 };
 
+// What the server's Prometheus /metrics said during the run (vLLM's gauge names), when scraped.
+struct ServerMetrics {
+  int samples = 0;
+  double max_running = 0, mean_running = 0;
+  double max_waiting = 0, mean_waiting = 0;
+  double max_kv_usage = 0, mean_kv_usage = 0;  // fraction of KV blocks in use
+  std::string error;                           // why scraping failed, if it did
+};
+
+// Sum of every sample of a gauge in Prometheus text format (all label sets), if present.
+std::optional<double> prometheus_gauge(const std::string& text, const std::string& name);
+
+// Runs the plan; when `metrics` is given, also polls GET /metrics every `scrape_interval_s`.
 Result<std::vector<bench::RequestSample>> run_load(
     const ClientOptions& options, const LoadPlan& plan,
-    const std::function<void(const Progress&)>& on_progress = {});
+    const std::function<void(const Progress&)>& on_progress = {}, ServerMetrics* metrics = nullptr,
+    double scrape_interval_s = 0.25);
 
 // Server-Sent Events framing: feed bytes, get the `data:` payloads of complete events.
 class SseDecoder {

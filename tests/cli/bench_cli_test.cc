@@ -263,3 +263,29 @@ TEST(BenchEmulate, LengthsFromATrace) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Two slots, 40 requests at once: the emulator's /metrics shows exactly two running and a queue.
+TEST(BenchEmulate, ScrapesTheServersPrometheusMetrics) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 20 --tpot-ms 5 --max-concurrency 2");
+  const Json j =
+      bench_json("--base-url " + emu.url() + " --num-prompts 40 --isl 4 --osl 10 --scrape-metrics");
+  EXPECT_EQ(j["completed"], 40);
+  EXPECT_GE(j["server"]["samples"].get<int>(), 2);
+  EXPECT_EQ(j["server"]["max_running"].get<double>(), 2.0);
+  EXPECT_GE(j["server"]["max_waiting"].get<double>(), 10.0);
+  EXPECT_FALSE(j["server"].contains("scrape_error"));
+}
+
+TEST(BenchCore, PrometheusGaugeSumsLabelSets) {
+  const std::string text =
+      "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"a\"} 3\n"
+      "vllm:num_requests_running{model_name=\"b\"} 4.5\nvllm:num_requests_running_total 99\n";
+  EXPECT_EQ(http::prometheus_gauge(text, "vllm:num_requests_running"), 7.5);
+  EXPECT_FALSE(http::prometheus_gauge(text, "vllm:kv_cache_usage_perc").has_value());
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
