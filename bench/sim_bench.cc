@@ -26,16 +26,15 @@ int main(int argc, char** argv) {
       argc > 2 ? argv[2]
                : "../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv";
   const int repeats = argc > 3 ? std::stoi(argv[3]) : 3;
-  auto src = io::open_trace(trace, {});
-  if (!src) {
-    std::fprintf(stderr, "sim_bench: %s\n", src.error().message.c_str());
+  auto lengths = io::read_trace_lengths(trace);
+  if (!lengths) {
+    std::fprintf(stderr, "sim_bench: %s\n", lengths.error().message.c_str());
     return 1;
   }
   std::vector<std::int64_t> in, out;
-  Request r;
-  while (*(*src)->next(r)) {
-    in.push_back(r.input_tokens);
-    out.push_back(r.output_tokens);
+  for (const auto& [i, o] : *lengths) {
+    in.push_back(i);
+    out.push_back(o);
   }
   double mean_in = 0, mean_out = 0;
   for (auto v : in) mean_in += static_cast<double>(v);

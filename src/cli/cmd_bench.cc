@@ -241,18 +241,10 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     // Prompt and output lengths of real requests, in trace order (cycled if the trace is shorter).
     std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
     if (!f->lengths_from.empty()) {
-      auto trace = io::open_trace(f->lengths_from, {});
-      if (!trace) return fail(trace.error().message);
-      Request r;
-      std::vector<std::pair<std::int64_t, std::int64_t>> all;
-      while (true) {
-        auto more = (*trace)->next(r);
-        if (!more) return fail(more.error().message);
-        if (!*more) break;
-        all.emplace_back(r.input_tokens, r.output_tokens);
-      }
+      auto all = io::read_trace_lengths(f->lengths_from);
+      if (!all) return fail(all.error().message);
       for (std::int64_t i = 0; i < f->num_prompts + f->warmup; ++i)
-        lengths.push_back(all[static_cast<std::size_t>(i) % all.size()]);
+        lengths.push_back((*all)[static_cast<std::size_t>(i) % all->size()]);
     }
     report::Report rep;
     if (f->sweep) {

@@ -12,26 +12,6 @@
 #include "io/trace_file.h"
 
 namespace fleetsizer::cli {
-namespace {
-
-// Lengths observed in a trace, for an empirical length mix.
-Result<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> trace_lengths(
-    const std::string& path) {
-  auto src = io::open_trace(path, {});
-  if (!src) return fail(src.error().message);
-  std::vector<std::int64_t> in, out;
-  Request r;
-  while (true) {
-    auto more = (*src)->next(r);
-    if (!more) return fail(more.error().message);
-    if (!*more) break;
-    in.push_back(r.input_tokens);
-    out.push_back(r.output_tokens);
-  }
-  return std::pair{std::move(in), std::move(out)};
-}
-
-}  // namespace
 
 void setup_simulate(CLI::App& app, Invocation& inv) {
   struct Flags {
@@ -123,10 +103,15 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       if (!arrivals) return fail(arrivals.error().message);
       LengthSpec in, out;
       if (!f->lengths_from.empty()) {
-        auto lengths = trace_lengths(f->lengths_from);
+        auto lengths = io::read_trace_lengths(f->lengths_from);
         if (!lengths) return fail(lengths.error().message);
-        in = empirical(std::move(lengths->first));
-        out = empirical(std::move(lengths->second));
+        std::vector<std::int64_t> inputs, outputs;
+        for (const auto& [i, o] : *lengths) {
+          inputs.push_back(i);
+          outputs.push_back(o);
+        }
+        in = empirical(std::move(inputs));
+        out = empirical(std::move(outputs));
       } else {
         for (auto [spec, mean] : {std::pair{&in, s->isl}, {&out, s->osl}}) {
           spec->mean = mean;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fleetsizer/perf/calibrate.h"
+#include "fleetsizer/perf/efficiency.h"
 #include "io/csv.h"
 
 namespace fleetsizer::io {
@@ -59,8 +60,7 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     m.model = *model;
     m.gpu = *gpu;
     m.engine = text("engine");
-    if (m.engine != "vllm" && m.engine != "sglang" && m.engine != "trtllm" &&
-        m.engine != "static" && m.engine != "generic") {
+    if (!is_known_engine(m.engine)) {
       skip(fmt::format("unknown engine '{}'", m.engine));
       continue;
     }

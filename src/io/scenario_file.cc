@@ -260,10 +260,9 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     }
   }
   if (auto engine = string_setting(raw, "engine")) {
-    if (*engine != "vllm" && *engine != "sglang" && *engine != "trtllm" && *engine != "generic" &&
-        *engine != "static")
-      return fail(fmt::format("{}: unknown engine '{}' (vllm, sglang, trtllm, static, generic)",
-                              origin("engine"), *engine));
+    if (!is_known_engine(*engine))
+      return fail(
+          fmt::format("{}: unknown engine '{}' ({})", origin("engine"), *engine, kEngineNames));
     s.engine = *engine;
     // The engine's scheduling caps apply unless the user set them.
     const EngineLimits limits = engine_defaults(*engine).limits;

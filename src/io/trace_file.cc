@@ -195,4 +195,19 @@ Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path,
   return std::unique_ptr<RequestSource>(new TraceSource(path, format, scale, options));
 }
 
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>> read_trace_lengths(
+    const std::string& path) {
+  auto source = open_trace(path, {});
+  if (!source) return fail(source.error().message);
+  std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
+  Request r;
+  while (true) {
+    auto more = (*source)->next(r);
+    if (!more) return fail(more.error().message);
+    if (!*more) break;
+    lengths.emplace_back(r.input_tokens, r.output_tokens);
+  }
+  return lengths;
+}
+
 }  // namespace fleetsizer::io

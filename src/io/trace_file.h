@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fleetsizer/workload/request.h"
 
@@ -29,6 +31,10 @@ struct TraceStats {
 
 // Parses "2023-11-16 18:15:46.6805900" as seconds since the Unix epoch (UTC).
 std::optional<double> parse_azure_timestamp(const std::string& text);
+
+// The (input, output) tokens of every request of a trace, in order.
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>> read_trace_lengths(
+    const std::string& path);
 
 Result<std::unique_ptr<RequestSource>> open_trace(const std::string& path,
                                                   const TraceOptions& options,

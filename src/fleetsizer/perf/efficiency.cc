@@ -2,6 +2,11 @@
 
 namespace fleetsizer {
 
+bool is_known_engine(const std::string& engine) {
+  return engine == "vllm" || engine == "sglang" || engine == "trtllm" || engine == "static" ||
+         engine == "generic";
+}
+
 EngineDefaults engine_defaults(const std::string& engine) {
   EngineDefaults d;
   if (engine == "vllm") {

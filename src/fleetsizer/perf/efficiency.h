@@ -39,5 +39,7 @@ struct EngineDefaults {
 
 // vllm, sglang, trtllm, static, generic; unknown names get generic.
 EngineDefaults engine_defaults(const std::string& engine);
+bool is_known_engine(const std::string& engine);
+inline constexpr const char* kEngineNames = "vllm, sglang, trtllm, static, generic";
 
 }  // namespace fleetsizer
