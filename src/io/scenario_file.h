@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/error.h"
 

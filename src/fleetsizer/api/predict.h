@@ -2,7 +2,7 @@
 // `fleetsizer predict`: TTFT, TPOT and throughput of one replica at a concurrency or rate.
 #include <optional>
 
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/perf/predict.h"
 #include "fleetsizer/report/report.h"
 

@@ -3,7 +3,7 @@
 // open-loop steady state under Poisson arrivals, and the largest arrival rate meeting the SLO.
 // When the scenario leaves TP open, every valid TP from the smallest fit up to a host is tried and
 // the cheapest per request wins.
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/api/size.h"
 #include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/perf/steady_state.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/report/report.h"
 #include "fleetsizer/sim/fleet_sim.h"
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/fleet/fleet.h"
 #include "fleetsizer/memory/footprint.h"
 #include "fleetsizer/report/report.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer::bench {
 

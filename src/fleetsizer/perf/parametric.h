@@ -6,7 +6,7 @@
 
 #include "fleetsizer/error.h"
 #include "fleetsizer/perf/curve.h"
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "fleetsizer/perf/roofline.h"
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 

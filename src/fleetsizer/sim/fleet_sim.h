@@ -10,7 +10,7 @@
 #include "fleetsizer/sim/histogram.h"
 #include "fleetsizer/sim/replica.h"
 #include "fleetsizer/sim/router.h"
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 #include "fleetsizer/workload/request.h"
 
 namespace fleetsizer {

@@ -5,7 +5,7 @@
 
 #include "fleetsizer/error.h"
 #include "fleetsizer/perf/curve.h"
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 

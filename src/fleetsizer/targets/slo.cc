@@ -1,4 +1,4 @@
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 #include <fmt/format.h>
 

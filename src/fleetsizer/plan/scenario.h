@@ -11,7 +11,7 @@
 #include "fleetsizer/memory/footprint.h"
 #include "fleetsizer/perf/curve.h"
 #include "fleetsizer/perf/profile.h"
-#include "fleetsizer/slo/slo.h"
+#include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 

@@ -1,4 +1,4 @@
-#include "fleetsizer/api/scenario.h"
+#include "fleetsizer/plan/scenario.h"
 
 namespace fleetsizer {
 
