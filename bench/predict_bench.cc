@@ -10,12 +10,12 @@ namespace {
 fleetsizer::OperatingPoint point(double concurrency) {
   const auto catalog = fleetsizer::builtin_catalog();
   fleetsizer::OperatingPoint p;
-  p.config.model = *catalog.model("llama-3.1-70b");
-  p.config.gpu = *catalog.gpu("h100-sxm");
-  p.config.tp = 4;
-  p.config.weights_dtype = fleetsizer::Dtype::fp8;
-  p.config.efficiency = fleetsizer::engine_defaults("vllm").efficiency;
-  p.config.limits = fleetsizer::engine_defaults("vllm").limits;
+  p.spec.model = *catalog.model("llama-3.1-70b");
+  p.spec.gpu = *catalog.gpu("h100-sxm");
+  p.spec.tp = 4;
+  p.spec.weights_dtype = fleetsizer::Dtype::fp8;
+  p.efficiency = fleetsizer::engine_defaults("vllm").efficiency;
+  p.spec.limits = fleetsizer::engine_defaults("vllm").limits;
   p.workload = {1024, 256};
   p.concurrency = concurrency;
   p.max_running = 256;
@@ -24,10 +24,11 @@ fleetsizer::OperatingPoint point(double concurrency) {
 
 void BM_PredictClosedLoop(benchmark::State& state) {
   const auto p = point(static_cast<double>(state.range(0)));
-  const fleetsizer::RooflineModel model(p.config);
+  const fleetsizer::RooflineModel model(p.spec, p.efficiency);
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        fleetsizer::closed_loop(model, p.workload, *p.concurrency, p.max_running));
+        fleetsizer::closed_loop(model, p.workload, *p.concurrency, p.max_running,
+                                p.efficiency.wave_sync));
   }
 }
 BENCHMARK(BM_PredictClosedLoop)->Arg(1)->Arg(16)->Arg(64)->Arg(256);
@@ -41,7 +42,7 @@ BENCHMARK(BM_PredictFromConfiguration);
 
 void BM_DecodeStep(benchmark::State& state) {
   const auto p = point(64);
-  const fleetsizer::RooflineModel model(p.config);
+  const fleetsizer::RooflineModel model(p.spec, p.efficiency);
   fleetsizer::StepWork w;
   w.decode_seqs = 64;
   w.decode_context = 64 * 1152;

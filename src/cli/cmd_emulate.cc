@@ -5,7 +5,9 @@
 
 #include "cli/command.h"
 #include "fleetsizer/api/fit.h"
-#include "fleetsizer/api/replica_model.h"
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/plan/replica_plan.h"
 #include "http/emulator.h"
 
 namespace fleetsizer::cli {
@@ -59,17 +61,17 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
       Catalog catalog = builtin_catalog();
       auto s = f->scenario.build(catalog);
       if (!s) return fail(s.error().message);
-      auto fit = api::fit_layout(s->model, s->gpu, s->memory, s->tp);
+      auto fit = api::fit_layout(s->replica, s->context_tokens, s->fit_bounds, s->tp);
       if (!fit) return fail(fit.error().message);
       if (!fit->fits) return fail(fit->reason);
+      const ReplicaSpec spec = spec_at(*s, fit->footprint.tp, fit->footprint.pp);
       o.model = std::make_shared<RooflineModel>(
-          api::replica_config(*s, fit->footprint.tp, fit->footprint.pp));
-      o.replica.max_num_seqs = s->memory.max_num_seqs;
-      o.replica.max_num_batched_tokens = s->memory.max_num_batched_tokens;
-      o.replica.kv_blocks = fit->footprint.kv_capacity_tokens / o.replica.block_tokens;
+          spec, efficiency_for(s->profile, spec.gpu.name, spec.engine));
+      o.replica = replica_options(spec, fit->footprint);
+      o.replica.prefix_hit_rate = s->workload.prefix_hit_rate;
       o.replica.closed_form = false;  // tokens are streamed step by step
-      what = fmt::format("{} on {} x {} ({})", s->model.name, fit->footprint.gpus, s->gpu.name,
-                         s->engine);
+      what = fmt::format("{} on {} x {} ({})", spec.model.name, fit->footprint.gpus, spec.gpu.name,
+                         spec.engine);
     } else {
       what = fmt::format("fixed TTFT {} ms, TPOT {} ms, max concurrency {}", o.ttft_ms, o.tpot_ms,
                          o.max_concurrency > 0 ? std::to_string(o.max_concurrency) : "unlimited");

@@ -8,8 +8,6 @@
 
 #include "cli/command.h"
 #include "fleetsizer/api/simulate.h"
-#include "fleetsizer/workload/synthetic.h"
-#include "io/trace_file.h"
 
 namespace fleetsizer::cli {
 
@@ -17,40 +15,18 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
   struct Flags {
     ScenarioFlags scenario;
     std::uint64_t seed = 1;
-    std::string router = "least_outstanding";
-    std::string arrival = "poisson";
-    double cv = 1;
-    std::string length_dist = "fixed";
-    double sigma = 1;
-    std::string lengths_from;
-    double prefix_hit_rate = 0;
     bool find_replicas = false;
     bool step_by_step = false;
-    bool skip_bad_lines = false;
     std::string per_request;
     std::int64_t max_waiting = 200000;
   };
   auto f = std::make_shared<Flags>();
   f->scenario.add_to(app);
   app.add_option("--seed", f->seed, "Random seed (runs are deterministic for a seed)");
-  app.add_option("--router", f->router,
-                 "round_robin, random, least_outstanding, power_of_two, least_kv, prefix_affinity");
-  app.add_option("--arrival", f->arrival,
-                 "Synthetic arrivals: poisson, gamma, deterministic, onoff");
-  app.add_option("--cv", f->cv, "Gamma arrivals: coefficient of variation of the gaps");
-  app.add_option("--length-dist", f->length_dist,
-                 "Synthetic lengths around --isl/--osl: fixed, uniform, lognormal");
-  app.add_option("--sigma", f->sigma, "Lognormal lengths: sigma of the underlying normal");
-  app.add_option("--lengths-from", f->lengths_from,
-                 "Resample lengths from this trace (empirical mix)");
-  app.add_option("--prefix-hit-rate", f->prefix_hit_rate,
-                 "Fraction of each prompt found in the prefix cache");
   app.add_flag("--find-replicas", f->find_replicas,
                "Find the smallest replica count meeting the SLO");
   app.add_flag("--step-by-step", f->step_by_step,
                "Advance one engine step per event (reference mode)");
-  app.add_flag("--skip-bad-lines", f->skip_bad_lines,
-               "Count and skip malformed trace lines instead of failing");
   app.add_option("--per-request", f->per_request,
                  "Write one CSV row per finished request to this file");
   app.add_option("--max-waiting", f->max_waiting,
@@ -68,81 +44,28 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
     if (*requests && **requests < 1) return fail("--requests must be >= 1");
     auto replicas = io::integer_setting(*raw, "replicas");
     if (!replicas) return fail(replicas.error().message);
-    auto router = parse_router(f->router);
-    if (!router) return fail(router.error().message);
-    if (!(f->prefix_hit_rate >= 0 && f->prefix_hit_rate < 1))
-      return fail("--prefix-hit-rate must be in [0, 1)");
     if (f->max_waiting < 1) return fail("--max-waiting must be >= 1");
 
     api::SimulateRequest req;
     req.scenario = *s;
     req.replicas = static_cast<int>(replicas->value_or(1));
-    req.router = *router;
     req.seed = f->seed;
-    req.prefix_hit_rate = f->prefix_hit_rate;
     req.closed_form = !f->step_by_step;
     req.find_replicas = f->find_replicas;
     req.max_waiting = f->max_waiting;
-    if (auto trace = io::string_setting(*raw, "trace")) {
-      io::TraceOptions topt;
-      topt.target_rate = *rate;
-      topt.max_requests = requests->value_or(0);
-      topt.skip_bad_lines = f->skip_bad_lines;
-      io::TraceStats stats;
-      const std::string path = io::resolve_path(*raw, *trace);
-      auto probe = io::open_trace(path, topt, &stats);
-      if (!probe) return fail(probe.error().message);
-      req.arrival_rate = rate->value_or(stats.rate());
-      req.workload = fmt::format("trace {} ({} requests, native {:.2f} req/s{})", *trace,
-                                 stats.requests, stats.rate(),
+    const Workload& w = s->workload;
+    if (w.trace) {
+      // A trace runs at its own rate unless --rate scales it, and whole unless --requests cuts it.
+      req.arrival_rate = rate->value_or(w.trace_native_rate);
+      req.requests = requests->value_or(0);
+      req.workload = fmt::format("trace {} (native {:.2f} req/s{})", w.trace_name,
+                                 w.trace_native_rate,
                                  *rate ? fmt::format(", scaled to {:.2f}", **rate) : std::string());
-      req.make_source = [path, topt]() { return io::open_trace(path, topt); };
     } else {
-      const double arrival_rate = rate->value_or(s->target_qps);
-      auto arrivals = parse_arrival(f->arrival, arrival_rate, f->cv);
-      if (!arrivals) return fail(arrivals.error().message);
-      LengthSpec in, out;
-      if (!f->lengths_from.empty()) {
-        auto lengths = io::read_trace_lengths(f->lengths_from);
-        if (!lengths) return fail(lengths.error().message);
-        std::vector<std::int64_t> inputs, outputs;
-        for (const auto& [i, o] : *lengths) {
-          inputs.push_back(i);
-          outputs.push_back(o);
-        }
-        in = empirical(std::move(inputs));
-        out = empirical(std::move(outputs));
-      } else {
-        for (auto [spec, mean] : {std::pair{&in, s->isl}, {&out, s->osl}}) {
-          spec->mean = mean;
-          spec->min = 1;
-          spec->max = std::max(1.0, 2 * mean - 1);
-          spec->sigma = f->sigma;
-          if (f->length_dist == "fixed")
-            spec->kind = LengthKind::fixed;
-          else if (f->length_dist == "uniform")
-            spec->kind = LengthKind::uniform;
-          else if (f->length_dist == "lognormal")
-            spec->kind = LengthKind::lognormal;
-          else if (f->length_dist == "exponential")
-            spec->kind = LengthKind::exponential;
-          else
-            return fail(
-                fmt::format("--length-dist: unknown '{}' (fixed, uniform, lognormal, exponential)",
-                            f->length_dist));
-        }
-      }
-      if (auto v = validate(in, "input lengths"); !v) return fail(v.error().message);
-      if (auto v = validate(out, "output lengths"); !v) return fail(v.error().message);
-      const std::int64_t count = requests->value_or(10000);
-      const std::uint64_t seed = f->seed;
-      req.arrival_rate = arrival_rate;
-      req.workload =
-          fmt::format("{} arrivals at {:.2f} req/s, {} requests", f->arrival, arrival_rate, count);
-      req.make_source = [arrivals = *arrivals, in, out, count,
-                         seed]() -> Result<std::unique_ptr<RequestSource>> {
-        return std::unique_ptr<RequestSource>(new SyntheticSource(arrivals, in, out, count, seed));
-      };
+      req.arrival_rate = rate->value_or(s->target_qps);
+      req.requests = requests->value_or(10000);
+      req.workload = fmt::format("{} at {:.2f} req/s, {} requests", describe(w), req.arrival_rate,
+                                 req.requests);
     }
     // Per-request CSV, written whole or not at all (renamed into place at the end).
     std::shared_ptr<std::ofstream> csv;

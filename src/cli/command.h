@@ -51,6 +51,8 @@ class ScenarioFlags {
   std::string scenario_path_;
   std::vector<std::string> slo_;
   CLI::Option* slo_option_ = nullptr;
+  bool skip_bad_lines_ = false;
+  CLI::Option* skip_bad_lines_option_ = nullptr;
   std::vector<Binding> bindings_;
 };
 

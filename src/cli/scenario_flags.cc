@@ -38,10 +38,22 @@ void ScenarioFlags::add_to(CLI::App& app) {
        "Run replicas at this fraction of q (headroom)"},
       {"--redundancy", "redundancy", "Spare replicas (N+k)"},
       {"--trace", "trace", "Request trace (Azure CSV or Mooncake JSONL)"},
+      {"--arrival", "arrival", "Arrival process: poisson (default), gamma, deterministic, onoff"},
+      {"--cv", "cv", "Gamma arrivals: coefficient of variation of the gaps"},
+      {"--length-dist", "length_dist",
+       "Lengths around --isl/--osl: fixed (default), uniform, lognormal, exponential"},
+      {"--sigma", "sigma", "Lognormal lengths: sigma of the underlying normal"},
+      {"--lengths-from", "lengths_from", "Resample lengths from this trace (empirical mix)"},
+      {"--prefix-hit-rate", "prefix_hit_rate", "Fraction of each prompt found in the prefix cache"},
+      {"--router", "router",
+       "round_robin, random, least_outstanding (default), power_of_two, least_kv, "
+       "prefix_affinity"},
       {"--rate", "rate", "Arrival rate, req/s"},
       {"--requests", "requests", "Number of requests"},
       {"--replicas", "replicas", "Number of replicas"},
   };
+  skip_bad_lines_option_ = app.add_flag("--skip-bad-lines", skip_bad_lines_,
+                                        "Count and skip malformed trace lines instead of failing");
   for (const auto& [flag, key, help] : flags) bindings_.push_back({flag, key, "", nullptr});
   for (std::size_t i = 0; i < bindings_.size(); ++i)
     bindings_[i].option = app.add_option(bindings_[i].flag, bindings_[i].value, flags[i][2]);
@@ -57,12 +69,14 @@ Result<io::RawScenario> ScenarioFlags::raw() const {
   io::RawScenario flags;
   for (const auto& b : bindings_)
     if (b.option->count() > 0) flags.set(b.key, b.value, b.flag);
+  if (skip_bad_lines_option_->count() > 0)
+    flags.set("skip_bad_lines", skip_bad_lines_ ? "true" : "false", "--skip-bad-lines");
   if (slo_option_->count() > 0)
     for (const auto& s : slo_) flags.append("slo", s, "--slo");
   // Catalog paths given as a flag are relative to the working directory, not the scenario file.
   if (flags.has("catalog") || flags.has("curve") || flags.has("trace") || flags.has("model") ||
-      flags.has("profile")) {
-    for (const char* key : {"catalog", "curve", "trace", "model", "profile"}) {
+      flags.has("profile") || flags.has("lengths_from")) {
+    for (const char* key : {"catalog", "curve", "trace", "model", "profile", "lengths_from"}) {
       if (!flags.has(key) || raw.base_dir.empty()) continue;
       auto& v = flags.values[key].values.back();
       if (!v.empty() && v.front() != '/' &&

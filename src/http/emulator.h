@@ -12,7 +12,7 @@
 #include <string>
 
 #include "fleetsizer/error.h"
-#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/sim/replica.h"
 
 namespace fleetsizer::http {
@@ -26,7 +26,7 @@ struct EmulatorOptions {
   double tpot_ms = 10;
   int max_concurrency = 0;  // 0: unlimited
   // Model mode
-  std::shared_ptr<const RooflineModel> model;
+  std::shared_ptr<const StepTimeModel> model;
   ReplicaOptions replica;
   // Faults
   double error_rate = 0;       // fraction answered with HTTP 500

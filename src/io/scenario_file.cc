@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "fleetsizer/api/fit.h"
+#include "io/trace_file.h"
 #include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/units/units.h"
 #include "io/catalog_file.h"
@@ -47,8 +48,22 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       continue;
     }
     const auto& keys = scenario_keys();
-    if (std::ranges::find(keys, key) == keys.end())
+    if (std::ranges::find(keys, key) == keys.end()) {
+      // Keys of features still to come are named as such, not silently accepted.
+      static const std::vector<std::string> disaggregated = {
+          "prefill_gpu", "prefill_tp", "decode_gpu", "decode_tp", "kv_transfer_gb_s"};
+      static const std::vector<std::string> search = {"gpus", "tps", "weights_dtypes"};
+      if (std::ranges::find(disaggregated, key) != disaggregated.end())
+        return fail(fmt::format(
+            "{}: '{}' is a disaggregated prefill/decode setting, which fleetsizer does not size "
+            "yet",
+            origin, key));
+      if (std::ranges::find(search, key) != search.end())
+        return fail(fmt::format(
+            "{}: '{}' is a plan-search setting, which fleetsizer does not search yet", origin,
+            key));
       return fail(fmt::format("{}: unknown key '{}'", origin, key));
+    }
     if (value.IsSequence()) {
       for (const auto& element : value) {
         if (!element.IsScalar())
@@ -80,6 +95,130 @@ Result<void> positive_number(const RawScenario& raw, const std::string& key, dou
   auto v = positive_setting(raw, key);
   if (!v) return fail(v.error().message);
   if (*v) dest = **v;
+  return {};
+}
+
+Result<bool> bool_setting(const RawScenario& raw, const std::string& key, bool fallback) {
+  auto text = string_setting(raw, key);
+  if (!text) return fallback;
+  if (*text == "true" || *text == "yes") return true;
+  if (*text == "false" || *text == "no") return false;
+  return fail(fmt::format("{}: {} must be true or false, got '{}'", raw.values.at(key).origin, key,
+                          *text));
+}
+
+// The traffic: arrival process, length distributions, prefix hits, router, or a trace.
+Result<void> read_workload(const RawScenario& raw, Scenario& s) {
+  auto origin = [&](const std::string& key) { return raw.values.at(key).origin; };
+  Workload& w = s.workload;
+  if (auto router = string_setting(raw, "router")) {
+    auto r = parse_router(*router);
+    if (!r) return fail(fmt::format("{}: {}", origin("router"), r.error().message));
+    s.router = *r;
+  }
+  double cv = 1;
+  if (auto r = positive_number(raw, "cv", cv); !r) return r;
+  if (raw.has("cv") && !raw.has("arrival"))
+    return fail(fmt::format("{}: cv applies to gamma arrivals: add arrival: gamma", origin("cv")));
+  if (auto arrival = string_setting(raw, "arrival")) {
+    auto a = parse_arrival(*arrival, 1.0, cv);
+    if (!a) return fail(fmt::format("{}: {}", origin("arrival"), a.error().message));
+    if (raw.has("cv") && a->kind != ArrivalKind::gamma)
+      return fail(fmt::format("{}: cv applies to gamma arrivals, not '{}'", origin("cv"), *arrival));
+    w.arrival = *a;
+  }
+  if (auto v = number_setting(raw, "prefix_hit_rate"); !v) {
+    return fail(v.error().message);
+  } else if (*v) {
+    if (!(**v >= 0 && **v < 1))
+      return fail(fmt::format("{}: prefix_hit_rate must be in [0, 1), got {}",
+                              origin("prefix_hit_rate"), **v));
+    w.prefix_hit_rate = **v;
+  }
+  double sigma = 1;
+  if (auto r = positive_number(raw, "sigma", sigma); !r) return r;
+  if (auto dist = string_setting(raw, "length_dist")) {
+    LengthKind kind;
+    if (*dist == "fixed")
+      kind = LengthKind::fixed;
+    else if (*dist == "uniform")
+      kind = LengthKind::uniform;
+    else if (*dist == "lognormal")
+      kind = LengthKind::lognormal;
+    else if (*dist == "exponential")
+      kind = LengthKind::exponential;
+    else
+      return fail(fmt::format("{}: length_dist: unknown '{}' (fixed, uniform, lognormal, "
+                              "exponential)",
+                              origin("length_dist"), *dist));
+    for (LengthSpec* l : {&w.input, &w.output}) {
+      l->kind = kind;
+      l->min = 1;
+      l->max = std::max(1.0, 2 * l->mean - 1);  // uniform around the mean
+    }
+  } else if (raw.has("sigma")) {
+    return fail(fmt::format("{}: sigma applies to length_dist: lognormal", origin("sigma")));
+  }
+  w.input.sigma = w.output.sigma = sigma;
+  if (auto from = string_setting(raw, "lengths_from")) {
+    if (raw.has("length_dist"))
+      return fail(fmt::format("{}: give lengths_from or length_dist, not both",
+                              origin("lengths_from")));
+    auto lengths = read_trace_lengths(resolve_path(raw, *from));
+    if (!lengths) return fail(lengths.error().message);
+    std::vector<std::int64_t> inputs, outputs;
+    double in_sum = 0, out_sum = 0;
+    for (const auto& [i, o] : *lengths) {
+      inputs.push_back(i);
+      outputs.push_back(o);
+      in_sum += static_cast<double>(i);
+      out_sum += static_cast<double>(o);
+    }
+    const double n = static_cast<double>(std::max<std::size_t>(1, inputs.size()));
+    w.input = empirical(std::move(inputs));
+    w.output = empirical(std::move(outputs));
+    w.input.mean = in_sum / n;
+    w.output.mean = out_sum / n;
+  }
+  auto skip = bool_setting(raw, "skip_bad_lines", false);
+  if (!skip) return fail(skip.error().message);
+  if (auto trace = string_setting(raw, "trace")) {
+    if (raw.has("lengths_from") || raw.has("length_dist") || raw.has("arrival"))
+      return fail(fmt::format("{}: a trace brings its own arrivals and lengths: drop "
+                              "arrival/length_dist/lengths_from",
+                              origin("trace")));
+    const std::string path = resolve_path(raw, *trace);
+    TraceOptions probe_options;
+    probe_options.skip_bad_lines = *skip;
+    TraceStats stats;
+    auto probe = open_trace(path, probe_options, &stats);
+    if (!probe) return fail(probe.error().message);
+    // The trace's own mean lengths, for the analytic estimate and the reports.
+    auto lengths = read_trace_lengths(path);
+    if (lengths && !lengths->empty()) {
+      double in_sum = 0, out_sum = 0;
+      for (const auto& [i, o] : *lengths) {
+        in_sum += static_cast<double>(i);
+        out_sum += static_cast<double>(o);
+      }
+      w.input.mean = in_sum / static_cast<double>(lengths->size());
+      w.output.mean = out_sum / static_cast<double>(lengths->size());
+    }
+    w.trace_name = *trace;
+    w.trace_native_rate = stats.rate();
+    const bool skip_bad = *skip;
+    w.trace = [path, skip_bad](double rate,
+                               std::int64_t max_requests) -> Result<std::unique_ptr<RequestSource>> {
+      TraceOptions o;
+      o.target_rate = rate;
+      o.max_requests = max_requests;
+      o.skip_bad_lines = skip_bad;
+      return open_trace(path, o);
+    };
+  }
+  for (const auto* l : {&w.input, &w.output})
+    if (auto v = validate(*l, l == &w.input ? "input lengths" : "output lengths"); !v)
+      return fail(v.error().message);
   return {};
 }
 
@@ -133,14 +272,10 @@ const std::vector<std::string>& scenario_keys() {
                                                 "cv",
                                                 "router",
                                                 "prefix_hit_rate",
-                                                "prefill_gpu",
-                                                "prefill_tp",
-                                                "decode_gpu",
-                                                "decode_tp",
-                                                "kv_transfer_gb_s",
-                                                "gpus",
-                                                "tps",
-                                                "weights_dtypes"};
+                                                "length_dist",
+                                                "sigma",
+                                                "lengths_from",
+                                                "skip_bad_lines"};
   return keys;
 }
 
@@ -235,19 +370,19 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     if (model->ends_with(".json") || std::filesystem::is_regular_file(path)) {
       auto spec = read_hf_config(path);
       if (!spec) return fail(spec.error().message);
-      s.model = std::move(*spec);
+      s.replica.model = std::move(*spec);
     } else {
       auto spec = catalog.model(*model);
       if (!spec) return fail(fmt::format("{}: {}", origin("model"), spec.error().message));
-      s.model = std::move(*spec);
+      s.replica.model = std::move(*spec);
     }
   }
   if (auto gpu = string_setting(raw, "gpu")) {
     auto spec = catalog.gpu(*gpu);
     if (!spec) return fail(fmt::format("{}: {}", origin("gpu"), spec.error().message));
-    s.gpu = std::move(*spec);
-    s.usd_per_gpu_hour = s.gpu.usd_per_gpu_hour;
-    s.gpus_per_host = s.gpu.gpus_per_host;
+    s.replica.gpu = std::move(*spec);
+    s.usd_per_gpu_hour = s.replica.gpu.usd_per_gpu_hour;
+    s.gpus_per_host = s.replica.gpu.gpus_per_host;
   }
   for (const char* key : {"weights_dtype", "kv_dtype"}) {
     if (auto text = string_setting(raw, key)) {
@@ -255,7 +390,7 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
       if (!dtype)
         return fail(
             fmt::format("{}: {}: unknown dtype '{}' ({})", origin(key), key, *text, dtype_names()));
-      (std::string_view(key) == "weights_dtype" ? s.memory.weights_dtype : s.memory.kv_dtype) =
+      (std::string_view(key) == "weights_dtype" ? s.replica.weights_dtype : s.replica.kv_dtype) =
           *dtype;
     }
   }
@@ -263,32 +398,29 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     if (!is_known_engine(*engine))
       return fail(
           fmt::format("{}: unknown engine '{}' ({})", origin("engine"), *engine, kEngineNames));
-    s.engine = *engine;
+    s.replica.engine = *engine;
     // The engine's scheduling caps apply unless the user set them.
-    const EngineLimits limits = engine_defaults(*engine).limits;
-    if (!raw.has("max_num_seqs")) s.memory.max_num_seqs = limits.max_num_seqs;
-    if (!raw.has("max_num_batched_tokens"))
-      s.memory.max_num_batched_tokens =
-          std::min<std::int64_t>(limits.max_num_batched_tokens, 65536);
+    s.replica.limits = engine_defaults(*engine).limits;
   }
   if (raw.has("tp")) {
     int tp = 1;
     if (auto r = positive_int(raw, "tp", tp); !r) return fail(r.error().message);
     s.tp = tp;
   }
-  for (auto [key, dest] : {std::pair<const char*, double*>{"target_qps", &s.target_qps},
-                           {"isl", &s.isl},
-                           {"osl", &s.osl},
-                           {"gpu_memory_utilization", &s.memory.gpu_memory_utilization}}) {
+  for (auto [key, dest] :
+       {std::pair<const char*, double*>{"target_qps", &s.target_qps},
+        {"isl", &s.workload.input.mean},
+        {"osl", &s.workload.output.mean},
+        {"gpu_memory_utilization", &s.replica.memory.gpu_memory_utilization}}) {
     if (auto r = positive_number(raw, key, *dest); !r) return fail(r.error().message);
   }
-  if (auto r = positive_int(raw, "context", s.memory.context_tokens); !r)
+  if (auto r = positive_int(raw, "context", s.context_tokens); !r) return fail(r.error().message);
+  if (auto r = positive_int(raw, "max_model_len", s.replica.memory.max_model_len); !r)
     return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_model_len", s.memory.max_model_len); !r)
+  if (auto r = positive_int(raw, "max_num_seqs", s.replica.limits.max_num_seqs); !r)
     return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_num_seqs", s.memory.max_num_seqs); !r)
-    return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_num_batched_tokens", s.memory.max_num_batched_tokens); !r)
+  if (auto r = positive_int(raw, "max_num_batched_tokens", s.replica.limits.max_num_batched_tokens);
+      !r)
     return fail(r.error().message);
   if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host); !r)
     return fail(r.error().message);
@@ -298,13 +430,13 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     if (**v < 0)
       return fail(
           fmt::format("{}: runtime_overhead_gib must be >= 0", origin("runtime_overhead_gib")));
-    s.memory.runtime_overhead_gib = **v;
+    s.replica.memory.runtime_overhead_gib = **v;
   }
   if (auto paged = string_setting(raw, "paged_kv")) {
     if (*paged == "true" || *paged == "yes")
-      s.memory.paged_kv = true;
+      s.replica.memory.paged_kv = true;
     else if (*paged == "false" || *paged == "no")
-      s.memory.paged_kv = false;
+      s.replica.memory.paged_kv = false;
     else
       return fail(
           fmt::format("{}: paged_kv must be true or false, got '{}'", origin("paged_kv"), *paged));
@@ -366,7 +498,8 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     s.profile = std::move(*p);
   }
   if (raw.stack) s.stack = raw.stack;
-  if (auto ok = api::validate(s.memory); !ok) return fail(ok.error().message);
+  if (auto r = read_workload(raw, s); !r) return fail(r.error().message);
+  if (auto ok = api::validate(s.replica, s.context_tokens); !ok) return fail(ok.error().message);
   return s;
 }
 

@@ -6,17 +6,19 @@
 
 namespace fleetsizer::api {
 
-Result<void> validate(const MemoryOptions& m) {
+Result<void> validate(const ReplicaSpec& spec, std::int64_t context_tokens) {
+  const MemoryOptions& m = spec.memory;
+  const EngineLimits& l = spec.limits;
   if (!(m.gpu_memory_utilization > 0 && m.gpu_memory_utilization <= 1))
     return fail(
         fmt::format("gpu_memory_utilization must be in (0, 1], got {}", m.gpu_memory_utilization));
-  if (m.context_tokens < 1)
-    return fail(fmt::format("context must be >= 1 token, got {}", m.context_tokens));
-  if (m.max_num_seqs < 1)
-    return fail(fmt::format("max_num_seqs must be >= 1, got {}", m.max_num_seqs));
-  if (m.max_num_batched_tokens < 1)
+  if (context_tokens < 1)
+    return fail(fmt::format("context must be >= 1 token, got {}", context_tokens));
+  if (l.max_num_seqs < 1)
+    return fail(fmt::format("max_num_seqs must be >= 1, got {}", l.max_num_seqs));
+  if (l.max_num_batched_tokens < 1)
     return fail(
-        fmt::format("max_num_batched_tokens must be >= 1, got {}", m.max_num_batched_tokens));
+        fmt::format("max_num_batched_tokens must be >= 1, got {}", l.max_num_batched_tokens));
   if (m.kv_block_tokens < 1) return fail("kv_block_tokens must be >= 1");
   if (m.max_model_len < 0) return fail("max_model_len must be >= 0");
   if (!units::is_nonnegative_finite(m.runtime_overhead_gib) ||
@@ -25,27 +27,31 @@ Result<void> validate(const MemoryOptions& m) {
   return {};
 }
 
-Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu,
-                             const MemoryOptions& memory, std::optional<int> tp) {
-  if (auto ok = validate(memory); !ok) return fail(ok.error().message);
-  if (!tp) return find_fit(model, gpu, memory);
+Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
+                             FitBounds bounds, std::optional<int> tp) {
+  const ModelSpec& model = spec.model;
+  if (auto ok = validate(spec, context_tokens); !ok) return fail(ok.error().message);
+  if (!tp) return find_fit(spec, context_tokens, bounds);
   if (!valid_tensor_parallel(model, *tp))
     return fail(fmt::format(
         "--tp {}: not a valid tensor-parallel degree for {} ({} attention heads, {} KV heads)", *tp,
         model.name, model.heads, model.kv_heads));
   FitResult r;
-  r.footprint = footprint_at(model, gpu, memory, *tp, 1);
+  ReplicaSpec at = spec;
+  at.tp = *tp;
+  at.pp = 1;
+  r.footprint = footprint_at(at, context_tokens);
   r.layouts = {r.footprint};
   r.fits = r.footprint.fits;
   if (!r.fits)
-    r.reason = fmt::format("does not fit on {} x {}: {}", *tp, gpu.name, r.footprint.bottleneck);
+    r.reason = fmt::format("does not fit on {} x {}: {}", *tp, spec.gpu.name, r.footprint.bottleneck);
   return r;
 }
 
 Result<FitOutput> run_fit(const FitRequest& request) {
-  auto fit = fit_layout(request.model, request.gpu, request.memory, request.tp);
+  auto fit = fit_layout(request.spec, request.context_tokens, request.bounds, request.tp);
   if (!fit) return fail(fit.error().message);
-  return FitOutput{request, std::move(*fit), count_params(request.model)};
+  return FitOutput{request, std::move(*fit), count_params(request.spec.model)};
 }
 
 void add_footprint_fields(report::Report& rep, const std::string& p, const Footprint& f) {
@@ -69,16 +75,16 @@ void add_footprint_fields(report::Report& rep, const std::string& p, const Footp
 }
 
 report::Report fit_report(const FitOutput& out) {
-  const auto& req = out.request;
+  const ReplicaSpec& req = out.request.spec;
   const Footprint& f = out.fit.footprint;
   report::Report rep;
   rep.title = fmt::format("Fit: {} on {} (weights {}, KV {}, {} KV)", req.model.name, req.gpu.name,
-                          dtype_name(req.memory.weights_dtype), dtype_name(req.memory.kv_dtype),
+                          dtype_name(req.weights_dtype), dtype_name(req.kv_dtype),
                           req.memory.paged_kv ? "paged" : "contiguous");
   rep.add("model", req.model.name);
   rep.add("gpu", req.gpu.name);
-  rep.add("weights_dtype", std::string(dtype_name(req.memory.weights_dtype)));
-  rep.add("kv_dtype", std::string(dtype_name(req.memory.kv_dtype)));
+  rep.add("weights_dtype", std::string(dtype_name(req.weights_dtype)));
+  rep.add("kv_dtype", std::string(dtype_name(req.kv_dtype)));
   rep.add("fits", out.fit.fits);
   rep.add("min_gpus", out.fit.fits ? report::integer(f.gpus) : report::Cell{});
   rep.add("params_b", out.params.total() / 1e9, 2);
@@ -101,19 +107,19 @@ report::Report fit_report(const FitOutput& out) {
                       l.fits});
   rep.tables.push_back(std::move(t));
   const auto& m = req.model;
-  const double wbytes = weight_element_bytes(req.memory.weights_dtype, req.memory.int4_group_size);
+  const double wbytes = weight_element_bytes(req.weights_dtype, req.memory.int4_group_size);
   rep.why("weights_gb",
           fmt::format("{:.4g}e9 linear params x {} B + {:.4g}e9 embedding/norm params x {} B",
                       out.params.linear() / 1e9, wbytes,
                       (out.params.embeddings + out.params.norms) / 1e9,
-                      std::max(2.0, bytes_per_element(req.memory.weights_dtype))));
+                      std::max(2.0, bytes_per_element(req.weights_dtype))));
   rep.why(
       "kv_bytes_per_token",
       m.is_mla()
           ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers, m.kv_lora_rank,
-                        m.qk_rope_head_dim, bytes_per_element(req.memory.kv_dtype))
+                        m.qk_rope_head_dim, bytes_per_element(req.kv_dtype))
           : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers,
-                        m.kv_heads, m.head_dim, bytes_per_element(req.memory.kv_dtype)));
+                        m.kv_heads, m.head_dim, bytes_per_element(req.kv_dtype)));
   rep.why("kv_budget_gb_per_gpu",
           fmt::format(
               "{:.2f} GB x {} utilization - {:.2f} weights - {:.2f} activations - {:.2f} runtime",

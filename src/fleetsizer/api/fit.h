@@ -9,9 +9,9 @@
 namespace fleetsizer::api {
 
 struct FitRequest {
-  ModelSpec model;
-  GpuSpec gpu;
-  MemoryOptions memory;
+  ReplicaSpec spec;  // its tp/pp are ignored: `tp` or the search decides
+  std::int64_t context_tokens = 4096;
+  FitBounds bounds;
   std::optional<int> tp;  // evaluate this TP degree instead of searching
 };
 
@@ -23,11 +23,11 @@ struct FitOutput {
 
 Result<FitOutput> run_fit(const FitRequest& request);
 report::Report fit_report(const FitOutput& output);
-// Checks the memory options a user can set (utilization in (0,1], positive lengths...).
-Result<void> validate(const MemoryOptions& memory);
+// Checks the options a user can set (utilization in (0,1], positive lengths...).
+Result<void> validate(const ReplicaSpec& spec, std::int64_t context_tokens);
 // The footprint at a requested TP (validated) or the smallest that fits.
-Result<FitResult> fit_layout(const ModelSpec& model, const GpuSpec& gpu,
-                             const MemoryOptions& memory, std::optional<int> tp);
+Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
+                             FitBounds bounds, std::optional<int> tp);
 // The fields every command that sizes a replica shares: weights, KV, capacity, layout.
 void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f);
 

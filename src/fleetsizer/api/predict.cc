@@ -5,7 +5,8 @@
 #include <cmath>
 
 #include "fleetsizer/api/fit.h"
-#include "fleetsizer/api/replica_model.h"
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/roofline.h"
 
 namespace fleetsizer::api {
 
@@ -19,28 +20,32 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
     return fail(fmt::format("--concurrency must be >= 1, got {}", *req.concurrency));
   if (req.rate && !(*req.rate > 0))
     return fail(fmt::format("--rate must be a positive number, got {}", *req.rate));
-  auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
+  auto fit = fit_layout(s.replica, s.context_tokens, s.fit_bounds, s.tp);
   if (!fit) return fail(fit.error().message);
   if (!fit->fits) return fail(fit->reason);
   PredictOutput out;
   out.request = req;
   out.footprint = fit->footprint;
-  out.point.config = replica_config(s, out.footprint.tp, out.footprint.pp);
-  out.point.workload = {s.isl, s.osl};
+  const double isl = s.workload.isl(), osl = s.workload.osl();
+  out.point.spec = s.replica;
+  out.point.spec.tp = out.footprint.tp;
+  out.point.spec.pp = out.footprint.pp;
+  out.point.efficiency = efficiency_for(s.profile, s.replica.gpu.name, s.replica.engine);
+  out.point.workload = {isl, osl};
   out.point.concurrency = req.concurrency;
   out.point.rate = req.rate;
-  out.point.max_running = max_running_sequences(s, out.footprint.tp, out.footprint.pp);
+  out.point.max_running = kv_limited_running(out.point.spec, isl, osl);
   if (out.point.max_running < 1)
-    return fail(fmt::format("the KV cache holds no sequence of {} tokens at TP {}", s.isl + s.osl,
+    return fail(fmt::format("the KV cache holds no sequence of {} tokens at TP {}", isl + osl,
                             out.footprint.tp));
   out.state = predict(out.point);
   OperatingPoint ideal = out.point;
-  ideal.config.efficiency = ideal_efficiency(out.point.config.efficiency.wave_sync);
+  ideal.efficiency = ideal_efficiency(out.point.efficiency.wave_sync);
   out.ideal = predict(ideal);
   StepWork w;
   w.decode_seqs = std::max(1.0, out.state.running);
-  w.decode_context = w.decode_seqs * (s.isl + s.osl / 2);
-  out.decode_step = RooflineModel(out.point.config).step(w);
+  w.decode_context = w.decode_seqs * (isl + osl / 2);
+  out.decode_step = RooflineModel(out.point.spec, out.point.efficiency).step(w);
   return out;
 }
 
@@ -49,14 +54,15 @@ report::Report predict_report(const PredictOutput& out) {
   const SteadyState& st = out.state;
   report::Report rep;
   rep.title = fmt::format(
-      "Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.model.name, out.footprint.gpus,
-      s.gpu.name, s.engine, dtype_name(s.memory.weights_dtype), s.isl, s.osl,
+      "Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.replica.model.name,
+      out.footprint.gpus, s.replica.gpu.name, s.replica.engine,
+      dtype_name(s.replica.weights_dtype), s.workload.isl(), s.workload.osl(),
       out.request.concurrency ? fmt::format("concurrency {}", *out.request.concurrency)
                               : fmt::format("{} req/s Poisson", *out.request.rate));
-  rep.add("model", s.model.name);
-  rep.add("gpu", s.gpu.name);
+  rep.add("model", s.replica.model.name);
+  rep.add("gpu", s.replica.gpu.name);
   rep.add("tp", report::integer(out.footprint.tp));
-  rep.add("engine", s.engine);
+  rep.add("engine", s.replica.engine);
   rep.add("stable", st.stable);
   if (!st.limit.empty()) rep.add("limit", st.limit);
   rep.add("running", st.running, 1);
@@ -83,7 +89,7 @@ report::Report predict_report(const PredictOutput& out) {
   rep.add("decode_step.overhead_ms", d.overhead_s * 1e3, 3);
   rep.add("decode_step.total_ms", d.total_s * 1e3, 3);
   rep.add("decode_step.gemm_compute_bound", d.gemm_compute_bound);
-  const Efficiency& e = out.point.config.efficiency;
+  const Efficiency& e = out.point.efficiency;
   rep.add("efficiency.compute", e.compute, 3);
   rep.add("efficiency.memory", e.memory, 3);
   rep.add("efficiency.step_overhead_ms", e.step_overhead_ms, 3);

@@ -5,62 +5,34 @@
 #include <cmath>
 
 #include "fleetsizer/api/fit.h"
-#include "fleetsizer/api/replica_model.h"
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/plan/replica_plan.h"
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer::api {
-namespace {
-
-double stat(const Histogram& h, Percentile p) {
-  return p == Percentile::mean ? h.mean() : h.percentile(percentile_fraction(p));
-}
-
-const Histogram& histogram_for(const SimResult& r, Metric m) {
-  switch (m) {
-    case Metric::ttft:
-      return r.ttft_ms;
-    case Metric::tpot:
-      return r.tpot_ms;
-    case Metric::itl:
-      return r.itl_ms;
-    case Metric::e2e:
-      return r.e2e_ms;
-  }
-  return r.e2e_ms;
-}
-
-}  // namespace
-
-bool run_meets_slo(const SimResult& r, const std::vector<SloTarget>& slo) {
-  if (r.diverged || r.rejected > 0 || r.requests == 0) return false;
-  for (const auto& t : slo)
-    if (stat(histogram_for(r, t.metric), t.percentile) > t.ms) return false;
-  return true;
-}
-
 Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
   const Scenario& s = req.scenario;
   if (req.replicas < 1) return fail(fmt::format("--replicas must be >= 1, got {}", req.replicas));
-  auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
+  auto fit = fit_layout(s.replica, s.context_tokens, s.fit_bounds, s.tp);
   if (!fit) return fail(fit.error().message);
   if (!fit->fits) return fail(fit->reason);
   SimulateOutput out;
   out.request = req;
   out.footprint = fit->footprint;
-  out.replica.max_num_seqs = s.memory.max_num_seqs;
-  out.replica.max_num_batched_tokens = s.memory.max_num_batched_tokens;
-  out.replica.kv_blocks = out.footprint.kv_capacity_tokens / out.replica.block_tokens;
-  out.replica.prefix_hit_rate = req.prefix_hit_rate;
+  const ReplicaSpec spec = spec_at(s, out.footprint.tp, out.footprint.pp);
+  out.replica = replica_options(spec, out.footprint);
+  out.replica.prefix_hit_rate = s.workload.prefix_hit_rate;
   out.replica.closed_form = req.closed_form;
-  const RooflineModel model(replica_config(s, out.footprint.tp, out.footprint.pp));
+  const RooflineModel model(spec, efficiency_for(s.profile, s.replica.gpu.name, s.replica.engine));
 
   auto run = [&](int replicas) -> Result<SimResult> {
-    auto source = req.make_source();
+    auto source = make_source(s.workload, req.arrival_rate, req.requests, req.seed);
     if (!source) return fail(source.error().message);
     SimOptions o;
     o.replicas = replicas;
     o.replica = out.replica;
-    o.router = req.router;
+    o.router = s.router;
     o.seed = req.seed;
     o.slo = s.slo;
     o.max_waiting = req.max_waiting;
@@ -77,13 +49,18 @@ Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
     return out;
   }
   if (s.slo.empty()) return fail("--find-replicas needs at least one --slo target");
-  // The closed-form floor: the model's SLO-limited q at the workload's mean lengths.
+  // The floor: one replica's simulated q under the same workload (evaluate_replica), with the
+  // analytic estimate beside it.
   if (req.arrival_rate > 0) {
-    Scenario at_mean = s;
-    at_mean.tp = out.footprint.tp;
-    auto cap = capacity_from_model(at_mean, *fit);
-    if (cap && cap->capacity.q_rps > 0) {
-      out.model_q = cap->capacity.q_rps;
+    QSearchOptions q;
+    q.seed = req.seed;
+    auto ev = evaluate_replica(spec, model, s.workload, s.slo, s.context_tokens, q);
+    if (!ev) return fail(ev.error().message);
+    out.analytic_q = ev->q_analytic_rps;
+    if (ev->q_analytic_rps > 0)
+      out.analytic_floor_replicas = units::ceil_ratio(req.arrival_rate, ev->q_analytic_rps);
+    if (ev->feasible && ev->q_rps > 0) {
+      out.model_q = ev->q_rps;
       out.floor_replicas = units::ceil_ratio(req.arrival_rate, out.model_q);
     }
   }
@@ -144,11 +121,12 @@ report::Report simulate_report(const SimulateOutput& out) {
   const SimResult& r = out.result;
   report::Report rep;
   rep.title = fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}",
-                          out.replicas, s.model.name, out.footprint.gpus, s.gpu.name, s.engine,
-                          router_name(out.request.router), out.request.workload);
+                          out.replicas, s.replica.model.name, out.footprint.gpus,
+                          s.replica.gpu.name, s.replica.engine, router_name(s.router),
+                          out.request.workload);
   rep.add("replicas", report::integer(out.replicas));
   rep.add("gpus_per_replica", report::integer(out.footprint.gpus));
-  rep.add("router", router_name(out.request.router));
+  rep.add("router", router_name(s.router));
   rep.add("workload", out.request.workload);
   rep.add("requests", report::integer(r.requests));
   rep.add("arrived", report::integer(r.arrived));
@@ -193,11 +171,18 @@ report::Report simulate_report(const SimulateOutput& out) {
     rep.add("find_replicas.floor_replicas",
             out.floor_replicas ? report::integer(*out.floor_replicas) : report::Cell{});
     rep.add("find_replicas.model_q", out.model_q, 3);
+    rep.add("find_replicas.analytic_q", out.analytic_q, 3);
+    rep.add("find_replicas.analytic_floor_replicas",
+            out.analytic_floor_replicas ? report::integer(*out.analytic_floor_replicas)
+                                        : report::Cell{});
     rep.why("find_replicas.floor_replicas",
-            fmt::format("closed form ceil(rate / q) = ceil({} / {:.3f}) with q the model's "
-                        "SLO-limited open-loop rate "
-                        "at the mean lengths",
+            fmt::format("ceil(rate / q) = ceil({} / {:.3f}) with q one replica's simulated "
+                        "SLO-limited rate under the same workload",
                         out.request.arrival_rate, out.model_q));
+    rep.why("find_replicas.analytic_floor_replicas",
+            fmt::format("ceil(rate / q_analytic) = ceil({} / {:.3f}), q_analytic from the "
+                        "open-loop steady state at the mean lengths",
+                        out.request.arrival_rate, out.analytic_q));
     report::Table t{"trials", "Replica counts tried", {}, {}};
     t.columns = {{"replicas", "replicas", 0},    {"meets", "meets SLO", 0},
                  {"ttft_ms_p99", "TTFT p99", 1}, {"tpot_ms_p99", "TPOT p99", 2},

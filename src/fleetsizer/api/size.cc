@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "fleetsizer/api/fit.h"
-#include "fleetsizer/api/replica_model.h"
+#include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer::api {
@@ -19,7 +19,7 @@ FleetInputs fleet_inputs(const Scenario& s, double replica_rps, int gpus_per_rep
   in.billing = s.billing;
   in.target_utilization = s.target_utilization;
   in.redundancy = s.redundancy;
-  in.output_tokens_per_request = s.osl;
+  in.output_tokens_per_request = s.workload.osl();
   return in;
 }
 
@@ -27,7 +27,7 @@ namespace {
 
 Result<ReplicaCapacity> capacity_from_curve(const Scenario& s) {
   CurveModel curve(*s.curve);
-  auto search = largest_batch_meeting(curve, s.slo, s.osl);
+  auto search = largest_batch_meeting(curve, s.slo, s.workload.osl());
   if (!search) return fail(search.error().message);
   ReplicaCapacity c;
   c.q_source = "curve";
@@ -50,17 +50,84 @@ Result<ReplicaCapacity> capacity_from_curve(const Scenario& s) {
   return c;
 }
 
+std::string binding_words(Binding b, const std::optional<SloTarget>& target) {
+  if (target) return format_slo(*target);
+  return std::string(binding_name(b));
+}
+
+// The model path: every layout's simulated q (evaluate_replica), the cheapest per req/s.
+Result<void> capacity_from_model(const Scenario& s, SizeOutput& out) {
+  auto plan = plan_replica(s, out.options.search);
+  if (!plan) return fail(plan.error().message);
+  out.fit = plan->fit;
+  ReplicaCapacity& c = out.replica;
+  c.q_source = "simulation";
+  const LayoutEvaluation* best = plan->best();
+  if (!best) {
+    // Report the first layout's numbers and why it fails.
+    if (!plan->layouts.empty()) {
+      const ReplicaEvaluation& ev = plan->layouts.front().evaluation;
+      out.fit.footprint = ev.footprint;
+      c.q_analytic_rps = ev.q_analytic_rps;
+      c.checks = ev.at_q.checks;
+      c.binding = binding_words(ev.binding, ev.binding_target);
+      c.binding_target = ev.binding_target;
+    }
+    out.model = std::move(*plan);
+    return {};
+  }
+  const ReplicaEvaluation& ev = best->evaluation;
+  out.fit.footprint = ev.footprint;
+  c.q_rps = ev.q_rps;
+  c.q_analytic_rps = ev.q_analytic_rps;
+  c.max_batch = ev.at_q.mean_running;
+  c.output_tok_s = ev.at_q.output_tok_s;
+  c.checks = ev.at_q.checks;
+  c.binding = binding_words(ev.binding, ev.binding_target);
+  c.binding_target = ev.binding_target;
+  const Efficiency& e = plan->efficiency;
+  c.explain.emplace_back(
+      "replica.q",
+      fmt::format("largest per-replica arrival rate at which a {}-request simulation of the "
+                  "replica ({}, TP {}) meets every SLO target: {:.3f} req/s (bisected to {:.1f}%; "
+                  "{} rates simulated)",
+                  ev.options.requests, describe(s.workload), best->spec.tp, ev.q_rps,
+                  ev.options.rel_tolerance * 100, ev.trials.size()));
+  c.explain.emplace_back(
+      "replica.q_analytic",
+      fmt::format("largest Poisson rate meeting every target in the open-loop steady state "
+                  "(fixed point + M/D/1 mean wait + M/M/1 tail): {:.3f} req/s; gap {:+.1f}%",
+                  ev.q_analytic_rps, ev.gap() * 100));
+  c.explain.emplace_back(
+      "replica.max_batch",
+      fmt::format("mean requests in the replica at q (simulated, Little's law): {:.1f}",
+                  ev.at_q.mean_running));
+  c.explain.emplace_back(
+      "replica.efficiency",
+      fmt::format("compute {:.2f}, memory {:.2f}, interconnect {:.2f}, step overhead {:.2f} ms, "
+                  "per sequence {:.1f} us ({})",
+                  e.compute, e.memory, e.interconnect, e.step_overhead_ms, e.per_seq_overhead_us,
+                  plan->efficiency_from_profile ? "profile" : "engine default"));
+  c.explain.emplace_back(
+      "replica.tp_choice",
+      fmt::format("TP {} has the fewest GPUs per simulated req/s ({:.4f}) among {} layouts",
+                  best->spec.tp, best->gpus_per_rps, plan->layouts.size()));
+  out.model = std::move(*plan);
+  return {};
+}
+
 }  // namespace
 
-Result<SizeOutput> run_size(const Scenario& s) {
+Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
   SizeOutput out;
   out.scenario = s;
+  out.options = options;
   if (s.gpus_per_replica && (s.replica_qps || s.curve)) {
     out.fit.fits = true;
     out.fit.footprint.gpus = out.fit.footprint.tp = *s.gpus_per_replica;
     out.fit.footprint.bottleneck = "replica size given, not fitted";
   } else {
-    auto fit = fit_layout(s.model, s.gpu, s.memory, s.tp);
+    auto fit = fit_layout(s.replica, s.context_tokens, s.fit_bounds, s.tp);
     if (!fit) return fail(fit.error().message);
     out.fit = *fit;
   }
@@ -72,17 +139,14 @@ Result<SizeOutput> run_size(const Scenario& s) {
   if (s.replica_qps) {
     out.replica.q_source = "given";
     out.replica.q_rps = *s.replica_qps;
-    out.replica.output_tok_s = *s.replica_qps * s.osl;
+    out.replica.output_tok_s = *s.replica_qps * s.workload.osl();
     out.replica.explain.emplace_back("replica.q", "given (--q / replica.q)");
   } else if (s.curve) {
     auto c = capacity_from_curve(s);
     if (!c) return fail(c.error().message);
     out.replica = std::move(*c);
   } else {
-    auto m = capacity_from_model(s, out.fit);
-    if (!m) return fail(m.error().message);
-    out.fit = m->fit;
-    out.replica = std::move(m->capacity);
+    if (auto m = capacity_from_model(s, out); !m) return fail(m.error().message);
   }
   if (out.replica.q_rps <= 0) {
     out.reason = fmt::format("no batch meets the SLO: {}", out.replica.binding);
@@ -92,6 +156,31 @@ Result<SizeOutput> run_size(const Scenario& s) {
   auto plan = size_fleet(out.fleet_inputs);
   if (!plan) return fail(plan.error().message);
   out.plan = *plan;
+  if (out.model && out.model->best()) {
+    const LayoutEvaluation& best = *out.model->best();
+    if (out.replica.q_analytic_rps > 0)
+      out.analytic_replicas =
+          units::ceil_ratio(s.target_qps, out.replica.q_analytic_rps * s.target_utilization);
+    if (options.simulate_fleet) {
+      // The fleet itself, at the target rate behind the router: N grows until every target holds.
+      const RooflineModel model(best.spec, out.model->efficiency);
+      auto v = verify_fleet(model, replica_options(best.spec, best.evaluation.footprint),
+                            s.workload, s.slo, s.router, s.target_qps,
+                            static_cast<int>(out.plan.headroom_replicas), options.search);
+      if (!v) return fail(v.error().message);
+      out.verification = std::move(*v);
+      if (!out.verification->met) {
+        out.reason = fmt::format(
+            "the simulated fleet misses the SLO even with {} replicas behind the {} router",
+            out.verification->replicas, router_name(s.router));
+        return out;
+      }
+      out.fleet_inputs.simulated_replicas = out.verification->replicas;
+      auto verified = size_fleet(out.fleet_inputs);
+      if (!verified) return fail(verified.error().message);
+      out.plan = *verified;
+    }
+  }
   out.feasible = true;
   return out;
 }
@@ -101,14 +190,16 @@ report::Report size_report(const SizeOutput& out) {
   const FleetPlan& p = out.plan;
   report::Report rep;
   rep.title = fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
-                          s.model.name, s.gpu.name, dtype_name(s.memory.weights_dtype),
-                          s.target_qps, s.isl, s.osl);
+                          s.replica.model.name, s.replica.gpu.name,
+                          dtype_name(s.replica.weights_dtype), s.target_qps, s.workload.isl(),
+                          s.workload.osl());
   rep.add("scenario", s.name);
   rep.add("feasible", out.feasible);
   if (!out.feasible) rep.add("reason", out.reason);
-  rep.add("model", s.model.name);
-  rep.add("gpu", s.gpu.name);
-  rep.add("engine", s.engine);
+  rep.add("model", s.replica.model.name);
+  rep.add("gpu", s.replica.gpu.name);
+  rep.add("engine", s.replica.engine);
+  rep.add("workload", describe(s.workload));
   rep.add("target_qps", s.target_qps, 2);
   std::vector<std::string> slo;
   for (const auto& t : s.slo) slo.push_back(format_slo(t));
@@ -116,6 +207,11 @@ report::Report size_report(const SizeOutput& out) {
   add_footprint_fields(rep, "replica.", out.fit.footprint);
   rep.add("replica.q_source", out.replica.q_source);
   rep.add("replica.q", out.replica.q_rps, 3);
+  if (out.model) {
+    const double qa = out.replica.q_analytic_rps;
+    rep.add("replica.q_analytic", qa, 3);
+    rep.add("replica.q_gap_pct", qa > 0 ? (out.replica.q_rps - qa) / qa * 100 : 0.0, 1);
+  }
   rep.add("replica.max_batch", out.replica.max_batch, 0);
   rep.add("replica.output_tok_s", out.replica.output_tok_s, 1);
   rep.add("replica.binding_constraint", out.replica.binding);
@@ -126,6 +222,12 @@ report::Report size_report(const SizeOutput& out) {
   if (out.feasible) {
     rep.add("fleet.floor_replicas", report::integer(p.floor_replicas));
     rep.add("fleet.headroom_replicas", report::integer(p.headroom_replicas));
+    if (out.model) rep.add("fleet.analytic_replicas", report::integer(out.analytic_replicas));
+    if (out.verification) {
+      rep.add("fleet.simulated_replicas", report::integer(out.verification->replicas));
+      rep.add("fleet.raised_by_simulation",
+              out.verification->replicas > out.verification->start_replicas);
+    }
     rep.add("fleet.redundancy", report::integer(s.redundancy));
     rep.add("fleet.replicas", report::integer(p.replicas));
     rep.add("fleet.gpus", report::integer(p.gpus));
@@ -143,8 +245,20 @@ report::Report size_report(const SizeOutput& out) {
     rep.why("fleet.headroom_replicas",
             fmt::format("ceil(Q / (q x utilization)) = ceil({} / ({:.4f} x {}))", in.target_rps,
                         in.replica_rps, in.target_utilization));
-    rep.why("fleet.replicas", fmt::format("headroom_replicas + redundancy = {} + {}",
-                                          p.headroom_replicas, in.redundancy));
+    rep.why("fleet.replicas", fmt::format("serving replicas + redundancy = max(headroom {}, "
+                                          "simulated {}) + {}",
+                                          p.headroom_replicas, in.simulated_replicas,
+                                          in.redundancy));
+    if (out.model)
+      rep.why("fleet.analytic_replicas",
+              fmt::format("ceil(Q / (q_analytic x utilization)) = ceil({} / ({:.4f} x {}))",
+                          in.target_rps, out.replica.q_analytic_rps, in.target_utilization));
+    if (out.verification)
+      rep.why("fleet.simulated_replicas",
+              fmt::format("smallest count from headroom_replicas up whose {}-request simulation "
+                          "at {} req/s behind the {} router meets every target ({} tried)",
+                          out.options.search.requests, in.target_rps, router_name(s.router),
+                          out.verification->trials.size()));
     rep.why("fleet.hosts",
             in.gpus_per_replica <= in.gpus_per_host
                 ? fmt::format("ceil({} replicas / floor({} GPUs per host / {} GPUs per replica))",
@@ -161,6 +275,54 @@ report::Report size_report(const SizeOutput& out) {
     rep.why("fleet.usd_per_1k_requests", fmt::format("usd_per_hour / (Q x 3600) x 1e3"));
   }
   for (const auto& e : out.replica.explain) rep.explain.push_back(e);
+  if (out.model) {
+    report::Table layouts{"layouts", "Layouts evaluated (q by simulation, q_analytic beside it)",
+                          {}, {}};
+    layouts.columns = {{"tp", "TP", 0},
+                       {"gpus", "GPUs", 0},
+                       {"q", "q (req/s)", 3},
+                       {"q_analytic", "q analytic", 3},
+                       {"gpus_per_rps", "GPUs per req/s", 4},
+                       {"binding", "binding", 0}};
+    for (const auto& l : out.model->layouts) {
+      const ReplicaEvaluation& ev = l.evaluation;
+      layouts.rows.push_back(
+          {report::integer(l.spec.tp), report::integer(l.spec.gpus()), ev.q_rps,
+           ev.q_analytic_rps,
+           ev.feasible ? report::Cell{l.gpus_per_rps} : report::Cell{},
+           ev.binding_target ? format_slo(*ev.binding_target)
+                             : std::string(binding_name(ev.binding))});
+    }
+    rep.tables.push_back(std::move(layouts));
+    if (const LayoutEvaluation* best = out.model->best()) {
+      report::Table rates{"rate_trials", "Rates simulated for the chosen layout", {}, {}};
+      rates.columns = {{"rate_rps", "rate (req/s)", 3}, {"meets", "meets SLO", 0}};
+      for (const auto& t : s.slo)
+        rates.columns.push_back({fmt::format("{}_ms_{}", metric_name(t.metric),
+                                             percentile_name(t.percentile)),
+                                 format_slo(t), 1});
+      for (const auto& t : best->evaluation.trials) {
+        std::vector<report::Cell> row{t.rate_rps, t.meets};
+        for (const auto& ch : t.checks) row.push_back(ch.value_ms);
+        rates.rows.push_back(std::move(row));
+      }
+      rep.tables.push_back(std::move(rates));
+    }
+  }
+  if (out.verification) {
+    report::Table fleet{"fleet_trials", "Fleet simulated at the target rate", {}, {}};
+    fleet.columns = {{"replicas", "replicas", 0}, {"meets", "meets SLO", 0}};
+    for (const auto& t : s.slo)
+      fleet.columns.push_back(
+          {fmt::format("{}_ms_{}", metric_name(t.metric), percentile_name(t.percentile)),
+           format_slo(t), 1});
+    for (const auto& t : out.verification->trials) {
+      std::vector<report::Cell> row{report::integer(t.replicas), t.meets};
+      for (const auto& ch : t.checks) row.push_back(ch.value_ms);
+      fleet.rows.push_back(std::move(row));
+    }
+    rep.tables.push_back(std::move(fleet));
+  }
   return rep;
 }
 

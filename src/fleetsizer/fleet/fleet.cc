@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer {
@@ -34,7 +36,9 @@ Result<FleetPlan> size_fleet(const FleetInputs& in) {
   FleetPlan p;
   p.floor_replicas = units::ceil_ratio(in.target_rps, in.replica_rps);
   p.headroom_replicas = units::ceil_ratio(in.target_rps, in.replica_rps * in.target_utilization);
-  p.replicas = p.headroom_replicas + in.redundancy;
+  if (in.simulated_replicas < 0) return fail("simulated replicas must be >= 0");
+  p.serving_replicas = std::max(p.headroom_replicas, in.simulated_replicas);
+  p.replicas = p.serving_replicas + in.redundancy;
   const int g = in.gpus_per_replica;
   const int G = in.gpus_per_host;
   p.replicas_per_host = g <= G ? G / g : 0;

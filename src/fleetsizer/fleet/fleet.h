@@ -23,12 +23,16 @@ struct FleetInputs {
   double target_utilization = 1.0;  // run each replica at this fraction of q (headroom)
   int redundancy = 0;               // k spare replicas (N + k)
   double output_tokens_per_request = 0;  // for $/1M output tokens (0: not reported)
+  // Serving replicas a fleet simulation found necessary (0: not simulated). When it exceeds the
+  // headroom count, the fleet serves with this many (bursts and imperfect routing need them).
+  std::int64_t simulated_replicas = 0;
 };
 
 struct FleetPlan {
   std::int64_t floor_replicas = 0;     // ceil(Q / q): the textbook floor
   std::int64_t headroom_replicas = 0;  // ceil(Q / (q x utilization))
-  std::int64_t replicas = 0;           // headroom_replicas + k
+  std::int64_t serving_replicas = 0;   // max(headroom_replicas, simulated_replicas)
+  std::int64_t replicas = 0;           // serving_replicas + k
   std::int64_t replicas_per_host = 0;  // floor(G / g) when a replica fits in a host
   std::int64_t hosts_per_replica = 0;  // ceil(g / G) when it does not
   std::int64_t hosts = 0;

@@ -18,6 +18,12 @@ std::int64_t round_up(std::int64_t x, std::int64_t multiple) {
   return (x + multiple - 1) / multiple * multiple;
 }
 
+// Engines without a token budget (static batching) do not run an unbounded step through one
+// forward pass: vLLM without chunked prefill profiles activations at max(max_model_len, 2048)
+// tokens and TensorRT-LLM caps a step at max_num_tokens. 65,536 tokens (the longest context of
+// the catalog's 64k-context models) bounds the workspace they reserve.
+constexpr std::int64_t kMaxActivationTokens = 65536;
+
 }  // namespace
 
 double weight_element_bytes(Dtype dtype, std::int64_t int4_group_size) {
@@ -31,11 +37,11 @@ double weight_element_bytes(Dtype dtype, std::int64_t int4_group_size) {
   }
 }
 
-double weights_bytes(const ModelSpec& model, const MemoryOptions& options) {
-  const ParamCounts p = count_params(model);
+double weights_bytes(const ReplicaSpec& spec) {
+  const ParamCounts p = count_params(spec.model);
   const double linear =
-      p.linear() * weight_element_bytes(options.weights_dtype, options.int4_group_size);
-  const double unquantized_bytes = std::max(2.0, bytes_per_element(options.weights_dtype));
+      p.linear() * weight_element_bytes(spec.weights_dtype, spec.memory.int4_group_size);
+  const double unquantized_bytes = std::max(2.0, bytes_per_element(spec.weights_dtype));
   return linear + (p.embeddings + p.norms) * unquantized_bytes;
 }
 
@@ -45,25 +51,29 @@ bool valid_tensor_parallel(const ModelSpec& model, int tp) {
   return model.kv_heads % tp == 0 || tp % model.kv_heads == 0;
 }
 
-Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& o, int tp,
-                       int pp) {
+double kv_bytes_per_token_per_gpu(const ReplicaSpec& spec) {
+  const ModelSpec& model = spec.model;
+  const double kv_elem = bytes_per_element(spec.kv_dtype);
+  const double layers_per_stage = d(model.layers) / spec.pp;
+  if (model.is_mla()) return layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
+  const double kv_heads_per_gpu = std::max(1.0, d(model.kv_heads) / spec.tp);
+  return layers_per_stage * kv_heads_per_gpu * d(model.head_dim) * 2.0 * kv_elem;
+}
+
+Footprint footprint_at(const ReplicaSpec& spec, std::int64_t context_tokens) {
+  const ModelSpec& model = spec.model;
+  const GpuSpec& gpu = spec.gpu;
+  const MemoryOptions& o = spec.memory;
+  const EngineLimits& limits = spec.limits;
+  const int tp = spec.tp;
   Footprint f;
   f.tp = tp;
-  f.pp = pp;
-  f.gpus = tp * pp;
-  f.weights_bytes = weights_bytes(model, o);
+  f.pp = spec.pp;
+  f.gpus = spec.gpus();
+  f.weights_bytes = weights_bytes(spec);
   f.weights_bytes_per_gpu = f.weights_bytes / f.gpus;
-  const double kv_elem = bytes_per_element(o.kv_dtype);
-  f.kv_bytes_per_token = kv_bytes_per_token(model, kv_elem);
-  const double layers_per_stage = d(model.layers) / pp;
-  if (model.is_mla()) {
-    f.kv_bytes_per_token_per_gpu =
-        layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
-  } else {
-    const double kv_heads_per_gpu = std::max(1.0, d(model.kv_heads) / tp);
-    f.kv_bytes_per_token_per_gpu =
-        layers_per_stage * kv_heads_per_gpu * d(model.head_dim) * 2.0 * kv_elem;
-  }
+  f.kv_bytes_per_token = kv_bytes_per_token(model, bytes_per_element(spec.kv_dtype));
+  f.kv_bytes_per_token_per_gpu = kv_bytes_per_token_per_gpu(spec);
   f.gpu_capacity_bytes = units::bytes_from_gib(gpu.memory_gib);
   f.usable_bytes_per_gpu = f.gpu_capacity_bytes * o.gpu_memory_utilization;
   // Peak activations of the largest step: the MLP's up-projection output (gate and up, split by TP)
@@ -75,8 +85,8 @@ Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryO
                                                                            : model.intermediate))
                                : d(model.intermediate);
   f.activation_bytes_per_gpu =
-      d(o.max_num_batched_tokens) * (2.0 * mlp_width / tp + 4.0 * d(model.hidden)) * 2.0 +
-      d(o.max_num_seqs) * d(model.vocab) / tp * 4.0;
+      d(std::min(limits.max_num_batched_tokens, kMaxActivationTokens)) * (2.0 * mlp_width / tp + 4.0 * d(model.hidden)) * 2.0 +
+      d(limits.max_num_seqs) * d(model.vocab) / tp * 4.0;
   f.runtime_bytes_per_gpu =
       units::bytes_from_gib(o.runtime_overhead_gib + (f.gpus > 1 ? o.nccl_overhead_gib : 0.0));
   f.kv_budget_bytes_per_gpu = f.usable_bytes_per_gpu - f.weights_bytes_per_gpu -
@@ -89,11 +99,14 @@ Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryO
     // Only whole blocks are allocated, so capacity counts whole blocks.
     f.kv_capacity_tokens = f.kv_capacity_tokens / o.kv_block_tokens * o.kv_block_tokens;
   }
-  f.context_tokens = o.context_tokens;
+  f.kv_block_tokens = std::max<std::int64_t>(1, o.kv_block_tokens);
+  f.kv_blocks = f.kv_capacity_tokens / f.kv_block_tokens;
+  f.context_tokens = context_tokens;
   const std::int64_t max_model_len = o.max_model_len > 0 ? o.max_model_len : model.max_context;
-  f.tokens_reserved_per_sequence = o.paged_kv ? round_up(o.context_tokens, o.kv_block_tokens)
-                                              : std::max(max_model_len, o.context_tokens);
+  f.tokens_reserved_per_sequence = o.paged_kv ? round_up(context_tokens, o.kv_block_tokens)
+                                              : std::max(max_model_len, context_tokens);
   f.max_sequences = f.kv_capacity_tokens / f.tokens_reserved_per_sequence;
+  f.max_running = std::min(f.max_sequences, limits.max_num_seqs);
   f.fits = f.max_sequences >= 1;
 
   const double gb = units::kBytesPerGB;
@@ -109,26 +122,31 @@ Footprint footprint_at(const ModelSpec& model, const GpuSpec& gpu, const MemoryO
         "KV cache: {:.1f} GB left per GPU holds {} tokens, less than one sequence of {} reserved "
         "tokens",
         f.kv_budget_bytes_per_gpu / gb, f.kv_capacity_tokens, f.tokens_reserved_per_sequence);
-  } else if (f.max_sequences < o.max_num_seqs) {
+  } else if (f.max_sequences < limits.max_num_seqs) {
     f.bottleneck = fmt::format(
         "KV cache: {:.1f} GB per GPU holds {} tokens = {} sequences of {} tokens (engine cap {})",
         f.kv_budget_bytes_per_gpu / gb, f.kv_capacity_tokens, f.max_sequences,
-        f.tokens_reserved_per_sequence, o.max_num_seqs);
+        f.tokens_reserved_per_sequence, limits.max_num_seqs);
   } else {
     f.bottleneck = fmt::format("engine cap: max_num_seqs {} (KV holds {} sequences of {} tokens)",
-                               o.max_num_seqs, f.max_sequences, f.tokens_reserved_per_sequence);
+                               limits.max_num_seqs, f.max_sequences, f.tokens_reserved_per_sequence);
   }
   return f;
 }
 
-FitResult find_fit(const ModelSpec& model, const GpuSpec& gpu, const MemoryOptions& o) {
+FitResult find_fit(const ReplicaSpec& base, std::int64_t context_tokens, FitBounds bounds) {
+  const ModelSpec& model = base.model;
+  const GpuSpec& gpu = base.gpu;
   FitResult result;
-  for (int pp = 1; pp <= o.max_pp; pp *= 2) {
-    for (int tp = 1; tp <= o.max_tp; tp *= 2) {
+  for (int pp = 1; pp <= bounds.max_pp; pp *= 2) {
+    for (int tp = 1; tp <= bounds.max_tp; tp *= 2) {
       // Pipeline stages are added only once TP fills a host: TP over NVLink beats PP's bubbles.
-      if (pp > 1 && tp < o.max_tp) continue;
+      if (pp > 1 && tp < bounds.max_tp) continue;
       if (!valid_tensor_parallel(model, tp) || model.layers < pp) continue;
-      Footprint f = footprint_at(model, gpu, o, tp, pp);
+      ReplicaSpec spec = base;
+      spec.tp = tp;
+      spec.pp = pp;
+      Footprint f = footprint_at(spec, context_tokens);
       result.layouts.push_back(f);
       if (f.fits) {
         result.fits = true;

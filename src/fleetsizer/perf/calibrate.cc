@@ -83,7 +83,7 @@ std::string physics_violation(const Measurement& m) {
   alone.concurrency = 1.0;
   alone.request_rate.reset();
   OperatingPoint p = operating_point(alone, ideal_efficiency());
-  p.config.limits.max_num_batched_tokens = std::int64_t{1} << 40;
+  p.spec.limits.max_num_batched_tokens = std::int64_t{1} << 40;
   const SteadyState ideal = predict(p);
   if (m.tpot_ms && ideal.tpot_ms.p50 > *m.tpot_ms * 1.02)
     return fmt::format("measured TPOT {:.2f} ms is below the hardware bound {:.2f} ms", *m.tpot_ms,

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "fleetsizer/plan/replica_spec.h"
+
 namespace fleetsizer {
 
 struct Efficiency {
@@ -24,12 +26,6 @@ struct Efficiency {
   // Fixed time per GEMM kernel (launch gap and tail), 4 GEMMs per layer: the smallest GEMMs of the
   // same table take 6 us however little they compute.
   double kernel_floor_us = 3.0;
-};
-
-// Engine scheduling defaults that cap the batch: running sequences and tokens per step.
-struct EngineLimits {
-  std::int64_t max_num_seqs = 256;
-  std::int64_t max_num_batched_tokens = 8192;
 };
 
 struct EngineDefaults {

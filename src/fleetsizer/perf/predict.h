@@ -11,8 +11,9 @@
 namespace fleetsizer {
 
 struct OperatingPoint {
-  ReplicaConfig config;
-  Workload workload;
+  ReplicaSpec spec;
+  Efficiency efficiency;
+  Lengths workload;
   std::optional<double> concurrency;
   std::optional<double> rate;  // inf: offline
   std::int64_t max_running = 256;
@@ -22,7 +23,7 @@ SteadyState predict(const OperatingPoint& point);
 
 // The replica's KV-limited running-sequence cap for a measurement's lengths, with its engine's
 // default max_num_seqs and the memory defaults of the footprint model.
-std::int64_t kv_limited_running(const ReplicaConfig& config, double isl, double osl);
+std::int64_t kv_limited_running(const ReplicaSpec& spec, double isl, double osl);
 
 OperatingPoint operating_point(const Measurement& m, const Efficiency& efficiency);
 

@@ -32,11 +32,12 @@ Dtype gemm_dtype(Dtype weights, const GpuSpec& gpu) {
 
 }  // namespace
 
-RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
+RooflineModel::RooflineModel(const ReplicaSpec& c, const Efficiency& efficiency)
+    : spec_(c), efficiency_(efficiency) {
   const ModelSpec& m = c.model;
   const double tp = c.tp;
   const ParamCounts p = count_params(m);
-  const double wbytes = weight_element_bytes(c.weights_dtype, 128);
+  const double wbytes = weight_element_bytes(c.weights_dtype, c.memory.int4_group_size);
   const double routed_active =
       m.is_moe() ? params_per_expert(m) * d(m.experts_per_token) * d(moe_layers(m)) : 0.0;
   gemm_flops_per_token_ = 2.0 * (p.attention + p.dense_mlp + p.shared_experts + routed_active) / tp;
@@ -49,24 +50,25 @@ RooflineModel::RooflineModel(const ReplicaConfig& c) : config_(c) {
   const double qk_dim = m.is_mla() ? d(m.kv_lora_rank + m.qk_rope_head_dim) : d(m.head_dim);
   const double v_dim = m.is_mla() ? d(m.kv_lora_rank) : d(m.head_dim);
   attn_flops_per_context_ = 2.0 * d(m.layers) * d(m.heads) * (qk_dim + v_dim) / tp;
-  const double kv_elem = bytes_per_element(c.kv_dtype);
-  kv_bytes_per_token_ =
-      m.is_mla() ? d(m.layers) * qk_dim * kv_elem
-                 : d(m.layers) * std::max(1.0, d(m.kv_heads) / tp) * d(m.head_dim) * 2.0 * kv_elem;
+  // A pipeline stage reads only its layers' KV, but the stages run one after another for a
+  // micro-batch, so a step reads every layer's: the per-GPU size at pp = 1.
+  ReplicaSpec one_stage = c;
+  one_stage.pp = 1;
+  kv_bytes_per_token_ = kv_bytes_per_token_per_gpu(one_stage);
   // Two all-reduces per layer (after attention and after the MLP) of the hidden state in bf16.
   allreduce_bytes_per_token_ = 2.0 * d(m.layers) * d(m.hidden) * 2.0;
   const Dtype gdt = gemm_dtype(c.weights_dtype, c.gpu);
   const bool low_precision = gdt == Dtype::fp8 || gdt == Dtype::int8 || gdt == Dtype::fp4;
   gemm_peak_ = peak_flops(c.gpu, gdt) *
-               (low_precision ? c.efficiency.low_precision_compute : c.efficiency.compute);
-  gemm_floor_s_ = 4.0 * d(m.layers) * c.efficiency.kernel_floor_us * 1e-6;
-  attn_peak_ = peak_flops(c.gpu, Dtype::bf16) * c.efficiency.compute;
-  bandwidth_ = c.gpu.hbm_bandwidth_tb_s * units::kBytesPerTBs * c.efficiency.memory;
-  link_ = c.gpu.interconnect_gb_s * units::kBytesPerGB * c.efficiency.interconnect;
+               (low_precision ? efficiency.low_precision_compute : efficiency.compute);
+  gemm_floor_s_ = 4.0 * d(m.layers) * efficiency.kernel_floor_us * 1e-6;
+  attn_peak_ = peak_flops(c.gpu, Dtype::bf16) * efficiency.compute;
+  bandwidth_ = c.gpu.hbm_bandwidth_tb_s * units::kBytesPerTBs * efficiency.memory;
+  link_ = c.gpu.interconnect_gb_s * units::kBytesPerGB * efficiency.interconnect;
 }
 
 double RooflineModel::weight_bytes_per_gpu(double tokens) const {
-  const ModelSpec& m = config_.model;
+  const ModelSpec& m = spec_.model;
   if (!m.is_moe() || tokens <= 0) return dense_weight_bytes_;
   // Expected distinct experts hit when `tokens` tokens each pick k of E uniformly.
   const double e = d(m.experts), k = d(m.experts_per_token);
@@ -89,16 +91,16 @@ StepTime RooflineModel::step(const StepWork& w) const {
   const double logits = w.decode_seqs + w.prefill_seqs;
   t.lm_head_s = std::max(lm_head_flops_per_token_ * logits / gemm_peak_,
                          logits > 0 ? lm_head_bytes_ / bandwidth_ : 0.0);
-  if (config_.tp > 1) {
-    const double ring = 2.0 * (config_.tp - 1) / config_.tp;
-    const double launches = 2.0 * d(config_.model.layers);
+  if (spec_.tp > 1) {
+    const double ring = 2.0 * (spec_.tp - 1) / spec_.tp;
+    const double launches = 2.0 * d(spec_.model.layers);
     t.comm_s = ring * allreduce_bytes_per_token_ * tokens / link_ +
-               launches * config_.gpu.interconnect_latency_us * 1e-6;
+               launches * spec_.gpu.interconnect_latency_us * 1e-6;
   }
   // Pipeline stages run one after another for one micro-batch: same compute, plus a hop per stage.
-  if (config_.pp > 1) t.comm_s += (config_.pp - 1) * 20e-6;
-  t.overhead_s = config_.efficiency.step_overhead_ms * 1e-3 +
-                 config_.efficiency.per_seq_overhead_us * 1e-6 * (w.decode_seqs + w.prefill_seqs);
+  if (spec_.pp > 1) t.comm_s += (spec_.pp - 1) * 20e-6;
+  t.overhead_s = efficiency_.step_overhead_ms * 1e-3 +
+                 efficiency_.per_seq_overhead_us * 1e-6 * (w.decode_seqs + w.prefill_seqs);
   t.total_s = t.gemm_s + t.attention_s + t.lm_head_s + t.comm_s + t.overhead_s;
   return t;
 }

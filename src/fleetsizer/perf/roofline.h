@@ -5,55 +5,32 @@
 // LM head, TP all-reduces, plus fixed per-step and per-sequence overheads.
 #include <cstdint>
 
-#include "fleetsizer/catalog/gpu.h"
-#include "fleetsizer/catalog/model.h"
 #include "fleetsizer/perf/efficiency.h"
-#include "fleetsizer/units/dtype.h"
+#include "fleetsizer/perf/step_time.h"
+#include "fleetsizer/plan/replica_spec.h"
 
 namespace fleetsizer {
 
-struct ReplicaConfig {
-  ModelSpec model;
-  GpuSpec gpu;
-  int tp = 1;
-  int pp = 1;
-  Dtype weights_dtype = Dtype::bf16;
-  Dtype kv_dtype = Dtype::bf16;
-  Efficiency efficiency;
-  EngineLimits limits;
-};
-
-// The work of one step: prefill chunks and decode sequences batched together.
-struct StepWork {
-  double prefill_tokens = 0;
-  double prefill_seqs =
-      0;  // sequences whose prefill chunk is in this step (each needs logits once done)
-  double prefill_attended = 0;  // sum over prefill tokens of the context each attends to
-  double decode_seqs = 0;
-  double decode_context = 0;  // sum over decode sequences of their context length
-};
-
-struct StepTime {
-  double gemm_s = 0;
-  double attention_s = 0;
-  double lm_head_s = 0;
-  double comm_s = 0;
-  double overhead_s = 0;
-  double total_s = 0;
-  bool gemm_compute_bound = false;
-};
 
 // Precomputed per-configuration constants so that one step costs a few dozen flops.
-class RooflineModel {
+class RooflineModel final : public StepTimeModel {
  public:
-  explicit RooflineModel(const ReplicaConfig& config);
-  StepTime step(const StepWork& work) const;
-  const ReplicaConfig& config() const { return config_; }
+  RooflineModel(const ReplicaSpec& spec, const Efficiency& efficiency);
+  StepTime step(const StepWork& work) const override;
+  // Every term is constant in the context except the attention's max(FLOPs, KV bytes), and both
+  // of those are proportional to it: for a fixed batch the step is affine in the context.
+  bool linear_in_context() const override { return true; }
+  double token_budget() const override {
+    return static_cast<double>(spec_.limits.max_num_batched_tokens);
+  }
+  const ReplicaSpec& spec() const { return spec_; }
+  const Efficiency& efficiency() const { return efficiency_; }
   // Bytes of weights one GPU streams in a step that routes `tokens` tokens (MoE: touched experts).
   double weight_bytes_per_gpu(double tokens) const;
 
  private:
-  ReplicaConfig config_;
+  ReplicaSpec spec_;
+  Efficiency efficiency_;
   double gemm_flops_per_token_ = 0;  // per GPU, excluding LM head
   double lm_head_flops_per_token_ = 0;
   double lm_head_bytes_ = 0;

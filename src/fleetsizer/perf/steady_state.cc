@@ -75,8 +75,8 @@ double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
   return l.mean;
 }
 
-SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency,
-                        std::int64_t max_running) {
+SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double concurrency,
+                        std::int64_t max_running, double wave_sync) {
   SteadyState s;
   s.offered = concurrency;
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
@@ -88,7 +88,7 @@ SteadyState closed_loop(const RooflineModel& model, const Workload& w, double co
   }
   b = std::max(1.0, b);
   s.running = b;
-  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+  const double budget = model.token_budget();
 
   // Prefill phase of a wave: chunks of the token budget, decodes of finished prompts riding along.
   struct StepMark {
@@ -160,7 +160,7 @@ SteadyState closed_loop(const RooflineModel& model, const Workload& w, double co
     }
     t = next;
   }
-  const double sync = std::clamp(model.config().efficiency.wave_sync, 0.0, 1.0);
+  const double sync = std::clamp(wave_sync, 0.0, 1.0);
   auto blend = [&](const LatencyStats& wave, double spread_mean, double spread_p99) {
     const double spread_p50 = spread_mean;
     return LatencyStats{
@@ -198,10 +198,10 @@ struct FixedPoint {
   std::string limit;
 };
 
-FixedPoint solve(const RooflineModel& model, const Workload& w, double rate,
+FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
                  std::int64_t max_running) {
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
-  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+  const double budget = model.token_budget();
   FixedPoint f;
   StepWork one;
   one.decode_seqs = 1;
@@ -244,7 +244,7 @@ FixedPoint solve(const RooflineModel& model, const Workload& w, double rate,
 
 }  // namespace
 
-double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64_t max_running) {
+double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running) {
   double lo = 0, hi = 1;
   while (solve(model, w, hi, max_running).stable && hi < 1e7) {
     lo = hi;
@@ -257,7 +257,7 @@ double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64
   return lo;
 }
 
-SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate,
+SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
                       std::int64_t max_running) {
   SteadyState s;
   s.offered = rate;
@@ -270,7 +270,7 @@ SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate
     s.ttft_ms = s.tpot_ms = s.e2e_ms = {inf, inf, inf, inf, inf};
     return s;
   }
-  const double budget = static_cast<double>(model.config().limits.max_num_batched_tokens);
+  const double budget = model.token_budget();
   s.running = f.running;
   s.decode_step_ms = f.step_s * 1e3;
   // Own prefill: chunks of what the budget leaves after the running decodes.

@@ -16,12 +16,13 @@
 #include <cstdint>
 #include <string>
 
-#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 
-struct Workload {
+// Mean prompt and output lengths of the requests, in tokens.
+struct Lengths {
   double isl = 1024;
   double osl = 256;
 };
@@ -47,11 +48,12 @@ struct SteadyState {
 double metric_ms(const SteadyState& s, Metric metric, Percentile p);
 
 // max_running: the most sequences the engine runs at once (engine cap and KV capacity).
-SteadyState closed_loop(const RooflineModel& model, const Workload& w, double concurrency,
-                        std::int64_t max_running);
-SteadyState open_loop(const RooflineModel& model, const Workload& w, double rate,
+// wave_sync: how far closed-loop clients stay synchronized in waves (Efficiency::wave_sync).
+SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double concurrency,
+                        std::int64_t max_running, double wave_sync);
+SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
                       std::int64_t max_running);
 // The largest open-loop rate the replica sustains (the fixed point exists), by bisection.
-double max_stable_rate(const RooflineModel& model, const Workload& w, std::int64_t max_running);
+double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running);
 
 }  // namespace fleetsizer

@@ -11,21 +11,24 @@
 #include "fleetsizer/memory/footprint.h"
 #include "fleetsizer/perf/curve.h"
 #include "fleetsizer/perf/profile.h"
+#include "fleetsizer/plan/replica_spec.h"
+#include "fleetsizer/plan/workload.h"
+#include "fleetsizer/sim/router.h"
 #include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
 
 struct Scenario {
   std::string name = "default";
-  ModelSpec model;
-  GpuSpec gpu;
+  // The replica; its tp and pp are chosen by the fit (and the q search) unless `tp` is given.
+  ReplicaSpec replica;
   std::optional<int> tp;  // unset: the smallest layout that fits
-  std::string engine = "vllm";
-  Profile profile;  // calibrated efficiencies (empty: engine defaults)
-  MemoryOptions memory;
+  FitBounds fit_bounds;
+  std::int64_t context_tokens = 4096;  // sequence length (prompt + output) the fit must hold
+  Profile profile;                     // calibrated efficiencies (empty: engine defaults)
+  Workload workload;
+  RouterPolicy router = RouterPolicy::least_outstanding;
   double target_qps = 0;  // Q, requests per second
-  double isl = 1024;      // mean input tokens
-  double osl = 256;       // mean output tokens
   std::vector<SloTarget> slo;
   // Fleet
   int gpus_per_host = 8;

@@ -2,9 +2,35 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <queue>
 
 namespace fleetsizer {
+
+double metric_value_ms(const SimResult& r, const SloTarget& t) {
+  const Histogram& h = t.metric == Metric::ttft   ? r.ttft_ms
+                       : t.metric == Metric::tpot ? r.tpot_ms
+                       : t.metric == Metric::itl  ? r.itl_ms
+                                                  : r.e2e_ms;
+  return t.percentile == Percentile::mean ? h.mean() : h.percentile(percentile_fraction(t.percentile));
+}
+
+std::vector<TargetCheck> check_targets(const SimResult& r, const std::vector<SloTarget>& slo) {
+  std::vector<TargetCheck> out;
+  const bool sound = !r.diverged && r.rejected == 0 && r.requests > 0;
+  for (const auto& t : slo) {
+    const double v = sound ? metric_value_ms(r, t) : INFINITY;
+    out.push_back({t, v, sound && v <= t.ms});
+  }
+  return out;
+}
+
+bool run_meets_slo(const SimResult& r, const std::vector<SloTarget>& slo) {
+  if (r.diverged || r.rejected > 0 || r.requests == 0) return false;
+  for (const auto& t : slo)
+    if (metric_value_ms(r, t) > t.ms) return false;
+  return true;
+}
 
 bool meets_slo(const FinishedRequest& r, const std::vector<SloTarget>& slo) {
   const double ttft = (r.first_token_s - r.arrival_s) * 1e3;
@@ -19,7 +45,7 @@ bool meets_slo(const FinishedRequest& r, const std::vector<SloTarget>& slo) {
   return true;
 }
 
-Result<SimResult> simulate(const RooflineModel& model, RequestSource& source, const SimOptions& o) {
+Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, const SimOptions& o) {
   if (o.replicas < 1) return fail(fmt::format("replicas must be >= 1, got {}", o.replicas));
   if (o.replica.kv_blocks < 1) return fail("the replica has no KV cache blocks");
   std::vector<ReplicaSim> replicas;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/sim/histogram.h"
 #include "fleetsizer/sim/replica.h"
 #include "fleetsizer/sim/router.h"
@@ -54,8 +54,14 @@ struct SimResult {
   double output_tok_s() const { return makespan_s() > 0 ? output_tokens / makespan_s() : 0; }
 };
 
-Result<SimResult> simulate(const RooflineModel& model, RequestSource& source,
+Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source,
                            const SimOptions& options);
+
+// A run's statistic for a target (its percentile or mean of the metric's distribution).
+double metric_value_ms(const SimResult& r, const SloTarget& target);
+std::vector<TargetCheck> check_targets(const SimResult& r, const std::vector<SloTarget>& slo);
+// Every SLO target holds on the run's distribution, nothing diverged or was rejected.
+bool run_meets_slo(const SimResult& r, const std::vector<SloTarget>& slo);
 
 // Per-request SLO check for goodput (a target's percentile is a fleet statistic; per request the
 // threshold applies to the request's own value, as DistServe defines goodput).

@@ -5,8 +5,22 @@
 
 namespace fleetsizer {
 
-ReplicaSim::ReplicaSim(const RooflineModel& model, ReplicaOptions options, int index)
-    : model_(model), options_(options), index_(index), free_blocks_(options.kv_blocks) {
+ReplicaOptions replica_options(const ReplicaSpec& spec, const Footprint& footprint) {
+  ReplicaOptions o;
+  o.max_num_seqs = spec.limits.max_num_seqs;
+  o.kv_blocks = footprint.kv_blocks;
+  o.block_tokens = footprint.kv_block_tokens;
+  return o;
+}
+
+ReplicaSim::ReplicaSim(const StepTimeModel& model, ReplicaOptions options, int index)
+    : model_(model),
+      token_budget_(static_cast<std::int64_t>(model.token_budget())),
+      options_(options),
+      index_(index),
+      free_blocks_(options.kv_blocks) {
+  // The closed-form decode jump is exact only for a step time affine in the context.
+  if (!model.linear_in_context()) options_.closed_form = false;
   cache_capacity_ = static_cast<std::size_t>(
       std::max<std::int64_t>(0, options_.kv_blocks * options_.block_tokens /
                                     std::max<std::int64_t>(1, options_.prefix_block_tokens)));
@@ -159,7 +173,7 @@ bool ReplicaSim::start(double now) {
     }
   }
 
-  std::int64_t budget = options_.max_num_batched_tokens;
+  std::int64_t budget = token_budget_;
   const std::int64_t preemptions_before = stats_.preemptions;
   StepWork w;
   // 1. Decodes of running requests, preempting the latest admitted when blocks run out.

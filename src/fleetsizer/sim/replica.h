@@ -15,21 +15,28 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/sim/histogram.h"
 #include "fleetsizer/workload/request.h"
 
 namespace fleetsizer {
 
+// What the scheduler needs beyond the step-time model (whose token_budget() is the chunked-prefill
+// budget). Built from a ReplicaSpec and its Footprint by replica_options(); tests may set the
+// numbers by hand.
 struct ReplicaOptions {
   std::int64_t max_num_seqs = 256;
-  std::int64_t max_num_batched_tokens = 8192;
   std::int64_t kv_blocks = 0;  // total KV blocks of block_tokens tokens
   std::int64_t block_tokens = 16;
   double prefix_hit_rate = 0;  // fraction of each prompt found in the prefix cache (no hash ids)
   std::int64_t prefix_block_tokens = 512;  // tokens per hash id (Mooncake)
   bool closed_form = true;                 // false: advance one step per event (reference mode)
 };
+
+// The one place a replica's scheduler limits are derived: the engine's max_num_seqs and the
+// footprint's KV blocks.
+ReplicaOptions replica_options(const ReplicaSpec& spec, const Footprint& footprint);
 
 struct FinishedRequest {
   std::uint64_t id = 0;
@@ -59,7 +66,7 @@ struct ReplicaStats {
 
 class ReplicaSim {
  public:
-  ReplicaSim(const RooflineModel& model, ReplicaOptions options, int index);
+  ReplicaSim(const StepTimeModel& model, ReplicaOptions options, int index);
 
   void enqueue(const Request& request, double now);
   bool busy() const { return busy_; }
@@ -106,7 +113,8 @@ class ReplicaSim {
   std::int64_t cached_prefix(const Request& r);
   double jump_duration(std::int64_t k) const;
 
-  const RooflineModel& model_;
+  const StepTimeModel& model_;
+  std::int64_t token_budget_;
   ReplicaOptions options_;
   int index_;
   std::vector<Seq> pool_;

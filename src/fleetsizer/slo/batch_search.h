@@ -9,12 +9,6 @@
 
 namespace fleetsizer {
 
-struct TargetCheck {
-  SloTarget target;
-  double value_ms = 0;  // at the chosen batch (or at the smallest batch when infeasible)
-  bool holds = false;
-};
-
 struct BatchSearchResult {
   bool feasible = false;
   double max_batch = 0;

@@ -13,10 +13,15 @@ bool all_hold(const std::vector<TargetCheck>& checks) {
   return true;
 }
 
-std::string first_failing(const std::vector<TargetCheck>& checks) {
+std::optional<SloTarget> first_failing_target(const std::vector<TargetCheck>& checks) {
   for (const auto& c : checks)
-    if (!c.holds) return format_slo(c.target);
-  return "";
+    if (!c.holds) return c.target;
+  return std::nullopt;
+}
+
+std::string first_failing(const std::vector<TargetCheck>& checks) {
+  const auto t = first_failing_target(checks);
+  return t ? format_slo(*t) : "";
 }
 
 // Largest x in [lo, hi] with ok(x), assuming ok is monotone (true then false); integer or real.
@@ -42,16 +47,16 @@ std::vector<TargetCheck> check_targets(const SteadyState& s, const std::vector<S
   return out;
 }
 
-ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const Workload& w,
+ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const Lengths& w,
                                               const std::vector<SloTarget>& slo,
                                               std::int64_t max_running,
-                                              std::int64_t max_concurrency) {
+                                              std::int64_t max_concurrency, double wave_sync) {
   ModelSearchResult r;
   auto ok = [&](double c) {
-    return all_hold(check_targets(closed_loop(model, w, c, max_running), slo));
+    return all_hold(check_targets(closed_loop(model, w, c, max_running, wave_sync), slo));
   };
   if (!ok(1)) {
-    r.state = closed_loop(model, w, 1, max_running);
+    r.state = closed_loop(model, w, 1, max_running, wave_sync);
     r.checks = check_targets(r.state, slo);
     r.binding = first_failing(r.checks);
     r.reason = fmt::format("no concurrency meets the SLO: {} fails even with one request at a time",
@@ -62,15 +67,15 @@ ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const 
   const double best = ok(hi) ? hi : bisect_largest(1, hi, true, ok);
   r.feasible = true;
   r.value = best;
-  r.state = closed_loop(model, w, best, max_running);
+  r.state = closed_loop(model, w, best, max_running, wave_sync);
   r.checks = check_targets(r.state, slo);
   r.binding = best >= hi
                   ? "concurrency limit " + std::to_string(max_concurrency)
-                  : first_failing(check_targets(closed_loop(model, w, best + 1, max_running), slo));
+                  : first_failing(check_targets(closed_loop(model, w, best + 1, max_running, wave_sync), slo));
   return r;
 }
 
-ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workload& w,
+ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths& w,
                                        const std::vector<SloTarget>& slo,
                                        std::int64_t max_running) {
   ModelSearchResult r;
@@ -94,6 +99,7 @@ ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workloa
   r.state = open_loop(model, w, best, max_running);
   r.checks = check_targets(r.state, slo);
   const SteadyState above = open_loop(model, w, std::min(capacity, best * 1.001), max_running);
+  r.binding_target = first_failing_target(check_targets(above, slo));
   r.binding = first_failing(check_targets(above, slo));
   if (r.binding.empty())
     r.binding = "replica capacity (" + (above.limit.empty() ? "saturation" : above.limit) + ")";

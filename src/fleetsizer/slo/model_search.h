@@ -2,6 +2,7 @@
 // SLO search on the performance model: the largest closed-loop concurrency, or the largest
 // open-loop arrival rate, at which every target holds.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,16 +17,17 @@ struct ModelSearchResult {
   SteadyState state;  // at `value` (or at the smallest tried when infeasible)
   std::vector<TargetCheck> checks;
   std::string binding;
+  std::optional<SloTarget> binding_target;  // set when an SLO target (not capacity) binds
   std::string reason;
 };
 
 std::vector<TargetCheck> check_targets(const SteadyState& s, const std::vector<SloTarget>& slo);
 
-ModelSearchResult largest_concurrency_meeting(const RooflineModel& model, const Workload& w,
+ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const Lengths& w,
                                               const std::vector<SloTarget>& slo,
                                               std::int64_t max_running,
-                                              std::int64_t max_concurrency);
-ModelSearchResult largest_rate_meeting(const RooflineModel& model, const Workload& w,
+                                              std::int64_t max_concurrency, double wave_sync);
+ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths& w,
                                        const std::vector<SloTarget>& slo, std::int64_t max_running);
 
 }  // namespace fleetsizer

@@ -19,6 +19,13 @@ struct SloTarget {
   double ms = 0;
 };
 
+// One target checked against a predicted or measured value.
+struct TargetCheck {
+  SloTarget target;
+  double value_ms = 0;  // at the chosen operating point (or the smallest tried when infeasible)
+  bool holds = false;
+};
+
 std::string_view metric_name(Metric m);
 std::string_view percentile_name(Percentile p);
 // 0.5, 0.9, ... (mean: 0.5 as the closest order statistic for symmetric models)

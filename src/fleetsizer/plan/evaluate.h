@@ -1,0 +1,94 @@
+#pragma once
+// evaluate_replica: what one replica of a spec delivers for a workload under an SLO. Every command
+// that sizes from the model calls this (size, slo without a curve, simulate --find-replicas) and
+// none has a copy of its own.
+//
+// Method (docs/model.md, "The honest q"):
+//  1. The footprint: does the spec fit, its KV blocks and running-sequence cap.
+//  2. The analytic estimate q_analytic: the largest Poisson rate whose open-loop steady state
+//     meets every target (slo/model_search). Closed forms bracket and explain.
+//  3. The simulated q: the largest per-replica arrival rate at which a discrete-event run of the
+//     replica under the workload's own arrival process and lengths meets every target, found by
+//     bracketing around q_analytic and bisecting. Every trial uses the same seed (common random
+//     numbers: the arrival gaps scale exactly with 1/rate and the lengths are the same), so the
+//     pass/fail boundary is sharp, and runs `requests` requests, so a p99 rests on requests x 1%
+//     samples (200 at the default 20,000). The simulator decides: q is the simulated number.
+// The binding constraint is data: the target that fails first just above q, or the replica's
+// capacity (the run diverges), or nothing fits.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/perf/steady_state.h"
+#include "fleetsizer/perf/step_time.h"
+#include "fleetsizer/plan/replica_spec.h"
+#include "fleetsizer/plan/workload.h"
+#include "fleetsizer/sim/fleet_sim.h"
+#include "fleetsizer/targets/slo.h"
+
+namespace fleetsizer {
+
+enum class Binding {
+  none,          // nothing checked yet
+  slo_target,    // `binding_target` fails just above q
+  capacity,      // the replica cannot keep up just above q (queue grows without bound)
+  no_rate,       // no rate meets the SLO: a target fails even at a trickle
+  does_not_fit,  // the KV cache holds no sequence of the workload's length
+};
+std::string_view binding_name(Binding b);
+
+struct QSearchOptions {
+  std::int64_t requests = 20000;  // per simulated run
+  std::uint64_t seed = 1;
+  double rel_tolerance = 0.01;  // bisection stops when the bracket is this narrow (relative)
+};
+
+// One simulated rate: its pooled statistics and which targets hold.
+struct RateTrial {
+  double rate_rps = 0;
+  std::int64_t requests = 0;
+  bool meets = false;
+  bool diverged = false;
+  std::vector<TargetCheck> checks;
+  double output_tok_s = 0;
+  double mean_running = 0;  // mean requests in the replica (Little's law)
+  double utilization = 0;
+};
+
+struct ReplicaEvaluation {
+  Footprint footprint;
+  bool fits = false;
+  // Analytic (open-loop steady state at the mean lengths).
+  bool analytic_feasible = false;
+  double q_analytic_rps = 0;
+  SteadyState analytic;  // at q_analytic
+  Binding analytic_binding = Binding::none;
+  std::optional<SloTarget> analytic_binding_target;
+  // Simulated.
+  bool feasible = false;
+  double q_rps = 0;
+  RateTrial at_q;  // the full-size run at q (every target holds)
+  std::optional<RateTrial> above_q;  // the nearest failing rate tried
+  Binding binding = Binding::none;
+  std::optional<SloTarget> binding_target;
+  std::vector<RateTrial> trials;  // every rate tried, in order
+  QSearchOptions options;
+  double gap() const {  // (q - q_analytic) / q_analytic
+    return q_analytic_rps > 0 ? (q_rps - q_analytic_rps) / q_analytic_rps : 0;
+  }
+};
+
+// Simulates one replica at `rate` with options.requests requests and options.seed.
+Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions& replica,
+                                const Workload& workload, const std::vector<SloTarget>& slo,
+                                double rate, const QSearchOptions& options);
+
+Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTimeModel& model,
+                                           const Workload& workload,
+                                           const std::vector<SloTarget>& slo,
+                                           std::int64_t context_tokens,
+                                           const QSearchOptions& options = {});
+
+}  // namespace fleetsizer

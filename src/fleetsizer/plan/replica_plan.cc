@@ -1,0 +1,92 @@
+#include "fleetsizer/plan/replica_plan.h"
+
+#include <cmath>
+
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/roofline.h"
+
+namespace fleetsizer {
+
+ReplicaSpec spec_at(const Scenario& s, int tp, int pp) {
+  ReplicaSpec spec = s.replica;
+  spec.tp = tp;
+  spec.pp = pp;
+  return spec;
+}
+
+Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options) {
+  ReplicaPlan plan;
+  const ReplicaSpec& r = s.replica;
+  plan.efficiency = efficiency_for(s.profile, r.gpu.name, r.engine);
+  for (const auto& e : s.profile.entries)
+    if (e.gpu == r.gpu.name && e.engine == r.engine) plan.efficiency_from_profile = true;
+  if (s.tp) {
+    plan.fit.footprint = footprint_at(spec_at(s, *s.tp, 1), s.context_tokens);
+    plan.fit.fits = plan.fit.footprint.fits;
+    plan.fit.layouts = {plan.fit.footprint};
+    if (!plan.fit.fits)
+      plan.fit.reason = "does not fit at TP " + std::to_string(*s.tp) + ": " +
+                        plan.fit.footprint.bottleneck;
+  } else {
+    plan.fit = find_fit(r, s.context_tokens, s.fit_bounds);
+  }
+  if (!plan.fit.fits) return plan;
+  const Footprint& smallest = plan.fit.footprint;
+  std::vector<ReplicaSpec> specs;
+  if (s.tp || smallest.pp > 1) {
+    specs.push_back(spec_at(s, smallest.tp, smallest.pp));
+  } else {
+    for (int tp = smallest.tp; tp <= s.fit_bounds.max_tp; tp *= 2)
+      if (valid_tensor_parallel(r.model, tp)) specs.push_back(spec_at(s, tp, 1));
+  }
+  double best = INFINITY;
+  for (const auto& spec : specs) {
+    const RooflineModel model(spec, plan.efficiency);
+    auto ev = evaluate_replica(spec, model, s.workload, s.slo, s.context_tokens, options);
+    if (!ev) return fail(ev.error().message);
+    LayoutEvaluation le{spec, std::move(*ev), INFINITY};
+    if (le.evaluation.feasible && le.evaluation.q_rps > 0)
+      le.gpus_per_rps = static_cast<double>(spec.gpus()) / le.evaluation.q_rps;
+    plan.layouts.push_back(std::move(le));
+    if (plan.layouts.back().gpus_per_rps < best * (1 - 1e-9)) {
+      best = plan.layouts.back().gpus_per_rps;
+      plan.chosen = static_cast<int>(plan.layouts.size()) - 1;
+    }
+  }
+  return plan;
+}
+
+Result<FleetVerification> verify_fleet(const StepTimeModel& model, const ReplicaOptions& replica,
+                                       const Workload& workload,
+                                       const std::vector<SloTarget>& slo, RouterPolicy router,
+                                       double rate, int start, const QSearchOptions& options,
+                                       int max_extra) {
+  FleetVerification v;
+  v.start_replicas = std::max(1, start);
+  for (int n = v.start_replicas; n <= v.start_replicas + max_extra; ++n) {
+    auto source = make_source(workload, rate, options.requests, options.seed);
+    if (!source) return fail(source.error().message);
+    SimOptions o;
+    o.replicas = n;
+    o.replica = replica;
+    o.replica.prefix_hit_rate = workload.prefix_hit_rate;
+    o.router = router;
+    o.seed = options.seed;
+    o.slo = slo;
+    o.max_waiting = std::max<std::int64_t>(100, options.requests / 10);
+    auto res = simulate(model, **source, o);
+    if (!res) return fail(res.error().message);
+    FleetTrial t{n, run_meets_slo(*res, slo), check_targets(*res, slo), res->diverged,
+                 res->throughput_rps()};
+    v.trials.push_back(t);
+    if (t.meets) {
+      v.met = true;
+      v.replicas = n;
+      return v;
+    }
+  }
+  v.replicas = v.start_replicas + max_extra;
+  return v;
+}
+
+}  // namespace fleetsizer
