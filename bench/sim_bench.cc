@@ -13,6 +13,7 @@
 
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/memory/footprint.h"
+#include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/perf/steady_state.h"
 #include "fleetsizer/sim/fleet_sim.h"
 #include "fleetsizer/workload/synthetic.h"
@@ -43,14 +44,12 @@ int main(int argc, char** argv) {
   mean_out /= static_cast<double>(out.size());
 
   const Catalog c = builtin_catalog();
-  ReplicaConfig config;
-  config.model = *c.model("llama-3.1-8b");
-  config.gpu = *c.gpu("h100-sxm");
-  config.efficiency = engine_defaults("vllm").efficiency;
-  config.limits = engine_defaults("vllm").limits;
-  const RooflineModel model(config);
-  MemoryOptions mem;
-  const Footprint f = footprint_at(config.model, config.gpu, mem, 1, 1);
+  ReplicaSpec spec;
+  spec.model = *c.model("llama-3.1-8b");
+  spec.gpu = *c.gpu("h100-sxm");
+  spec.limits = engine_defaults("vllm").limits;
+  const RooflineModel model(spec, engine_defaults("vllm").efficiency);
+  const Footprint f = footprint_at(spec, 4096);
   const double capacity = max_stable_rate(model, {mean_in, mean_out}, 256);
   const double rate = 0.8 * capacity;
   std::printf(
@@ -65,7 +64,7 @@ int main(int argc, char** argv) {
       SyntheticSource source({ArrivalKind::poisson, rate, 1, 0, 0}, empirical(in), empirical(out),
                              n, 42);
       SimOptions o;
-      o.replica.kv_blocks = f.kv_capacity_tokens / 16;
+      o.replica = replica_options(spec, f);
       o.replica.closed_form = closed;
       o.max_waiting = 10000000;
       const auto t0 = std::chrono::steady_clock::now();

@@ -4,11 +4,19 @@
 namespace fleetsizer::cli {
 
 void setup_size(CLI::App& app, Invocation& inv) {
-  scenario_command(app, inv, [](const Scenario& s) -> Result<report::Report> {
-    auto out = api::run_size(s);
+  auto flags = std::make_shared<ScenarioFlags>();
+  auto options = std::make_shared<api::SizeOptions>();
+  flags->add_to(app);
+  add_search_flags(app, *options);
+  inv.run = [flags, options]() -> Result<report::Report> {
+    Catalog catalog = builtin_catalog();
+    auto s = flags->build(catalog);
+    if (!s) return fail(s.error().message);
+    if (auto ok = check_search_flags(*options); !ok) return fail(ok.error().message);
+    auto out = api::run_size(*s, *options);
     if (!out) return fail(out.error().message);
     return api::size_report(*out);
-  });
+  };
 }
 
 }  // namespace fleetsizer::cli

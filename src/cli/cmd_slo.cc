@@ -9,6 +9,7 @@ void setup_slo(CLI::App& app, Invocation& inv) {
     ScenarioFlags scenario;
     std::string parametric;
     bool sweep = false;
+    api::SizeOptions options;
   };
   auto f = std::make_shared<Flags>();
   f->scenario.add_to(app);
@@ -17,6 +18,7 @@ void setup_slo(CLI::App& app, Invocation& inv) {
                  "q0=..,alpha=..,l0=..,l1=..,metric=e2e:p99[,max_batch=256]");
   app.add_flag("--sweep-slo", f->sweep,
                "Also print node count as every SLO target is scaled from 1.5x to 0.1x");
+  add_search_flags(app, f->options);
   inv.run = [f]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto s = f->scenario.build(catalog);
@@ -27,7 +29,8 @@ void setup_slo(CLI::App& app, Invocation& inv) {
       if (!p) return fail(p.error().message);
       s->curve = sample(*p);
     }
-    auto out = api::run_slo({*s, f->sweep});
+    if (auto ok = check_search_flags(f->options); !ok) return fail(ok.error().message);
+    auto out = api::run_slo({*s, f->sweep, f->options});
     if (!out) return fail(out.error().message);
     return api::slo_report(*out);
   };

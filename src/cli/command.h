@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetsizer/api/size.h"
 #include "fleetsizer/report/report.h"
 #include "io/scenario_file.h"
 
@@ -55,6 +56,10 @@ class ScenarioFlags {
   CLI::Option* skip_bad_lines_option_ = nullptr;
   std::vector<Binding> bindings_;
 };
+
+// The flags of the simulated q search (size, slo): requests per run, seed, fleet check.
+void add_search_flags(CLI::App& app, api::SizeOptions& options);
+Result<void> check_search_flags(const api::SizeOptions& options);
 
 // A command that needs only the shared scenario flags: `run(scenario)` gives its report.
 template <class Run>

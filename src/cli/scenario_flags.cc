@@ -59,6 +59,24 @@ void ScenarioFlags::add_to(CLI::App& app) {
     bindings_[i].option = app.add_option(bindings_[i].flag, bindings_[i].value, flags[i][2]);
 }
 
+void add_search_flags(CLI::App& app, api::SizeOptions& o) {
+  app.add_option("--sim-requests", o.search.requests,
+                 "Requests per simulated run of the q search and the fleet check (default 20000)");
+  app.add_option("--seed", o.search.seed, "Seed of the simulated runs (deterministic for a seed)");
+  app.add_option("--q-tolerance", o.search.rel_tolerance,
+                 "Relative width at which the q bisection stops (default 0.01)");
+  app.add_flag("!--no-fleet-sim", o.simulate_fleet,
+               "Skip simulating the whole fleet at the target rate");
+}
+
+Result<void> check_search_flags(const api::SizeOptions& o) {
+  if (o.search.requests < 100)
+    return fail(fmt::format("--sim-requests must be >= 100, got {}", o.search.requests));
+  if (!(o.search.rel_tolerance > 0 && o.search.rel_tolerance < 0.5))
+    return fail(fmt::format("--q-tolerance must be in (0, 0.5), got {}", o.search.rel_tolerance));
+  return {};
+}
+
 Result<io::RawScenario> ScenarioFlags::raw() const {
   io::RawScenario raw;
   if (!scenario_path_.empty()) {

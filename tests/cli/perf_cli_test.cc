@@ -43,7 +43,7 @@ TEST(PerfCli, ModelBasedSizeNeedsNoQ) {
   const RunResult r = run_cli("size --model llama-3.1-8b --gpu h100 --target-qps 50 --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
-  EXPECT_EQ(j["replica"]["q_source"], "model");
+  EXPECT_EQ(j["replica"]["q_source"], "simulation");
   EXPECT_GT(j["replica"]["q"].get<double>(), 0);
   EXPECT_GE(j["fleet"]["replicas"].get<int>(), j["fleet"]["floor_replicas"].get<int>());
 }

@@ -10,20 +10,23 @@
 namespace fleetsizer {
 namespace {
 
-ReplicaConfig config(const char* model, const char* gpu, int tp, Dtype w, const Efficiency& e) {
+ReplicaSpec spec(const char* model, const char* gpu, int tp, Dtype w) {
   const Catalog c = builtin_catalog();
-  ReplicaConfig r;
+  ReplicaSpec r;
   r.model = *c.model(model);
   r.gpu = *c.gpu(gpu);
   r.tp = tp;
   r.weights_dtype = w;
-  r.efficiency = e;
   return r;
+}
+
+RooflineModel config(const char* model, const char* gpu, int tp, Dtype w, const Efficiency& e) {
+  return RooflineModel(spec(model, gpu, tp, w), e);
 }
 
 // Decode of one sequence on the ideal machine is bound by streaming the weights: hand computed.
 TEST(Roofline, SingleDecodeStepStreamsTheWeights) {
-  const RooflineModel m(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()));
+  const RooflineModel m = config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency());
   StepWork w;
   w.decode_seqs = 1;
   w.decode_context = 1000;
@@ -39,7 +42,7 @@ TEST(Roofline, SingleDecodeStepStreamsTheWeights) {
 }
 
 TEST(Roofline, LargePrefillIsComputeBound) {
-  const RooflineModel m(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()));
+  const RooflineModel m = config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency());
   StepWork w;
   w.prefill_tokens = 8192;
   w.prefill_seqs = 1;
@@ -53,22 +56,14 @@ TEST(Roofline, Fp8UsesFp8TensorCoresOnlyWhereTheGpuHasThem) {
   StepWork w;
   w.prefill_tokens = 8192;
   const double h100_bf16 =
-      RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency()))
-          .step(w)
-          .gemm_s;
+      (config("llama-3.1-8b", "h100-sxm", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
   const double h100_fp8 =
-      RooflineModel(config("llama-3.1-8b", "h100-sxm", 1, Dtype::fp8, ideal_efficiency()))
-          .step(w)
-          .gemm_s;
+      (config("llama-3.1-8b", "h100-sxm", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
   EXPECT_NEAR(h100_bf16 / h100_fp8, 1979.0 / 989.0, 1e-9);
   const double a100_bf16 =
-      RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::bf16, ideal_efficiency()))
-          .step(w)
-          .gemm_s;
+      (config("llama-3.1-8b", "a100-80gb", 1, Dtype::bf16, ideal_efficiency())).step(w).gemm_s;
   const double a100_fp8 =
-      RooflineModel(config("llama-3.1-8b", "a100-80gb", 1, Dtype::fp8, ideal_efficiency()))
-          .step(w)
-          .gemm_s;
+      (config("llama-3.1-8b", "a100-80gb", 1, Dtype::fp8, ideal_efficiency())).step(w).gemm_s;
   EXPECT_DOUBLE_EQ(a100_bf16, a100_fp8);  // no fp8 tensor cores: same FLOP rate
 }
 
@@ -78,8 +73,8 @@ TEST(Roofline, TensorParallelAddsAllReduce) {
   w.decode_context = 8000;
   Efficiency e = engine_defaults("vllm").efficiency;
   e.kernel_floor_us = 0;  // the per-kernel floor does not shrink with TP; the streamed bytes do
-  const StepTime t1 = RooflineModel(config("llama-3.1-70b", "h100-sxm", 1, Dtype::fp8, e)).step(w);
-  const StepTime t4 = RooflineModel(config("llama-3.1-70b", "h100-sxm", 4, Dtype::fp8, e)).step(w);
+  const StepTime t1 = (config("llama-3.1-70b", "h100-sxm", 1, Dtype::fp8, e)).step(w);
+  const StepTime t4 = (config("llama-3.1-70b", "h100-sxm", 4, Dtype::fp8, e)).step(w);
   EXPECT_EQ(t1.comm_s, 0.0);
   EXPECT_GT(t4.comm_s, 0.0);
   EXPECT_LT(t4.gemm_s, t1.gemm_s / 3.9);
@@ -93,17 +88,17 @@ TEST(Roofline, NoPredictionExceedsTheHardwareBound) {
     for (const char* gpu : {"a100-80gb", "h100-sxm", "h200", "b200", "l40s"}) {
       for (int tp : {1, 2, 4, 8}) {
         for (const char* engine : {"vllm", "trtllm", "sglang"}) {
-          ReplicaConfig real =
-              config(model, gpu, tp, Dtype::fp8, engine_defaults(engine).efficiency);
-          real.limits = engine_defaults(engine).limits;
-          const std::int64_t cap = kv_limited_running(real, 1024, 256);
+          ReplicaSpec s = spec(model, gpu, tp, Dtype::fp8);
+          s.limits = engine_defaults(engine).limits;
+          const std::int64_t cap = kv_limited_running(s, 1024, 256);
           if (cap < 1) continue;
-          ReplicaConfig ideal = real;
-          ideal.efficiency = ideal_efficiency(real.efficiency.wave_sync);
+          const Efficiency e = engine_defaults(engine).efficiency;
+          const RooflineModel real(s, e);
+          const RooflineModel ideal(s, ideal_efficiency(e.wave_sync));
           for (double c : {1.0, 8.0, 64.0, 512.0}) {
             for (auto [isl, osl] : {std::pair{128.0, 128.0}, {2048.0, 256.0}, {8192.0, 64.0}}) {
-              const SteadyState r = closed_loop(RooflineModel(real), {isl, osl}, c, cap);
-              const SteadyState i = closed_loop(RooflineModel(ideal), {isl, osl}, c, cap);
+              const SteadyState r = closed_loop(real, {isl, osl}, c, cap, e.wave_sync);
+              const SteadyState i = closed_loop(ideal, {isl, osl}, c, cap, e.wave_sync);
               EXPECT_LE(r.output_tok_s, i.output_tok_s * (1 + 1e-9))
                   << model << " " << gpu << " tp" << tp << " c" << c;
               EXPECT_GE(r.tpot_ms.mean, i.tpot_ms.mean * (1 - 1e-9));

@@ -8,21 +8,20 @@
 namespace fleetsizer {
 namespace {
 
-ReplicaConfig llama8b(const std::string& engine) {
+RooflineModel llama8b(const std::string& engine) {
   const Catalog c = builtin_catalog();
-  ReplicaConfig r;
+  ReplicaSpec r;
   r.model = *c.model("llama-3.1-8b");
   r.gpu = *c.gpu("h100-sxm");
-  r.efficiency = engine_defaults(engine).efficiency;
   r.limits = engine_defaults(engine).limits;
-  return r;
+  return RooflineModel(r, engine_defaults(engine).efficiency);
 }
 
 // Static batching (wave_sync 1, unlimited token budget) is exact: the whole batch prefills in
 // one step, then decodes together.
 TEST(SteadyState, StaticBatchIsOnePrefillStepThenDecodes) {
-  const RooflineModel m(llama8b("static"));
-  const SteadyState s = closed_loop(m, {512, 128}, 16, 1000);
+  const RooflineModel m = llama8b("static");
+  const SteadyState s = closed_loop(m, {512, 128}, 16, 1000, m.efficiency().wave_sync);
   StepWork prefill;
   prefill.prefill_tokens = 16 * 512;
   prefill.prefill_seqs = 16;
@@ -40,9 +39,9 @@ TEST(SteadyState, StaticBatchIsOnePrefillStepThenDecodes) {
 }
 
 TEST(SteadyState, ClientsBeyondTheCapQueueAsTtft) {
-  const RooflineModel m(llama8b("vllm"));
-  const SteadyState at_cap = closed_loop(m, {1024, 256}, 32, 32);
-  const SteadyState over = closed_loop(m, {1024, 256}, 96, 32);
+  const RooflineModel m = llama8b("vllm");
+  const SteadyState at_cap = closed_loop(m, {1024, 256}, 32, 32, m.efficiency().wave_sync);
+  const SteadyState over = closed_loop(m, {1024, 256}, 96, 32, m.efficiency().wave_sync);
   EXPECT_EQ(over.running, 32);
   EXPECT_NEAR(over.request_rate, at_cap.request_rate, 1e-9);  // the engine runs the same batch
   // Little's law: 96 clients / X = total time; the excess is queueing.
@@ -52,10 +51,10 @@ TEST(SteadyState, ClientsBeyondTheCapQueueAsTtft) {
 }
 
 TEST(SteadyState, LatencyAndThroughputGrowWithConcurrency) {
-  const RooflineModel m(llama8b("vllm"));
+  const RooflineModel m = llama8b("vllm");
   double last_tpot = 0, last_rate = 0;
   for (double c : {1.0, 4.0, 16.0, 64.0, 128.0}) {
-    const SteadyState s = closed_loop(m, {1024, 256}, c, 256);
+    const SteadyState s = closed_loop(m, {1024, 256}, c, 256, m.efficiency().wave_sync);
     EXPECT_GT(s.tpot_ms.mean, last_tpot);
     EXPECT_GT(s.request_rate, last_rate);
     last_tpot = s.tpot_ms.mean;
@@ -64,7 +63,7 @@ TEST(SteadyState, LatencyAndThroughputGrowWithConcurrency) {
 }
 
 TEST(SteadyState, OpenLoopDivergesBeyondCapacity) {
-  const RooflineModel m(llama8b("vllm"));
+  const RooflineModel m = llama8b("vllm");
   const double capacity = max_stable_rate(m, {1024, 256}, 256);
   ASSERT_GT(capacity, 1);
   const SteadyState low = open_loop(m, {1024, 256}, capacity * 0.3, 256);

@@ -17,7 +17,7 @@ struct Queueing {
 // Batching disabled (one running sequence) turns the replica into a single FCFS server.
 Queueing run_single_server(LengthSpec output, double rate, std::int64_t n, std::uint64_t seed,
                            double step_ms) {
-  const RooflineModel model(fixed_step_config(step_ms));
+  const LinearStepModel model = fixed_step_model(step_ms);
   LengthSpec input;
   input.mean = 100;  // one prefill step
   SyntheticSource source({ArrivalKind::poisson, rate, 1, 0, 0}, input, output, n, seed);
@@ -69,7 +69,7 @@ TEST(SingleServer, MeanWaitMatchesMM1) {
 }
 
 TEST(FleetSim, LittlesLawHolds) {
-  const RooflineModel model(h100_llama8b());
+  const RooflineModel model = h100_llama8b();
   LengthSpec in, out;
   in.kind = out.kind = LengthKind::lognormal;
   in.mean = 800;
@@ -89,9 +89,9 @@ TEST(FleetSim, LittlesLawHolds) {
 // At low load each request runs alone: TTFT is one prefill step and TPOT the mean decode step,
 // exactly what the steady-state model says for one client.
 TEST(FleetSim, LowLoadMatchesTheSteadyStateModel) {
-  ReplicaConfig c = h100_llama8b();
-  c.efficiency.wave_sync = 1;  // one client: the wave model is exact
-  const RooflineModel model(c);
+  Efficiency e = engine_defaults("vllm").efficiency;
+  e.wave_sync = 1;  // one client: the wave model is exact
+  const RooflineModel model = h100_llama8b(e);
   std::vector<Request> requests;
   for (int i = 0; i < 20; ++i)
     requests.push_back({static_cast<std::uint64_t>(i), i * 100.0, 1000, 300, {}});
@@ -100,7 +100,7 @@ TEST(FleetSim, LowLoadMatchesTheSteadyStateModel) {
   o.replica.kv_blocks = 10000;
   auto r = simulate(model, source, o);
   ASSERT_TRUE(r);
-  const SteadyState s = closed_loop(model, {1000, 300}, 1, 256);
+  const SteadyState s = closed_loop(model, {1000, 300}, 1, 256, e.wave_sync);
   EXPECT_NEAR(r->ttft_ms.mean(), s.ttft_ms.mean, 1e-6 * s.ttft_ms.mean);
   EXPECT_NEAR(r->tpot_ms.mean(), s.tpot_ms.mean, 1e-6 * s.tpot_ms.mean);
   EXPECT_EQ(r->preemptions, 0);
@@ -111,7 +111,7 @@ TEST(FleetSim, LowLoadMatchesTheSteadyStateModel) {
 // up to j = 48; at j = 49 the first takes the 15th block and the second finds none, so it is
 // preempted while planning step 50 (1 prefill + 49 decodes), and not a step earlier.
 TEST(ReplicaSim, PreemptsExactlyWhenBlocksRunOut) {
-  const RooflineModel model(h100_llama8b());
+  const RooflineModel model = h100_llama8b();
   ReplicaOptions o;
   o.kv_blocks = 15;
   o.closed_form = false;
@@ -147,7 +147,9 @@ TEST(ReplicaSim, PreemptsExactlyWhenBlocksRunOut) {
 // The closed-form advance changes how many events a run takes, never when a request's tokens
 // come out: randomized small cases, with preemption and several replicas.
 TEST(FleetSim, ClosedFormEqualsStepByStep) {
-  const RooflineModel model(h100_llama8b());
+  ReplicaSpec spec = h100_llama8b_spec();
+  spec.limits.max_num_batched_tokens = 1024;
+  const RooflineModel model(spec, engine_defaults("vllm").efficiency);
   for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
     std::map<std::uint64_t, FinishedRequest> by_mode[2];
     SimResult results[2];
@@ -164,7 +166,6 @@ TEST(FleetSim, ClosedFormEqualsStepByStep) {
       o.seed = seed;
       o.replica.kv_blocks = 300;  // small: forces preemptions
       o.replica.max_num_seqs = 32;
-      o.replica.max_num_batched_tokens = 1024;
       o.replica.closed_form = mode == 0;
       o.on_finish = [&](const FinishedRequest& f) { by_mode[mode][f.id] = f; };
       auto r = simulate(model, source, o);
@@ -185,7 +186,7 @@ TEST(FleetSim, ClosedFormEqualsStepByStep) {
 }
 
 TEST(FleetSim, OverloadStopsAsDivergedInsteadOfRunningForever) {
-  const RooflineModel model(h100_llama8b());
+  const RooflineModel model = h100_llama8b();
   LengthSpec in, out;
   in.mean = 2000;
   out.mean = 500;
@@ -201,7 +202,7 @@ TEST(FleetSim, OverloadStopsAsDivergedInsteadOfRunningForever) {
 }
 
 TEST(FleetSim, DeterministicForASeed) {
-  const RooflineModel model(h100_llama8b());
+  const RooflineModel model = h100_llama8b();
   auto run = [&](std::uint64_t seed) {
     LengthSpec in, out;
     in.kind = out.kind = LengthKind::lognormal;
@@ -220,7 +221,7 @@ TEST(FleetSim, DeterministicForASeed) {
 }
 
 TEST(FleetSim, PrefixCacheHitsSkipPromptWork) {
-  const RooflineModel model(h100_llama8b());
+  const RooflineModel model = h100_llama8b();
   std::vector<Request> requests;
   for (int i = 0; i < 50; ++i)  // every request shares its first 4 blocks (2048 tokens)
     requests.push_back({static_cast<std::uint64_t>(i),

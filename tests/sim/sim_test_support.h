@@ -4,30 +4,30 @@
 #include <vector>
 
 #include "fleetsizer/catalog/catalog.h"
+#include "fleetsizer/perf/linear_step.h"
 #include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/workload/synthetic.h"
 
 namespace fleetsizer::testing {
 
-// A replica whose every step takes exactly `step_ms` (kernels on an absurdly fast GPU, the fixed
-// per-step overhead dominates): service time = number of steps x step_ms, as queueing theory wants.
-inline ReplicaConfig fixed_step_config(double step_ms) {
-  ReplicaConfig c;
-  c.model = *builtin_catalog().model("llama-3.1-8b");
-  c.gpu = *builtin_catalog().gpu("h100-sxm");
-  c.gpu.bf16_tflops = c.gpu.fp8_tflops = 1e15;
-  c.gpu.hbm_bandwidth_tb_s = 1e15;
-  c.efficiency = {1, 1, 1, step_ms, 0, 1, 1, 0};
-  return c;
+// A replica whose every step takes exactly `step_ms`: service time = number of steps x step_ms, as
+// queueing theory wants.
+inline LinearStepModel fixed_step_model(double step_ms) {
+  LinearStepCoefficients c;
+  c.fixed_s = step_ms * 1e-3;
+  return LinearStepModel(c);
 }
 
-inline ReplicaConfig h100_llama8b() {
-  ReplicaConfig c;
-  c.model = *builtin_catalog().model("llama-3.1-8b");
-  c.gpu = *builtin_catalog().gpu("h100-sxm");
-  c.efficiency = engine_defaults("vllm").efficiency;
-  c.limits = engine_defaults("vllm").limits;
-  return c;
+// The roofline of Llama-3.1-8B on one H100 with vLLM's defaults.
+inline ReplicaSpec h100_llama8b_spec() {
+  ReplicaSpec s;
+  s.model = *builtin_catalog().model("llama-3.1-8b");
+  s.gpu = *builtin_catalog().gpu("h100-sxm");
+  s.limits = engine_defaults("vllm").limits;
+  return s;
+}
+inline RooflineModel h100_llama8b(Efficiency e = engine_defaults("vllm").efficiency) {
+  return RooflineModel(h100_llama8b_spec(), e);
 }
 
 // A source replaying a fixed list.

@@ -5,22 +5,21 @@
 namespace fleetsizer::api {
 
 Result<SloOutput> run_slo(const SloRequest& req) {
-  if (!req.scenario.curve)
-    return fail("give --curve FILE or --parametric q0=...,alpha=...,l0=...,l1=...");
   if (req.scenario.slo.empty())
     return fail("give at least one --slo target (e.g. --slo e2e:p99=2400)");
   Scenario s = req.scenario;
-  // Without a model to fit, a replica is as many GPUs as --tp says (default 1).
-  s.gpus_per_replica = s.tp.value_or(1);
+  // A curve is a measured replica: as many GPUs as --tp says (default 1). Without one, the model
+  // path of `size` finds the simulated q.
+  if (s.curve) s.gpus_per_replica = s.tp.value_or(1);
   SloOutput out;
-  auto base = run_size(s);
+  auto base = run_size(s, req.options);
   if (!base) return fail(base.error().message);
   out.base = std::move(*base);
   if (req.sweep) {
     for (double scale : {1.5, 1.25, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1}) {
       Scenario tighter = s;
       for (auto& t : tighter.slo) t.ms *= scale;
-      auto r = run_size(tighter);
+      auto r = run_size(tighter, req.options);
       if (!r) return fail(r.error().message);
       out.sweep.push_back({scale, tighter.slo, std::move(*r)});
     }
@@ -31,17 +30,23 @@ Result<SloOutput> run_slo(const SloRequest& req) {
 report::Report slo_report(const SloOutput& out) {
   report::Report rep = size_report(out.base);
   const SizeOutput& b = out.base;
-  rep.title = fmt::format("SLO-limited q from {}", b.scenario.curve->source);
+  rep.title = b.scenario.curve
+                  ? fmt::format("SLO-limited q from {}", b.scenario.curve->source)
+                  : fmt::format("SLO-limited q of {} on {} (simulated)",
+                                b.scenario.replica.model.name, b.scenario.replica.gpu.name);
   // The stable minimum of DESIGN.md: max_batch, q, nodes at the top level.
   rep.fields.insert(rep.fields.begin(),
                     {"nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0});
   rep.fields.insert(rep.fields.begin(), {"q", b.replica.q_rps, 3});
   rep.fields.insert(rep.fields.begin(), {"max_batch", b.replica.max_batch, 0});
-  rep.why(
-      "q",
-      fmt::format(
-          "request rate of the curve at the largest batch meeting every target ({}); binding: {}",
-          b.replica.max_batch, b.replica.binding));
+  rep.why("q", b.scenario.curve
+                   ? fmt::format("request rate of the curve at the largest batch meeting every "
+                                 "target ({}); binding: {}",
+                                 b.replica.max_batch, b.replica.binding)
+                   : fmt::format("largest per-replica arrival rate whose simulation meets every "
+                                 "target; binding: {} (max_batch: mean requests in the replica "
+                                 "at q)",
+                                 b.replica.binding));
   rep.why("nodes", "fleet.replicas: ceil(Q / (q x utilization)) + redundancy");
   if (!out.sweep.empty()) {
     report::Table t{"sweep", "Node count vs SLO tightness", {}, {}};

@@ -8,8 +8,9 @@
 namespace fleetsizer::api {
 
 struct SloRequest {
-  Scenario scenario;  // with a curve
+  Scenario scenario;  // with a curve, or sized from the model by simulation
   bool sweep = false;
+  SizeOptions options;
 };
 
 struct SloSweepPoint {

@@ -73,7 +73,8 @@ Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTi
                                            const std::vector<SloTarget>& slo,
                                            std::int64_t context_tokens,
                                            const QSearchOptions& options) {
-  if (slo.empty()) return fail("the q search needs at least one SLO target (--slo ttft:p99=2000 ...)");
+  if (slo.empty())
+    return fail("the q search needs at least one SLO target (--slo ttft:p99=2000 ...)");
   if (options.requests < 100) return fail("the q search needs at least 100 requests per run");
   ReplicaEvaluation ev;
   ev.options = options;

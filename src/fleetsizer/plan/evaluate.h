@@ -69,7 +69,7 @@ struct ReplicaEvaluation {
   // Simulated.
   bool feasible = false;
   double q_rps = 0;
-  RateTrial at_q;  // the full-size run at q (every target holds)
+  RateTrial at_q;                    // the full-size run at q (every target holds)
   std::optional<RateTrial> above_q;  // the nearest failing rate tried
   Binding binding = Binding::none;
   std::optional<SloTarget> binding_target;

@@ -25,8 +25,8 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
     plan.fit.fits = plan.fit.footprint.fits;
     plan.fit.layouts = {plan.fit.footprint};
     if (!plan.fit.fits)
-      plan.fit.reason = "does not fit at TP " + std::to_string(*s.tp) + ": " +
-                        plan.fit.footprint.bottleneck;
+      plan.fit.reason =
+          "does not fit at TP " + std::to_string(*s.tp) + ": " + plan.fit.footprint.bottleneck;
   } else {
     plan.fit = find_fit(r, s.context_tokens, s.fit_bounds);
   }
@@ -57,10 +57,9 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
 }
 
 Result<FleetVerification> verify_fleet(const StepTimeModel& model, const ReplicaOptions& replica,
-                                       const Workload& workload,
-                                       const std::vector<SloTarget>& slo, RouterPolicy router,
-                                       double rate, int start, const QSearchOptions& options,
-                                       int max_extra) {
+                                       const Workload& workload, const std::vector<SloTarget>& slo,
+                                       RouterPolicy router, double rate, int start,
+                                       const QSearchOptions& options, int max_extra) {
   FleetVerification v;
   v.start_replicas = std::max(1, start);
   for (int n = v.start_replicas; n <= v.start_replicas + max_extra; ++n) {

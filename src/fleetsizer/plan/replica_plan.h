@@ -54,9 +54,8 @@ struct FleetVerification {
 // Simulates `start`, start + 1, ... replicas behind `router` at `rate` (at most max_extra more)
 // until every target holds.
 Result<FleetVerification> verify_fleet(const StepTimeModel& model, const ReplicaOptions& replica,
-                                       const Workload& workload,
-                                       const std::vector<SloTarget>& slo, RouterPolicy router,
-                                       double rate, int start, const QSearchOptions& options,
-                                       int max_extra = 64);
+                                       const Workload& workload, const std::vector<SloTarget>& slo,
+                                       RouterPolicy router, double rate, int start,
+                                       const QSearchOptions& options, int max_extra = 64);
 
 }  // namespace fleetsizer

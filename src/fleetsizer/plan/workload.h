@@ -19,9 +19,9 @@ using TraceSourceFactory =
     std::function<Result<std::unique_ptr<RequestSource>>(double rate, std::int64_t max_requests)>;
 
 struct Workload {
-  ArrivalSpec arrival;  // kind, cv, on/off; its `rate` is set per run
-  LengthSpec input;     // prompt tokens (mean: input.mean)
-  LengthSpec output;    // output tokens
+  ArrivalSpec arrival;         // kind, cv, on/off; its `rate` is set per run
+  LengthSpec input;            // prompt tokens (mean: input.mean)
+  LengthSpec output;           // output tokens
   double prefix_hit_rate = 0;  // fraction of each prompt found in the prefix cache
   // A trace replaces the synthetic arrivals and lengths when set.
   TraceSourceFactory trace;
