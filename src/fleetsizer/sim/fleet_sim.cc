@@ -90,7 +90,12 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     res.last_finish_s = std::max(res.last_finish_s, f.finish_s);
     if (meets_slo(f, o.slo)) ++res.good;
     if (o.on_finish) o.on_finish(f);
+    source.completed(f.id, f.finish_s);
   };
+  // An idle replica that receives an arrival starts its step only after every arrival of the same
+  // instant is queued (a burst of clients starting together shares the first step): a "kick"
+  // event at the same time, ordered after those arrivals.
+  std::vector<char> kicked(replicas.size(), 0);
 
   while (true) {
     while (!events.empty() && events.top().version != version[events.top().replica]) events.pop();
@@ -104,11 +109,20 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
       const int r = events.top().replica;
       events.pop();
       const std::int64_t waiting_before = replicas[r].waiting();
-      replicas[r].complete(done, res.itl_ms);
-      for (const auto& f : done) record(f);
-      done.clear();
+      if (kicked[r]) {
+        kicked[r] = 0;
+      } else {
+        replicas[r].complete(done, res.itl_ms);
+        for (const auto& f : done) record(f);
+        done.clear();
+      }
       if (replicas[r].start(now)) schedule(r);
       waiting_total += replicas[r].waiting() - waiting_before;
+      if (!have_next) {  // a closed-loop source may have a request now
+        auto n = source.next(next);
+        if (!n) return fail(n.error().message);
+        have_next = *n;
+      }
       continue;
     }
     // An arrival.
@@ -119,7 +133,10 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     const std::int64_t waiting_before = replica.waiting();
     replica.enqueue(next, now);
     if (!replica.busy()) {
-      if (replica.start(now)) schedule(r);
+      if (!kicked[r]) {
+        kicked[r] = 1;
+        events.push({now, r, ++version[r]});
+      }
     } else if (replica.step_end() > now && replica.can_admit()) {
       const double before = replica.step_end();
       replica.interrupt(now);

@@ -23,6 +23,9 @@ class RequestSource {
   virtual Result<bool> next(Request& out) = 0;
   // Requests a trace reader skipped (with --skip-bad-lines).
   virtual std::int64_t skipped() const { return 0; }
+  // Told when a request completes, at simulated time `time_s`: a closed-loop source sends its next
+  // request then (next() returns false until it has one, and is asked again after completions).
+  virtual void completed(std::uint64_t /*id*/, double /*time_s*/) {}
 };
 
 }  // namespace fleetsizer
