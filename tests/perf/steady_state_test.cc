@@ -74,8 +74,9 @@ TEST(SteadyState, OpenLoopDivergesBeyondCapacity) {
   EXPECT_FALSE(over.stable);
   EXPECT_GT(high.ttft_ms.p99, low.ttft_ms.p99);
   EXPECT_GT(high.queue_ms, low.queue_ms);
-  // Little's law on the running batch.
-  EXPECT_NEAR(low.running, capacity * 0.3 * 256 * low.decode_step_ms / 1e3, 1e-6 * low.running);
+  // Little's law on the running batch: each request decodes O - 1 = 255 tokens, one per step (its
+  // first token comes from its prompt's step).
+  EXPECT_NEAR(low.running, capacity * 0.3 * 255 * low.decode_step_ms / 1e3, 1e-6 * low.running);
 }
 
 }  // namespace

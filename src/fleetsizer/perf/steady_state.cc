@@ -192,9 +192,53 @@ SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double con
 
 namespace {
 
+// Prompts do not arrive as a fluid: a step carries the whole prompts (up to the token budget) of
+// the requests that arrived during the previous step, a Poisson number with mean n = rate x t.
+// Step time is convex in the prefill tokens (max of compute and memory time), so the mean step is
+// the expectation over that count, not the step at the mean count.
+struct StepMix {
+  double mean_s = 0;    // E[step]
+  double second = 0;    // E[step^2]
+  double own_s = 0;     // E[step that also carries one given prompt]
+};
+
+StepMix step_mix(const StepTimeModel& model, double rate, double t, double running, double I,
+                 double O, double budget) {
+  StepMix m;
+  const double n = rate * t;
+  const double room = std::max(1.0, budget - running);
+  const int k_max = static_cast<int>(std::ceil(n + 10 * std::sqrt(n) + 10));
+  double p = std::exp(-n), total = 0;
+  for (int k = 0; k <= k_max; ++k) {
+    if (k > 0) p *= n / k;
+    for (int own = 0; own <= 1; ++own) {
+      StepWork w;
+      const double prompts = k + own;
+      w.prefill_tokens = std::min(prompts * I, room);
+      w.prefill_seqs = prompts > 0 ? std::min(prompts, std::ceil(w.prefill_tokens / I)) : 0;
+      w.prefill_attended = w.prefill_tokens * I / 2.0;
+      w.decode_seqs = running;
+      w.decode_context = running * (I + O / 2.0);
+      const double s = model.step(w).total_s;
+      if (own) {
+        m.own_s += p * s;
+      } else {
+        m.mean_s += p * s;
+        m.second += p * s * s;
+      }
+    }
+    total += p;
+  }
+  m.mean_s /= total;
+  m.second /= total;
+  m.own_s /= total;
+  return m;
+}
+
 struct FixedPoint {
   bool stable = false;
   double step_s = 0, running = 0, prefill_tokens = 0;
+  StepMix mix;
   std::string limit;
 };
 
@@ -208,7 +252,9 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
   one.decode_context = I;
   double t = model.step(one).total_s;
   for (int iter = 0; iter < 500; ++iter) {
-    const double running = rate * O * t;
+    // Each running request takes one step per output token (its first comes from its prompt's
+    // step): running = rate x (O - 1) x t by Little's law.
+    const double running = rate * std::max(O - 1, 1.0) * t;
     const double prefill = rate * I * t;
     if (running > static_cast<double>(max_running)) {
       f.limit = "running sequences exceed the cap of " + std::to_string(max_running);
@@ -218,13 +264,8 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
       f.limit = "prefill + decode tokens per step exceed the token budget";
       return f;
     }
-    StepWork work;
-    work.prefill_tokens = prefill;
-    work.prefill_seqs = rate * t;
-    work.prefill_attended = prefill * I / 2.0;
-    work.decode_seqs = running;
-    work.decode_context = running * (I + O / 2.0);
-    const double next = model.step(work).total_s;
+    const StepMix mix = step_mix(model, rate, t, running, I, O, budget);
+    const double next = mix.mean_s;
     if (!std::isfinite(next) || next > 600) {
       f.limit = "step time diverges: arrivals outpace the replica";
       return f;
@@ -234,9 +275,11 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
       f.step_s = next;
       f.running = running;
       f.prefill_tokens = prefill;
+      f.mix = mix;
       return f;
     }
-    t = next;
+    // Damped: the step's dependence on itself through n = rate x t can oscillate.
+    t = 0.5 * (t + next);
   }
   f.limit = "step time does not converge: the replica is at capacity";
   return f;
@@ -273,39 +316,59 @@ SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
   const double budget = model.token_budget();
   s.running = f.running;
   s.decode_step_ms = f.step_s * 1e3;
-  // Own prefill: chunks of what the budget leaves after the running decodes.
+  // Own prefill: the step carrying the prompt (with whatever else arrived in the same step), and
+  // one more per further chunk when the prompt exceeds what the budget leaves after the decodes.
   const double per_step = std::max(1.0, budget - f.running);
   const double chunks = std::ceil(I / per_step);
-  StepWork own;
-  own.prefill_tokens = std::min(I, per_step) + f.prefill_tokens;
-  own.prefill_seqs = 1;
-  own.prefill_attended = own.prefill_tokens * I / 2.0;
-  own.decode_seqs = f.running;
-  own.decode_context = f.running * (I + O / 2.0);
-  const double prefill_step = model.step(own).total_s;
+  const double prefill_step = f.mix.own_s;
   s.prefill_step_ms = prefill_step * 1e3;
   const double service = chunks * prefill_step;
-  // Arrivals land mid-step on average, then wait for the prefill queue.
-  const double rho = std::clamp(rate / max_stable_rate(model, w, max_running), 0.0, 0.999);
-  const double wait_mean = rho / (2 * (1 - rho)) * service;
+  // An arrival finds the replica busy with probability 1 - P(nobody running) (a Poisson number
+  // of running requests, M/G/infinity) and then waits out the step in progress: its residual
+  // E[t^2] / (2 E[t]) (the inspection paradox: long steps are more likely to be hit).
+  const double busy = 1 - std::exp(-f.running);
+  const double residual = busy * f.mix.second / (2 * f.mix.mean_s);
+  // Beyond that, a prompt waits (a) for a running slot when the running requests, a Poisson count
+  // around their mean, fill the cap: an Erlang-C-like wait, P(count >= cap) x E2E / (cap -
+  // running), exponential in its tail; and (b) for prefill room when the prompts of a step exceed
+  // what the token budget leaves: M/D/1 (Pollaczek-Khinchine) in steps at that utilization.
+  const double cap = static_cast<double>(max_running);
+  double p_full = 0;
+  {
+    double pk = std::exp(-f.running), below = 0;
+    for (int k = 0; k < static_cast<int>(cap); ++k) {
+      below += pk;
+      pk *= f.running / (k + 1);
+      if (pk < 1e-300 && k > f.running) break;
+    }
+    p_full = std::clamp(1 - below, 0.0, 1.0);
+  }
+  const double e2e_s = service + (O - 1) * f.step_s;
+  const double slot_scale = e2e_s / std::max(1e-9, cap - f.running);
+  const double rho_b = std::clamp(f.prefill_tokens / per_step, 0.0, 0.999);
+  const double wait_mean = p_full * slot_scale + rho_b / (2 * (1 - rho_b)) * f.step_s;
   auto wait_at = [&](double p) {
-    return rho > 1 - p ? service / (1 - rho) * std::log(rho / (1 - p)) : 0.0;
+    const double slot = p_full > 1 - p ? slot_scale * std::log(p_full / (1 - p)) : 0.0;
+    const double room = rho_b > 1 - p ? f.step_s / (1 - rho_b) * std::log(rho_b / (1 - p)) : 0.0;
+    return slot + room;
   };
-  const double base = f.step_s / 2 + service;
+  const double base = residual + service;
   s.queue_ms = wait_mean * 1e3;
   s.ttft_ms = {(base + wait_mean) * 1e3, (base + wait_at(0.50)) * 1e3, (base + wait_at(0.90)) * 1e3,
                (base + wait_at(0.95)) * 1e3, (base + wait_at(0.99)) * 1e3};
-  // The running batch fluctuates around its mean like a Poisson count.
-  auto tpot_at = [&](double p) {
-    StepWork work;
-    const double b = f.running + z_score(p) * std::sqrt(f.running);
-    work.prefill_tokens = f.prefill_tokens;
-    work.prefill_seqs = rate * f.step_s;
-    work.prefill_attended = f.prefill_tokens * I / 2.0;
-    work.decode_seqs = b;
-    work.decode_context = b * (I + O / 2.0);
-    return model.step(work).total_s * 1e3;
-  };
+  // A request's TPOT averages its O - 1 steps: their spread (mixed vs decode-only steps) shrinks
+  // with O, while the running batch's fluctuation around its mean (a Poisson count) persists over
+  // the request's life.
+  const double step_sd = std::sqrt(std::max(0.0, f.mix.second - f.mix.mean_s * f.mix.mean_s));
+  StepWork fluct;
+  fluct.decode_seqs = f.running + std::sqrt(f.running);
+  fluct.decode_context = fluct.decode_seqs * (I + O / 2.0);
+  StepWork mean_batch = fluct;
+  mean_batch.decode_seqs = f.running;
+  mean_batch.decode_context = f.running * (I + O / 2.0);
+  const double batch_sd = model.step(fluct).total_s - model.step(mean_batch).total_s;
+  const double tpot_sd = std::sqrt(step_sd * step_sd / std::max(1.0, O - 1) + batch_sd * batch_sd);
+  auto tpot_at = [&](double p) { return (f.step_s + z_score(p) * tpot_sd) * 1e3; };
   s.tpot_ms = {f.step_s * 1e3, tpot_at(0.5), tpot_at(0.9), tpot_at(0.95), tpot_at(0.99)};
   const double decode_ms = (O - 1) * s.tpot_ms.mean;
   s.e2e_ms = {s.ttft_ms.mean + decode_ms, s.ttft_ms.p50 + decode_ms, s.ttft_ms.p90 + decode_ms,
