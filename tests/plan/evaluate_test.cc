@@ -116,9 +116,9 @@ TEST(EvaluateReplica, BindingConstraintIsData) {
   const RooflineModel model(spec, engine_defaults("vllm").efficiency);
   const Workload w = fixed_workload(base.isl, base.osl);
   // A tight TTFT target and a loose TPOT one: TTFT binds.
-  auto ttft = evaluate_replica(spec, model, w,
-                               {{Metric::ttft, Percentile::p99, 150}, {Metric::tpot, Percentile::p99, 500}},
-                               4096);
+  auto ttft = evaluate_replica(
+      spec, model, w, {{Metric::ttft, Percentile::p99, 150}, {Metric::tpot, Percentile::p99, 500}},
+      4096);
   ASSERT_TRUE(ttft && ttft->feasible);
   EXPECT_EQ(ttft->binding, Binding::slo_target);
   ASSERT_TRUE(ttft->binding_target);

@@ -197,9 +197,9 @@ namespace {
 // Step time is convex in the prefill tokens (max of compute and memory time), so the mean step is
 // the expectation over that count, not the step at the mean count.
 struct StepMix {
-  double mean_s = 0;    // E[step]
-  double second = 0;    // E[step^2]
-  double own_s = 0;     // E[step that also carries one given prompt]
+  double mean_s = 0;  // E[step]
+  double second = 0;  // E[step^2]
+  double own_s = 0;   // E[step that also carries one given prompt]
 };
 
 StepMix step_mix(const StepTimeModel& model, double rate, double t, double running, double I,

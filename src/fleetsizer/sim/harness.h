@@ -21,8 +21,8 @@ enum class HarnessKind { closed_loop, poisson, offline };
 
 struct Harness {
   HarnessKind kind = HarnessKind::closed_loop;
-  double concurrency = 1;       // closed loop: clients
-  double rate = 1;              // Poisson: req/s
+  double concurrency = 1;        // closed loop: clients
+  double rate = 1;               // Poisson: req/s
   std::int64_t requests = 1000;  // requests in the run
   std::uint64_t seed = 1;
 };
@@ -44,7 +44,6 @@ class ClosedLoopSource final : public RequestSource {
 };
 
 Result<SimResult> replay(const StepTimeModel& model, const ReplicaOptions& replica,
-                         const Harness& harness, const LengthSpec& input,
-                         const LengthSpec& output);
+                         const Harness& harness, const LengthSpec& input, const LengthSpec& output);
 
 }  // namespace fleetsizer

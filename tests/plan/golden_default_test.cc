@@ -1,0 +1,56 @@
+// Golden values of the model on the built-in default scenario (Llama-3.1-70B bf16 on H100-SXM,
+// 1024 in / 256 out, TTFT p99 <= 2 s, TPOT p99 <= 50 ms, 100 req/s): any change to the step-time
+// model, the steady state, the simulator or the q search moves one of these numbers, and the
+// change shows up in review with its new values. Regenerate by printing them when the change is
+// intended.
+#include <gtest/gtest.h>
+
+#include "fleetsizer/api/predict.h"
+#include "fleetsizer/api/size.h"
+#include "fleetsizer/catalog/catalog.h"
+
+namespace fleetsizer {
+namespace {
+
+void expect_golden(double actual, double golden, const char* what) {
+  EXPECT_NEAR(actual, golden, 1e-9 * golden) << what << " = " << actual;
+}
+
+TEST(GoldenDefault, Size) {
+  const Catalog catalog = builtin_catalog();
+  auto out = api::run_size(default_scenario(catalog));
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_TRUE(out->feasible);
+  EXPECT_EQ(out->fit.footprint.tp, 4);
+  expect_golden(out->replica.q_rps, 6.016083662728812, "replica.q");
+  expect_golden(out->replica.q_analytic_rps, 6.924988388752588, "replica.q_analytic");
+  EXPECT_EQ(out->plan.floor_replicas, 17);
+  EXPECT_EQ(out->plan.headroom_replicas, 21);
+  ASSERT_TRUE(out->verification);
+  EXPECT_EQ(out->verification->replicas, 21);
+  EXPECT_EQ(out->plan.replicas, 22);
+  EXPECT_DOUBLE_EQ(out->plan.usd_per_hour, 220.0);
+}
+
+TEST(GoldenDefault, Predict) {
+  const Catalog catalog = builtin_catalog();
+  api::PredictRequest closed{default_scenario(catalog), 32.0, std::nullopt};
+  auto c = api::run_predict(closed);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->footprint.tp, 2);
+  expect_golden(c->state.ttft_ms.mean, 7087.173948362139, "closed ttft_ms");
+  expect_golden(c->state.tpot_ms.mean, 35.3225719281699, "closed tpot_ms");
+  expect_golden(c->state.output_tok_s, 508.9959760529583, "closed output_tok_s");
+  Scenario tp4 = default_scenario(catalog);
+  tp4.tp = 4;
+  api::PredictRequest open{tp4, std::nullopt, 5.0};
+  auto o = api::run_predict(open);
+  ASSERT_TRUE(o) << o.error().message;
+  expect_golden(o->state.ttft_ms.mean, 121.10259448528636, "open ttft_ms");
+  expect_golden(o->state.tpot_ms.mean, 31.884068950167528, "open tpot_ms");
+  expect_golden(o->state.ttft_ms.p99, 143.3725715923977, "open ttft_ms_p99");
+  expect_golden(o->state.tpot_ms.p99, 35.68705317062416, "open tpot_ms_p99");
+}
+
+}  // namespace
+}  // namespace fleetsizer
