@@ -26,6 +26,9 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
   out.request = req;
   out.footprint = fit->footprint;
   out.point.config = replica_config(s, out.footprint.tp, out.footprint.pp);
+  const EfficiencyChoice choice = choose_efficiency(s.profile, s.gpu.name, s.engine);
+  out.efficiency_from_profile = choice.from_profile;
+  out.efficiency_key = choice.key;
   out.point.workload = {s.isl, s.osl};
   out.point.concurrency = req.concurrency;
   out.point.rate = req.rate;
@@ -88,6 +91,18 @@ report::Report predict_report(const PredictOutput& out) {
   rep.add("efficiency.memory", e.memory, 3);
   rep.add("efficiency.step_overhead_ms", e.step_overhead_ms, 3);
   rep.add("efficiency.per_seq_overhead_us", e.per_seq_overhead_us, 2);
+  rep.add("efficiency.source",
+          std::string(out.efficiency_from_profile ? "profile" : "engine default"));
+  rep.why(
+      "efficiency",
+      fmt::format("compute {:.3f}, memory {:.3f}, step overhead {:.2f} ms, per sequence {:.1f} "
+                  "us: {}",
+                  e.compute, e.memory, e.step_overhead_ms, e.per_seq_overhead_us,
+                  out.efficiency_from_profile ? fmt::format("profile entry {}", out.efficiency_key)
+                  : s.profile.entries.empty()
+                      ? fmt::format("engine default ({})", s.engine)
+                      : fmt::format("engine default (the profile has no entry for {})",
+                                    out.efficiency_key)));
   rep.why("tpot_ms",
           "decode step = sum over gemm, attention, lm_head of max(FLOPs / (peak x compute eff), "
           "bytes / "
