@@ -17,14 +17,15 @@ void setup_calibrate(CLI::App& app, Invocation& inv) {
     if (!out) return fail(out.error().message);
     const auto before = summarize(out->before);
     const auto after = summarize(out->after);
+    int fitted_rows = 0;
+    for (const auto& e : out->profile.entries) fitted_rows += e.rows;
     const std::string header = fmt::format(
-        "# fleetsizer calibration profile, fitted on {} rows from {}\n"
-        "# in-sample median |error| before -> after: TTFT {:.1f}% -> {:.1f}%, TPOT {:.1f}% -> "
-        "{:.1f}%, "
-        "output tok/s {:.1f}% -> {:.1f}%\n"
+        "# fleetsizer calibration profile, fitted on {} of {} rows from {}\n"
+        "# in-sample median |error| over all rows before -> after: TTFT {:.1f}% -> {:.1f}%, TPOT "
+        "{:.1f}% -> {:.1f}%, output tok/s {:.1f}% -> {:.1f}%\n"
         "# (in-sample only: see `fleetsizer validate --leave-one-out` for the out-of-sample "
         "error)\n",
-        out->rows.size(), fmt::join(f->files, ", "), before.ttft.median_abs_pct_error,
+        fitted_rows, out->rows.size(), fmt::join(f->files, ", "), before.ttft.median_abs_pct_error,
         after.ttft.median_abs_pct_error, before.tpot.median_abs_pct_error,
         after.tpot.median_abs_pct_error, before.output_tok_s.median_abs_pct_error,
         after.output_tok_s.median_abs_pct_error);

@@ -33,7 +33,7 @@ Result<io::MeasurementSet> MeasurementFlags::read(Catalog& catalog) const {
     if (text->empty()) continue;
     auto d = parse_dtype(*text);
     if (!d) return fail(fmt::format("unknown dtype '{}' ({})", *text, dtype_names()));
-    *dest = *d;
+    *dest = d;
   }
   io::MeasurementSet set;
   for (const auto& f : files)

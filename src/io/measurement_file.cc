@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "fleetsizer/perf/calibrate.h"
 #include "fleetsizer/perf/efficiency.h"
@@ -64,16 +65,25 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
       skip(fmt::format("unknown engine '{}'", m.engine));
       continue;
     }
-    for (auto [name, dest] : {std::pair<const char*, Dtype*>{"weights_dtype", &m.weights_dtype},
-                              {"kv_dtype", &m.kv_dtype}}) {
+    // An empty dtype is unknown, not bf16: the documented assumption (docs/formats.md) is applied
+    // and recorded on the row.
+    for (auto [name, dest, assumed] :
+         {std::tuple<const char*, Dtype*, bool*>{"weights_dtype", &m.weights_dtype,
+                                                 &m.weights_dtype_assumed},
+          {"kv_dtype", &m.kv_dtype, &m.kv_dtype_assumed}}) {
       const std::string t = text(name);
-      if (t.empty()) continue;
+      if (t.empty()) {
+        *assumed = true;
+        continue;
+      }
       auto d = parse_dtype(t);
       if (!d)
         bad = fmt::format("unknown {} '{}'", name, t);
       else
         *dest = *d;
     }
+    if (m.weights_dtype_assumed) m.weights_dtype = Dtype::bf16;
+    if (m.kv_dtype_assumed) m.kv_dtype = assumed_kv_dtype(m.weights_dtype, m.engine);
     const auto tp = number("tp");
     const auto num_gpus = number("num_gpus");
     const auto isl = number("isl");
@@ -147,8 +157,10 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
   m.tp = ctx.tp.value_or(1);
   m.num_gpus = m.tp;
   m.engine = ctx.engine.value_or("vllm");
-  m.weights_dtype = ctx.weights_dtype;
-  m.kv_dtype = ctx.kv_dtype;
+  m.weights_dtype = ctx.weights_dtype.value_or(Dtype::bf16);
+  m.weights_dtype_assumed = !ctx.weights_dtype;
+  m.kv_dtype = ctx.kv_dtype.value_or(assumed_kv_dtype(m.weights_dtype, m.engine));
+  m.kv_dtype_assumed = !ctx.kv_dtype;
   const auto in_tokens = num("total_input_tokens"), out_tokens = num("total_output_tokens");
   if (!in_tokens || !out_tokens)
     return fail(fmt::format("{}: missing total_input_tokens/total_output_tokens", path));

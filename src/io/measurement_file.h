@@ -25,8 +25,8 @@ struct MeasurementSet {
 struct JsonContext {
   std::optional<std::string> model, gpu, engine;
   std::optional<int> tp;
-  Dtype weights_dtype = Dtype::bf16;
-  Dtype kv_dtype = Dtype::bf16;
+  std::optional<Dtype> weights_dtype;  // unset: bf16, recorded as assumed
+  std::optional<Dtype> kv_dtype;       // unset: assumed_kv_dtype(weights, engine), recorded
 };
 
 Result<void> read_measurements(const std::string& path, const Catalog& catalog,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 namespace fleetsizer::api {
 namespace {
@@ -29,6 +30,137 @@ void add_skipped(report::Report& rep, const std::vector<Skipped>& skipped) {
   rep.tables.push_back(std::move(t));
 }
 
+const char* source_name(EfficiencySource s) {
+  switch (s) {
+    case EfficiencySource::profile:
+      return "profile";
+    case EfficiencySource::held_out_fit:
+      return "held-out fit";
+    case EfficiencySource::engine_default:
+      break;
+  }
+  return "engine default";
+}
+
+const char* side_name(BoundSide side) {
+  return side == BoundSide::upper ? "upper" : "lower";
+}
+
+const char* status_name(CalibrationStatus s) {
+  switch (s) {
+    case CalibrationStatus::fitted:
+      return "fitted";
+    case CalibrationStatus::too_few_rows:
+      return "too_few_rows";
+    case CalibrationStatus::unsustainable:
+      return "unsustainable_rows";
+    case CalibrationStatus::not_converged:
+      break;
+  }
+  return "not_converged";
+}
+
+std::string group_key(const GroupFit& g) {
+  return g.gpu + "/" + g.engine;
+}
+
+// "kv_dtype", "weights_dtype,kv_dtype", or empty.
+report::Cell assumed_cell(const Measurement& m) {
+  std::vector<std::string> names;
+  if (m.weights_dtype_assumed) names.emplace_back("weights_dtype");
+  if (m.kv_dtype_assumed) names.emplace_back("kv_dtype");
+  if (names.empty()) return {};
+  return fmt::format("{}", fmt::join(names, ","));
+}
+
+// What a fitted factor at its bound means, in words.
+std::string bound_note(const std::string& group, const BoundHit& h) {
+  return fmt::format(
+      "{}: {} fitted at {:.6g}, at its {} bound {} (the data want it {}: {}); use this entry "
+      "with care",
+      group, factor_name(h.factor), h.value, side_name(h.side), h.bound,
+      h.side == BoundSide::upper ? "above" : "below",
+      h.side == BoundSide::upper
+          ? "a catalog peak set too low, or a cost the model charges that the engine avoids"
+          : "another term of the model overcharges");
+}
+
+// Why a group was not fitted, in words.
+std::string not_fitted_reason(const GroupFit& g) {
+  switch (g.fit.status) {
+    case CalibrationStatus::too_few_rows:
+      return fmt::format("{} usable row{} (with a TTFT or TPOT), {} needed for {} free factors",
+                         g.fit.rows, g.fit.rows == 1 ? "" : "s", g.fit.rows_needed,
+                         g.fit.free_factors);
+    case CalibrationStatus::unsustainable:
+      return fmt::format(
+          "the model predicts infinite latency for some of its {} rows (load beyond what it "
+          "finds sustainable) whatever the factors",
+          g.fit.rows);
+    case CalibrationStatus::not_converged:
+    case CalibrationStatus::fitted:
+      break;
+  }
+  return fmt::format("no convergence in {} iterations on {} rows", g.fit.iterations, g.fit.rows);
+}
+
+std::string not_fitted_note(const GroupFit& g) {
+  return fmt::format("{}: not fitted: {}; predictions for it use the engine defaults", group_key(g),
+                     not_fitted_reason(g));
+}
+
+void add_fit_tables(report::Report& rep, const std::vector<GroupFit>& groups) {
+  report::Table warn{"warnings",
+                     "Fitted factors at a bound",
+                     {{"gpu", "gpu", 0},
+                      {"engine", "engine", 0},
+                      {"factor", "factor", 0},
+                      {"value", "value", 4},
+                      {"bound", "bound", 0},
+                      {"side", "side", 0}},
+                     {}};
+  report::Table skipped{"not_fitted",
+                        "Groups not fitted",
+                        {{"gpu", "gpu", 0},
+                         {"engine", "engine", 0},
+                         {"rows", "rows", 0},
+                         {"needed", "needed", 0},
+                         {"reason", "reason", 0}},
+                        {}};
+  for (const auto& g : groups) {
+    for (const auto& h : g.fit.at_bound) {
+      warn.rows.push_back({g.gpu, g.engine, std::string(factor_name(h.factor)), h.value, h.bound,
+                           std::string(side_name(h.side))});
+      rep.notes.push_back(bound_note(group_key(g), h));
+    }
+    if (!g.fit.fitted()) {
+      skipped.rows.push_back({g.gpu, g.engine, report::integer(g.fit.rows),
+                              report::integer(g.fit.rows_needed),
+                              std::string(status_name(g.fit.status))});
+      rep.notes.push_back(not_fitted_note(g));
+    }
+  }
+  rep.tables.push_back(std::move(warn));
+  rep.tables.push_back(std::move(skipped));
+}
+
+// The --explain line for the efficiency factors: which rows used a profile entry and which the
+// engine defaults (a profile being given does not mean it had an entry for every row).
+std::string efficiency_explain(const std::vector<RowPrediction>& preds, bool profile_given) {
+  std::map<std::string, std::map<std::string, int>> by_source;  // source -> gpu/engine -> rows
+  for (const auto& p : preds)
+    ++by_source[source_name(p.source)][p.row->gpu.name + "/" + p.row->engine];
+  std::vector<std::string> parts;
+  for (const auto& [source, groups] : by_source) {
+    std::vector<std::string> gs;
+    for (const auto& [g, n] : groups) gs.push_back(fmt::format("{} ({} rows)", g, n));
+    const bool missing = source == std::string("engine default") && profile_given;
+    parts.push_back(fmt::format("{}{} for {}", source, missing ? " (the profile has no entry)" : "",
+                                fmt::join(gs, ", ")));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 }  // namespace
 
 Result<ValidateOutput> run_validate(ValidateRequest req) {
@@ -37,19 +169,26 @@ Result<ValidateOutput> run_validate(ValidateRequest req) {
   ValidateOutput out;
   out.request = std::move(req);
   const auto& rows = out.request.rows;
+  auto predict_with = [&](const Profile& profile) {
+    for (const auto& m : rows) {
+      const EfficiencyChoice c = choose_efficiency(profile, m.gpu.name, m.engine);
+      out.predictions.push_back(predict_row(m, c.efficiency));
+      out.predictions.back().source =
+          c.from_profile ? EfficiencySource::profile : EfficiencySource::engine_default;
+    }
+  };
   switch (out.request.mode) {
     case ValidationMode::given_profile:
       out.profile_used = out.request.profile;
-      for (const auto& m : rows)
-        out.predictions.push_back(
-            predict_row(m, efficiency_for(out.profile_used, m.gpu.name, m.engine)));
+      predict_with(out.profile_used);
       break;
-    case ValidationMode::calibrate_all:
-      out.profile_used = calibrate_profile(rows);
-      for (const auto& m : rows)
-        out.predictions.push_back(
-            predict_row(m, efficiency_for(out.profile_used, m.gpu.name, m.engine)));
+    case ValidationMode::calibrate_all: {
+      ProfileFit fit = calibrate_profile(rows);
+      out.profile_used = std::move(fit.profile);
+      out.fits = std::move(fit.groups);
+      predict_with(out.profile_used);
       break;
+    }
     case ValidationMode::leave_one_out:
       out.predictions = leave_one_configuration_out(rows, &out.fallbacks);
       break;
@@ -89,16 +228,45 @@ report::Report validate_report(const ValidateOutput& out) {
                {"error_pct.tpot_ms", "err%", 1},
                {"measured.output_tok_s", "tok/s", 0},
                {"predicted.output_tok_s", "tok/s^", 0},
-               {"error_pct.output_tok_s", "err%", 1}};
+               {"error_pct.output_tok_s", "err%", 1},
+               {"efficiency_source", "factors", 0},
+               {"assumed", "assumed", 0}};
+  int assumed_kv = 0, assumed_weights = 0;
+  std::map<std::string, int> defaults_despite_profile;  // gpu/engine -> rows
   for (const auto& p : out.predictions) {
     const Measurement& m = *p.row;
     t.rows.push_back({m.where(), m.configuration(), m.isl, m.osl, opt(m.concurrency),
                       opt(m.ttft_ms), p.ttft_ms, opt(p.ttft_err_pct), opt(m.tpot_ms), p.tpot_ms,
                       opt(p.tpot_err_pct), opt(m.output_tok_s), p.output_tok_s,
-                      opt(p.output_tok_s_err_pct)});
+                      opt(p.output_tok_s_err_pct), std::string(source_name(p.source)),
+                      assumed_cell(m)});
+    assumed_kv += m.kv_dtype_assumed ? 1 : 0;
+    assumed_weights += m.weights_dtype_assumed ? 1 : 0;
+    if (out.request.mode == ValidationMode::given_profile && !out.request.profile.entries.empty() &&
+        p.source == EfficiencySource::engine_default)
+      ++defaults_despite_profile[m.gpu.name + "/" + m.engine];
   }
   rep.tables.push_back(std::move(t));
   add_skipped(rep, out.request.skipped);
+  if (out.request.mode == ValidationMode::calibrate_all) add_fit_tables(rep, out.fits);
+  for (const auto& [group, n] : defaults_despite_profile)
+    rep.notes.push_back(
+        fmt::format("the profile has no entry for {}: its {} row{} used the engine defaults", group,
+                    n, n == 1 ? "" : "s"));
+  rep.add("assumed.kv_dtype_rows", report::integer(assumed_kv));
+  rep.add("assumed.weights_dtype_rows", report::integer(assumed_weights));
+  for (auto [n, name] : {std::pair{assumed_weights, "weights_dtype"}, {assumed_kv, "kv_dtype"}})
+    if (n > 0)
+      rep.notes.push_back(
+          fmt::format("{} row{} left {} empty: assumed (the `assumed` column; docs/formats.md)", n,
+                      n == 1 ? "" : "s", name));
+  rep.why("efficiency",
+          efficiency_explain(out.predictions, out.request.mode == ValidationMode::given_profile &&
+                                                  !out.request.profile.entries.empty()));
+  if (assumed_kv > 0 || assumed_weights > 0)
+    rep.why("assumed",
+            "an empty weights_dtype is assumed bf16; an empty kv_dtype is assumed fp8 for trtllm "
+            "with fp8/fp4 weights, fp16 with fp16 weights, else bf16 (the engines' defaults)");
   rep.why("error_pct", "(predicted - measured) / measured x 100; summaries use its absolute value");
   rep.why("predicted.ttft_ms", "p50 of the closed-loop wave model (open loop: M/D/1 + M/M/1 tail)");
   return rep;
@@ -110,20 +278,38 @@ Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector
   CalibrateOutput out;
   out.rows = std::move(rows);
   out.skipped = std::move(skipped);
-  out.profile = calibrate_profile(out.rows);
+  ProfileFit fit = calibrate_profile(out.rows);
+  out.profile = std::move(fit.profile);
+  out.groups = std::move(fit.groups);
+  if (out.profile.entries.empty()) {
+    std::set<std::string> files;
+    for (const auto& m : out.rows) files.insert(m.file);
+    std::vector<std::string> why;
+    for (const auto& g : out.groups)
+      why.push_back(fmt::format("{}: {}", group_key(g), not_fitted_reason(g)));
+    return fail(fmt::format("{}: no (GPU, engine) group could be fitted ({})",
+                            fmt::join(files, ", "), fmt::join(why, "; ")));
+  }
   for (const auto& m : out.rows) {
     out.before.push_back(predict_row(m, engine_defaults(m.engine).efficiency));
-    out.after.push_back(predict_row(m, efficiency_for(out.profile, m.gpu.name, m.engine)));
+    const EfficiencyChoice c = choose_efficiency(out.profile, m.gpu.name, m.engine);
+    out.after.push_back(predict_row(m, c.efficiency));
+    out.after.back().source =
+        c.from_profile ? EfficiencySource::profile : EfficiencySource::engine_default;
   }
   return out;
 }
 
 report::Report calibrate_report(const CalibrateOutput& out, const std::string& profile_yaml) {
   report::Report rep;
-  rep.title = fmt::format("Calibrate: {} rows, {} (GPU, engine) groups", out.rows.size(),
-                          out.profile.entries.size());
+  rep.title = fmt::format("Calibrate: {} rows, {} of {} (GPU, engine) groups fitted",
+                          out.rows.size(), out.profile.entries.size(), out.groups.size());
   add_summary(rep, "before.", summarize(out.before));
   add_summary(rep, "after.", summarize(out.after));
+  rep.add("groups.fitted", report::integer(static_cast<std::int64_t>(out.profile.entries.size())));
+  rep.add(
+      "groups.not_fitted",
+      report::integer(static_cast<std::int64_t>(out.groups.size() - out.profile.entries.size())));
   report::Table t{"entries", "Fitted factors", {}, {}};
   t.columns = {{"gpu", "gpu", 0},
                {"engine", "engine", 0},
@@ -132,16 +318,37 @@ report::Report calibrate_report(const CalibrateOutput& out, const std::string& p
                {"memory", "memory", 3},
                {"step_overhead_ms", "step ms", 2},
                {"per_seq_overhead_us", "seq us", 1},
-               {"median_abs_pct_error", "residual %", 1}};
-  for (const auto& e : out.profile.entries)
-    t.rows.push_back({e.gpu, e.engine, report::integer(e.rows), e.efficiency.compute,
-                      e.efficiency.memory, e.efficiency.step_overhead_ms,
-                      e.efficiency.per_seq_overhead_us, e.median_abs_pct_error});
+               {"wave_sync", "wave", 3},
+               {"low_precision_compute", "low-prec", 3},
+               {"median_abs_pct_error", "residual %", 1},
+               {"at_bound", "at bound", 0}};
+  for (const auto& g : out.groups) {
+    if (!g.fit.fitted()) continue;
+    const Efficiency& e = g.fit.efficiency;
+    t.rows.push_back({g.gpu, g.engine, report::integer(g.fit.rows), e.compute, e.memory,
+                      e.step_overhead_ms, e.per_seq_overhead_us, e.wave_sync,
+                      e.low_precision_compute, g.fit.median_abs_pct_error_after,
+                      report::integer(static_cast<std::int64_t>(g.fit.at_bound.size()))});
+  }
   rep.tables.push_back(std::move(t));
+  add_fit_tables(rep, out.groups);
   add_skipped(rep, out.skipped);
   rep.why("entries",
           "Levenberg-Marquardt on log(pred/meas) of TTFT and TPOT with Huber weights (delta 10%)");
-  rep.text = profile_yaml;
+  rep.why(
+      "warnings",
+      fmt::format("a fitted efficiency within {} of 0 or 1, or an overhead below {:.0f}% of its "
+                  "engine default: the transform kept it inside its physical range, but the "
+                  "data pull it past the bound",
+                  kEfficiencyBoundTolerance, kOverheadBoundFraction * 100));
+  rep.why("not_fitted",
+          "a (GPU, engine) group needs at least one usable row (with a TTFT or TPOT) per free "
+          "factor; a group that is not fitted has no profile entry (engine defaults apply)");
+  // The table format prints the profile itself (so `-o profile.yaml` writes it): the notes go in
+  // as YAML comments.
+  std::string text = profile_yaml;
+  for (const auto& n : rep.notes) text += "# note: " + n + "\n";
+  rep.text = std::move(text);
   return rep;
 }
 

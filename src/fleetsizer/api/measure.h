@@ -32,6 +32,7 @@ struct ValidateOutput {
   ValidationSummary summary;
   std::vector<std::pair<std::string, ValidationSummary>> by_engine;
   Profile profile_used;
+  std::vector<GroupFit> fits;  // calibrate_all: every (GPU, engine) group, fitted or not
   int fallbacks = 0;
 };
 
@@ -39,12 +40,14 @@ Result<ValidateOutput> run_validate(ValidateRequest request);
 report::Report validate_report(const ValidateOutput& output);
 
 struct CalibrateOutput {
-  Profile profile;
+  Profile profile;               // the fitted groups only
+  std::vector<GroupFit> groups;  // every (GPU, engine) group: fitted, or why not
   std::vector<Skipped> skipped;
   std::vector<RowPrediction> before, after;
   std::vector<Measurement> rows;
 };
 
+// Fails (naming the measurement files) when no group can be fitted: there is no profile to write.
 Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped);
 // The report's table text is the profile YAML itself, so `-o profile.yaml` writes the profile.
 report::Report calibrate_report(const CalibrateOutput& output, const std::string& profile_yaml);

@@ -30,7 +30,11 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
   out.point.spec = s.replica;
   out.point.spec.tp = out.footprint.tp;
   out.point.spec.pp = out.footprint.pp;
-  out.point.efficiency = efficiency_for(s.profile, s.replica.gpu.name, s.replica.engine);
+  const EfficiencyChoice choice =
+      choose_efficiency(s.profile, s.replica.gpu.name, s.replica.engine);
+  out.efficiency_from_profile = choice.from_profile;
+  out.efficiency_key = choice.key;
+  out.point.efficiency = choice.efficiency;
   out.point.workload = {isl, osl};
   out.point.concurrency = req.concurrency;
   out.point.rate = req.rate;
@@ -53,12 +57,12 @@ report::Report predict_report(const PredictOutput& out) {
   const Scenario& s = out.request.scenario;
   const SteadyState& st = out.state;
   report::Report rep;
-  rep.title = fmt::format(
-      "Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.replica.model.name,
-      out.footprint.gpus, s.replica.gpu.name, s.replica.engine,
-      dtype_name(s.replica.weights_dtype), s.workload.isl(), s.workload.osl(),
-      out.request.concurrency ? fmt::format("concurrency {}", *out.request.concurrency)
-                              : fmt::format("{} req/s Poisson", *out.request.rate));
+  rep.title =
+      fmt::format("Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.replica.model.name,
+                  out.footprint.gpus, s.replica.gpu.name, s.replica.engine,
+                  dtype_name(s.replica.weights_dtype), s.workload.isl(), s.workload.osl(),
+                  out.request.concurrency ? fmt::format("concurrency {}", *out.request.concurrency)
+                                          : fmt::format("{} req/s Poisson", *out.request.rate));
   rep.add("model", s.replica.model.name);
   rep.add("gpu", s.replica.gpu.name);
   rep.add("tp", report::integer(out.footprint.tp));
@@ -94,6 +98,18 @@ report::Report predict_report(const PredictOutput& out) {
   rep.add("efficiency.memory", e.memory, 3);
   rep.add("efficiency.step_overhead_ms", e.step_overhead_ms, 3);
   rep.add("efficiency.per_seq_overhead_us", e.per_seq_overhead_us, 2);
+  rep.add("efficiency.source",
+          std::string(out.efficiency_from_profile ? "profile" : "engine default"));
+  rep.why(
+      "efficiency",
+      fmt::format("compute {:.3f}, memory {:.3f}, step overhead {:.2f} ms, per sequence {:.1f} "
+                  "us: {}",
+                  e.compute, e.memory, e.step_overhead_ms, e.per_seq_overhead_us,
+                  out.efficiency_from_profile ? fmt::format("profile entry {}", out.efficiency_key)
+                  : s.profile.entries.empty()
+                      ? fmt::format("engine default ({})", s.replica.engine)
+                      : fmt::format("engine default (the profile has no entry for {})",
+                                    out.efficiency_key)));
   rep.why("tpot_ms",
           "decode step = sum over gemm, attention, lm_head of max(FLOPs / (peak x compute eff), "
           "bytes / "

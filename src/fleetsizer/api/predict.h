@@ -1,9 +1,10 @@
 #pragma once
 // `fleetsizer predict`: TTFT, TPOT and throughput of one replica at a concurrency or rate.
 #include <optional>
+#include <string>
 
-#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/perf/predict.h"
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/report/report.h"
 
 namespace fleetsizer::api {
@@ -21,6 +22,11 @@ struct PredictOutput {
   SteadyState state;
   StepTime decode_step;  // breakdown of one decode-only step at the running batch
   SteadyState ideal;     // the same point on the ideal machine: the physics bound
+
+  // Where the efficiency factors came from: a profile entry, or the engine defaults (no profile,
+  // or no entry for efficiency_key, "gpu/engine").
+  bool efficiency_from_profile = false;
+  std::string efficiency_key;
 };
 
 Result<PredictOutput> run_predict(const PredictRequest& request);

@@ -12,8 +12,48 @@
 namespace fleetsizer {
 namespace {
 
-constexpr int kParams = 6;
+constexpr int kParams = kFittedFactors;
 using Params = Eigen::Matrix<double, kParams, 1>;
+
+// The order of Params; factor k is parameter k.
+constexpr std::array<Factor, kParams> kFactors = {
+    Factor::compute,          Factor::memory,
+    Factor::step_overhead_ms, Factor::per_seq_overhead_us,
+    Factor::wave_sync,        Factor::low_precision_compute};
+
+bool is_efficiency(Factor f) {
+  return f != Factor::step_overhead_ms && f != Factor::per_seq_overhead_us;
+}
+
+// Efficiency or const Efficiency: the member that holds factor f.
+template <class E>
+auto& field(E& e, Factor f) {
+  switch (f) {
+    case Factor::compute:
+      return e.compute;
+    case Factor::memory:
+      return e.memory;
+    case Factor::step_overhead_ms:
+      return e.step_overhead_ms;
+    case Factor::per_seq_overhead_us:
+      return e.per_seq_overhead_us;
+    case Factor::wave_sync:
+      return e.wave_sync;
+    case Factor::low_precision_compute:
+      return e.low_precision_compute;
+  }
+  return e.compute;
+}
+
+double value_of(const Efficiency& e, Factor f) {
+  return field(e, f);
+}
+
+// Held at its start value: an efficiency that starts on a bound (wave_sync 1 of static batching).
+bool is_fixed(const Efficiency& start, Factor f) {
+  const double v = value_of(start, f);
+  return is_efficiency(f) && (v >= 1.0 || v <= 0.0);
+}
 
 double logistic(double x) {
   return 1.0 / (1.0 + std::exp(-x));
@@ -24,22 +64,39 @@ double logit(double p) {
 
 Efficiency to_efficiency(const Params& t, const Efficiency& base) {
   Efficiency e = base;
-  e.compute = logistic(t[0]);
-  e.memory = logistic(t[1]);
-  e.step_overhead_ms = std::exp(t[2]);
-  e.per_seq_overhead_us = std::exp(t[3]);
-  e.wave_sync = logistic(t[4]);
-  e.low_precision_compute = logistic(t[5]);
+  for (int k = 0; k < kParams; ++k) {
+    const Factor f = kFactors[static_cast<std::size_t>(k)];
+    if (is_fixed(base, f)) continue;
+    field(e, f) = is_efficiency(f) ? logistic(t[k]) : std::exp(t[k]);
+  }
   return e;
 }
 
 Params to_params(const Efficiency& e) {
   Params t;
-  t << logit(std::clamp(e.compute, 1e-3, 0.999)), logit(std::clamp(e.memory, 1e-3, 0.999)),
-      std::log(std::max(e.step_overhead_ms, 1e-3)), std::log(std::max(e.per_seq_overhead_us, 1e-3)),
-      logit(std::clamp(e.wave_sync, 1e-3, 0.999)),
-      logit(std::clamp(e.low_precision_compute, 1e-3, 0.999));
+  for (int k = 0; k < kParams; ++k) {
+    const Factor f = kFactors[static_cast<std::size_t>(k)];
+    const double v = value_of(e, f);
+    t[k] = is_efficiency(f) ? logit(std::clamp(v, 1e-3, 0.999)) : std::log(std::max(v, 1e-3));
+  }
   return t;
+}
+
+std::vector<BoundHit> bound_hits(const Efficiency& fit, const Efficiency& start) {
+  std::vector<BoundHit> hits;
+  for (Factor f : kFactors) {
+    if (is_fixed(start, f)) continue;
+    const double v = value_of(fit, f);
+    if (is_efficiency(f)) {
+      if (v >= 1.0 - kEfficiencyBoundTolerance)
+        hits.push_back({f, v, 1.0, BoundSide::upper});
+      else if (v <= kEfficiencyBoundTolerance)
+        hits.push_back({f, v, 0.0, BoundSide::lower});
+    } else if (v <= kOverheadBoundFraction * value_of(start, f)) {
+      hits.push_back({f, v, 0.0, BoundSide::lower});
+    }
+  }
+  return hits;
 }
 
 // log(predicted / measured) for every measured latency of every row.
@@ -76,6 +133,30 @@ double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& w) {
 
 }  // namespace
 
+const char* factor_name(Factor factor) {
+  switch (factor) {
+    case Factor::compute:
+      return "compute";
+    case Factor::memory:
+      return "memory";
+    case Factor::step_overhead_ms:
+      return "step_overhead_ms";
+    case Factor::per_seq_overhead_us:
+      return "per_seq_overhead_us";
+    case Factor::wave_sync:
+      return "wave_sync";
+    case Factor::low_precision_compute:
+      return "low_precision_compute";
+  }
+  return "?";
+}
+
+int free_factor_count(const Efficiency& start) {
+  int n = 0;
+  for (Factor f : kFactors) n += is_fixed(start, f) ? 0 : 1;
+  return n;
+}
+
 std::string physics_violation(const Measurement& m) {
   // Scheduling cannot beat one request alone on the ideal machine: its prompt prefilled in one
   // step and each decode step streaming the weights at least once.
@@ -97,12 +178,19 @@ std::string physics_violation(const Measurement& m) {
 CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start) {
   CalibrationResult out;
   out.efficiency = start;
-  out.rows = static_cast<int>(rows.size());
-  if (rows.size() < 3) {
-    out.message = fmt::format(
-        "only {} rows: need at least 3 to fit 6 factors robustly; kept the defaults", rows.size());
+  out.free_factors = free_factor_count(start);
+  // One row can always be matched exactly; below one row per free factor the factors trade off
+  // against each other and the "fit" is whichever the start values favour.
+  out.rows_needed = std::max(2, out.free_factors);
+  for (const auto& m : rows) out.rows += (m.ttft_ms || m.tpot_ms) ? 1 : 0;
+  if (out.rows < out.rows_needed) {
+    out.status = CalibrationStatus::too_few_rows;
     return out;
   }
+  std::vector<int> free;
+  for (int k = 0; k < kParams; ++k)
+    if (!is_fixed(start, kFactors[static_cast<std::size_t>(k)])) free.push_back(k);
+  const auto n_free = static_cast<Eigen::Index>(free.size());
   Params theta = to_params(start);
   Eigen::VectorXd r = residuals(rows, start);
   out.median_abs_pct_error_before = median_abs_pct(r);
@@ -112,12 +200,13 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
   bool converged = false;
   for (out.iterations = 1; out.iterations <= 60; ++out.iterations) {
     // Numerical Jacobian by forward differences in the transformed parameters.
-    Eigen::MatrixXd J(r.size(), kParams);
-    for (int k = 0; k < kParams; ++k) {
+    Eigen::MatrixXd J(r.size(), n_free);
+    for (Eigen::Index j = 0; j < n_free; ++j) {
+      const int k = free[static_cast<std::size_t>(j)];
       Params t = theta;
       const double h = 1e-4 * std::max(1.0, std::abs(t[k]));
       t[k] += h;
-      J.col(k) = (residuals(rows, to_efficiency(t, start)) - r) / h;
+      J.col(j) = (residuals(rows, to_efficiency(t, start)) - r) / h;
     }
     const Eigen::MatrixXd JtW = J.transpose() * w.asDiagonal();
     const Eigen::MatrixXd A = JtW * J;
@@ -126,8 +215,10 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
     for (int attempt = 0; attempt < 10 && !improved; ++attempt) {
       Eigen::MatrixXd damped = A;
       damped.diagonal() += lambda * (A.diagonal().array() + 1e-9).matrix();
-      const Params step = damped.ldlt().solve(-g);
-      const Params candidate = theta + step;
+      const Eigen::VectorXd step = damped.ldlt().solve(-g);
+      Params candidate = theta;
+      for (Eigen::Index j = 0; j < n_free; ++j)
+        candidate[free[static_cast<std::size_t>(j)]] += step[j];
       const Eigen::VectorXd rc = residuals(rows, to_efficiency(candidate, start));
       const double c = cost(rc, w);
       if (std::isfinite(c) && c < current) {
@@ -146,13 +237,18 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
     if (!improved) converged = true;  // no downhill step left: a (local) minimum
     if (converged) break;
   }
-  if (!converged || !r.allFinite()) {
-    out.message = "calibration did not converge; kept the defaults";
+  if (!r.allFinite()) {
+    out.status = CalibrationStatus::unsustainable;
     return out;
   }
-  out.converged = true;
+  if (!converged) {
+    out.status = CalibrationStatus::not_converged;
+    return out;
+  }
+  out.status = CalibrationStatus::fitted;
   out.efficiency = to_efficiency(theta, start);
   out.median_abs_pct_error_after = median_abs_pct(r);
+  out.at_bound = bound_hits(out.efficiency, start);
   return out;
 }
 

@@ -13,4 +13,9 @@ std::string Measurement::where() const {
   return fmt::format("{}:{}", file, line);
 }
 
+Dtype assumed_kv_dtype(Dtype weights, const std::string& engine) {
+  if (engine == "trtllm" && (weights == Dtype::fp8 || weights == Dtype::fp4)) return Dtype::fp8;
+  return weights == Dtype::fp16 ? Dtype::fp16 : Dtype::bf16;
+}
+
 }  // namespace fleetsizer

@@ -20,6 +20,10 @@ struct Measurement {
   int tp = 1;
   Dtype weights_dtype = Dtype::bf16;
   Dtype kv_dtype = Dtype::bf16;
+  // The file left the dtype empty: weights are then assumed bf16 and the KV cache
+  // assumed_kv_dtype(weights, engine); the row says so in validate's output.
+  bool weights_dtype_assumed = false;
+  bool kv_dtype_assumed = false;
   std::string engine = "generic";
   double isl = 0;
   double osl = 0;
@@ -35,5 +39,11 @@ struct Measurement {
   std::string configuration() const;
   std::string where() const;  // "file:line"
 };
+
+// The KV-cache dtype of a run that did not record it: what the engine stores by default for those
+// weights. TensorRT-LLM's FP8 and NVFP4 checkpoints (the published trtllm-bench and AIConfigurator
+// runs) quantize the KV cache to FP8 as well; vLLM and SGLang (kv_cache_dtype "auto") and every
+// other case keep the KV cache in the activation dtype: fp16 for fp16 weights, else bf16.
+Dtype assumed_kv_dtype(Dtype weights, const std::string& engine);
 
 }  // namespace fleetsizer

@@ -56,19 +56,26 @@ ValidationSummary summarize(const std::vector<RowPrediction>& rows) {
   return {summarize(ttft), summarize(tpot), summarize(tok)};
 }
 
-Profile calibrate_profile(const std::vector<Measurement>& rows) {
+int ProfileFit::fitted_groups() const {
+  return static_cast<int>(
+      std::ranges::count_if(groups, [](const GroupFit& g) { return g.fit.fitted(); }));
+}
+
+ProfileFit calibrate_profile(const std::vector<Measurement>& rows) {
   std::set<std::pair<std::string, std::string>> groups;
   for (const auto& m : rows) groups.emplace(m.gpu.name, m.engine);
-  Profile profile;
+  ProfileFit out;
   for (const auto& [gpu, engine] : groups) {
     std::vector<Measurement> subset;
     for (const auto& m : rows)
       if (m.gpu.name == gpu && m.engine == engine) subset.push_back(m);
-    const CalibrationResult fit = calibrate(subset, engine_defaults(engine).efficiency);
-    profile.entries.push_back(
-        {gpu, engine, fit.efficiency, fit.rows, fit.median_abs_pct_error_after});
+    GroupFit g{gpu, engine, calibrate(subset, engine_defaults(engine).efficiency)};
+    if (g.fit.fitted())
+      out.profile.entries.push_back(
+          {gpu, engine, g.fit.efficiency, g.fit.rows, g.fit.median_abs_pct_error_after});
+    out.groups.push_back(std::move(g));
   }
-  return profile;
+  return out;
 }
 
 std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows,
@@ -91,12 +98,16 @@ std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measure
         training.push_back(m);
     Efficiency e = engine_defaults(first->engine).efficiency;
     const CalibrationResult fit = calibrate(training, e);
-    if (fit.converged)
+    if (fit.fitted())
       e = fit.efficiency;
     else
       ++fallback_count;
-    for (const auto& m : rows)
-      if (m.configuration() == held_out) out.push_back(predict_row(m, e));
+    for (const auto& m : rows) {
+      if (m.configuration() != held_out) continue;
+      out.push_back(predict_row(m, e));
+      out.back().source =
+          fit.fitted() ? EfficiencySource::held_out_fit : EfficiencySource::engine_default;
+    }
   }
   if (fallbacks) *fallbacks = fallback_count;
   return out;

@@ -5,13 +5,22 @@
 #include <string>
 #include <vector>
 
+#include "fleetsizer/perf/calibrate.h"
 #include "fleetsizer/perf/measurement.h"
 #include "fleetsizer/perf/profile.h"
 
 namespace fleetsizer {
 
+// Where a row's efficiency factors came from.
+enum class EfficiencySource {
+  engine_default,  // no profile entry (or no fit) for the row's (GPU, engine)
+  profile,         // the profile's entry for the row's (GPU, engine)
+  held_out_fit,    // leave-one-out: fitted on the other configurations of its (GPU, engine)
+};
+
 struct RowPrediction {
   const Measurement* row = nullptr;
+  EfficiencySource source = EfficiencySource::engine_default;
   double ttft_ms = 0, tpot_ms = 0, output_tok_s = 0;
   std::optional<double> ttft_err_pct, tpot_err_pct,
       output_tok_s_err_pct;  // signed: (pred - meas) / meas
@@ -31,8 +40,22 @@ RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency);
 ErrorSummary summarize(const std::vector<double>& signed_pct_errors);
 ValidationSummary summarize(const std::vector<RowPrediction>& rows);
 
-// Calibrates one profile entry per (GPU, engine) present in `rows`.
-Profile calibrate_profile(const std::vector<Measurement>& rows);
+// One (GPU, engine) group of the rows and what calibrate() made of it.
+struct GroupFit {
+  std::string gpu;
+  std::string engine;
+  CalibrationResult fit;
+};
+
+struct ProfileFit {
+  Profile profile;               // one entry per fitted group only
+  std::vector<GroupFit> groups;  // every group in the rows, fitted or not, sorted by (gpu, engine)
+  int fitted_groups() const;
+};
+
+// Calibrates each (GPU, engine) present in `rows`; a group that is not fitted (too few rows, no
+// convergence) gets no profile entry, so predictions for it use the engine defaults.
+ProfileFit calibrate_profile(const std::vector<Measurement>& rows);
 
 // Leave-one-configuration-out: each configuration's rows are predicted with factors fitted on the
 // other configurations of the same (GPU, engine); a group with one configuration falls back to

@@ -17,9 +17,9 @@ ReplicaSpec spec_at(const Scenario& s, int tp, int pp) {
 Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options) {
   ReplicaPlan plan;
   const ReplicaSpec& r = s.replica;
-  plan.efficiency = efficiency_for(s.profile, r.gpu.name, r.engine);
-  for (const auto& e : s.profile.entries)
-    if (e.gpu == r.gpu.name && e.engine == r.engine) plan.efficiency_from_profile = true;
+  const EfficiencyChoice choice = choose_efficiency(s.profile, r.gpu.name, r.engine);
+  plan.efficiency = choice.efficiency;
+  plan.efficiency_from_profile = choice.from_profile;
   if (s.tp) {
     plan.fit.footprint = footprint_at(spec_at(s, *s.tp, 1), s.context_tokens);
     plan.fit.fits = plan.fit.footprint.fits;
