@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "fleetsizer/api/fit.h"
 #include "io/trace_file.h"
 #include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/units/units.h"
@@ -499,7 +498,7 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
   }
   if (raw.stack) s.stack = raw.stack;
   if (auto r = read_workload(raw, s); !r) return fail(r.error().message);
-  if (auto ok = api::validate(s.replica, s.context_tokens); !ok) return fail(ok.error().message);
+  if (auto ok = validate_spec(s.replica, s.context_tokens); !ok) return fail(ok.error().message);
   return s;
 }
 

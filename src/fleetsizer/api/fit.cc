@@ -2,35 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer::api {
 
-Result<void> validate(const ReplicaSpec& spec, std::int64_t context_tokens) {
-  const MemoryOptions& m = spec.memory;
-  const EngineLimits& l = spec.limits;
-  if (!(m.gpu_memory_utilization > 0 && m.gpu_memory_utilization <= 1))
-    return fail(
-        fmt::format("gpu_memory_utilization must be in (0, 1], got {}", m.gpu_memory_utilization));
-  if (context_tokens < 1)
-    return fail(fmt::format("context must be >= 1 token, got {}", context_tokens));
-  if (l.max_num_seqs < 1)
-    return fail(fmt::format("max_num_seqs must be >= 1, got {}", l.max_num_seqs));
-  if (l.max_num_batched_tokens < 1)
-    return fail(
-        fmt::format("max_num_batched_tokens must be >= 1, got {}", l.max_num_batched_tokens));
-  if (m.kv_block_tokens < 1) return fail("kv_block_tokens must be >= 1");
-  if (m.max_model_len < 0) return fail("max_model_len must be >= 0");
-  if (!units::is_nonnegative_finite(m.runtime_overhead_gib) ||
-      !units::is_nonnegative_finite(m.nccl_overhead_gib))
-    return fail("runtime overheads must be non-negative numbers");
-  return {};
-}
-
 Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
                              FitBounds bounds, std::optional<int> tp) {
   const ModelSpec& model = spec.model;
-  if (auto ok = validate(spec, context_tokens); !ok) return fail(ok.error().message);
+  if (auto ok = validate_spec(spec, context_tokens); !ok) return fail(ok.error().message);
   if (!tp) return find_fit(spec, context_tokens, bounds);
   if (!valid_tensor_parallel(model, *tp))
     return fail(fmt::format(

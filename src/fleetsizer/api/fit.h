@@ -23,8 +23,6 @@ struct FitOutput {
 
 Result<FitOutput> run_fit(const FitRequest& request);
 report::Report fit_report(const FitOutput& output);
-// Checks the options a user can set (utilization in (0,1], positive lengths...).
-Result<void> validate(const ReplicaSpec& spec, std::int64_t context_tokens);
 // The footprint at a requested TP (validated) or the smallest that fits.
 Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
                              FitBounds bounds, std::optional<int> tp);

@@ -45,6 +45,10 @@ struct Scenario {
   std::optional<StackScenario> stack;
 };
 
+// Checks the replica options a user can set (utilization in (0, 1], positive lengths and limits,
+// non-negative overheads), naming the field.
+Result<void> validate_spec(const ReplicaSpec& spec, std::int64_t context_tokens);
+
 // The built-in default: Llama-3.1-70B in bf16 on H100-SXM serving 100 req/s of 1024-in/256-out
 // chat traffic under TTFT p99 <= 2 s and TPOT p99 <= 50 ms, at 80% target utilization plus one
 // spare replica, priced at the catalog's illustrative H100 rate.
