@@ -46,10 +46,8 @@ Result<PredictOutput> run_predict(const PredictRequest& req) {
   OperatingPoint ideal = out.point;
   ideal.efficiency = ideal_efficiency(out.point.efficiency.wave_sync);
   out.ideal = predict(ideal);
-  StepWork w;
-  w.decode_seqs = std::max(1.0, out.state.running);
-  w.decode_context = w.decode_seqs * (isl + osl / 2);
-  out.decode_step = RooflineModel(out.point.spec, out.point.efficiency).step(w);
+  out.decode_step = RooflineModel(out.point.spec, out.point.efficiency)
+                        .step(StepWork::decoding(std::max(1.0, out.state.running), isl + osl / 2));
   return out;
 }
 

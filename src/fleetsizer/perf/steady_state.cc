@@ -99,12 +99,8 @@ SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double con
   while (remaining > 0.5) {
     const double decodes = prefilled;
     const double chunk = std::min(remaining, std::max(budget - decodes, 1.0));
-    StepWork work;
-    work.prefill_tokens = chunk;
-    work.prefill_seqs = std::ceil(chunk / I);
-    work.prefill_attended = chunk * I / 2.0;
-    work.decode_seqs = decodes;
-    work.decode_context = decodes * I;
+    const StepWork work =
+        StepWork::decoding(decodes, I).with_prefill(chunk, std::ceil(chunk / I), I);
     time += model.step(work).total_s;
     remaining -= chunk;
     done_tokens += chunk;
@@ -114,10 +110,7 @@ SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double con
   mixed_time = time;
   const double prefill_end = time;
   const std::size_t n = marks.size();
-  StepWork decode_work;
-  decode_work.decode_seqs = b;
-  decode_work.decode_context = b * (I + O / 2.0);
-  const double t_decode = model.step(decode_work).total_s;
+  const double t_decode = model.step(StepWork::decoding(b, I + O / 2.0)).total_s;
 
   std::vector<Group> groups;
   double previous = 0;
@@ -147,12 +140,7 @@ SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double con
     const double own_steps = std::ceil(I / room);
     spread_ttft = (own_steps + 0.5) * t;
     const double x = b / (spread_ttft + (O - 1) * t);
-    StepWork mixed;
-    mixed.prefill_tokens = x * I * t;
-    mixed.prefill_seqs = x * t;
-    mixed.prefill_attended = mixed.prefill_tokens * I / 2.0;
-    mixed.decode_seqs = b;
-    mixed.decode_context = b * (I + O / 2.0);
+    const StepWork mixed = StepWork::decoding(b, I + O / 2.0).with_prefill(x * I * t, x * t, I);
     const double next = model.step(mixed).total_s;
     if (std::abs(next - t) < 1e-12 + 1e-9 * t) {
       t = next;
@@ -212,14 +200,12 @@ StepMix step_mix(const StepTimeModel& model, double rate, double t, double runni
   for (int k = 0; k <= k_max; ++k) {
     if (k > 0) p *= n / k;
     for (int own = 0; own <= 1; ++own) {
-      StepWork w;
       const double prompts = k + own;
-      w.prefill_tokens = std::min(prompts * I, room);
-      w.prefill_seqs = prompts > 0 ? std::min(prompts, std::ceil(w.prefill_tokens / I)) : 0;
-      w.prefill_attended = w.prefill_tokens * I / 2.0;
-      w.decode_seqs = running;
-      w.decode_context = running * (I + O / 2.0);
-      const double s = model.step(w).total_s;
+      const double tokens = std::min(prompts * I, room);
+      const double seqs = prompts > 0 ? std::min(prompts, std::ceil(tokens / I)) : 0;
+      const double s =
+          model.step(StepWork::decoding(running, I + O / 2.0).with_prefill(tokens, seqs, I))
+              .total_s;
       if (own) {
         m.own_s += p * s;
       } else {
@@ -247,10 +233,7 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
   const double I = std::max(1.0, w.isl), O = std::max(1.0, w.osl);
   const double budget = model.token_budget();
   FixedPoint f;
-  StepWork one;
-  one.decode_seqs = 1;
-  one.decode_context = I;
-  double t = model.step(one).total_s;
+  double t = model.step(StepWork::decoding(1, I)).total_s;
   for (int iter = 0; iter < 500; ++iter) {
     // Each running request takes one step per output token (its first comes from its prompt's
     // step): running = rate x (O - 1) x t by Little's law.
@@ -360,13 +343,9 @@ SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
   // with O, while the running batch's fluctuation around its mean (a Poisson count) persists over
   // the request's life.
   const double step_sd = std::sqrt(std::max(0.0, f.mix.second - f.mix.mean_s * f.mix.mean_s));
-  StepWork fluct;
-  fluct.decode_seqs = f.running + std::sqrt(f.running);
-  fluct.decode_context = fluct.decode_seqs * (I + O / 2.0);
-  StepWork mean_batch = fluct;
-  mean_batch.decode_seqs = f.running;
-  mean_batch.decode_context = f.running * (I + O / 2.0);
-  const double batch_sd = model.step(fluct).total_s - model.step(mean_batch).total_s;
+  const double batch_sd =
+      model.step(StepWork::decoding(f.running + std::sqrt(f.running), I + O / 2.0)).total_s -
+      model.step(StepWork::decoding(f.running, I + O / 2.0)).total_s;
   const double tpot_sd = std::sqrt(step_sd * step_sd / std::max(1.0, O - 1) + batch_sd * batch_sd);
   auto tpot_at = [&](double p) { return (f.step_s + z_score(p) * tpot_sd) * 1e3; };
   s.tpot_ms = {f.step_s * 1e3, tpot_at(0.5), tpot_at(0.9), tpot_at(0.95), tpot_at(0.99)};

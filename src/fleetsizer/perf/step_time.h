@@ -15,6 +15,22 @@ struct StepWork {
   double prefill_attended = 0;  // sum over prefill tokens of the context each attends to
   double decode_seqs = 0;
   double decode_context = 0;  // sum over decode sequences of their context length
+
+  // `seqs` sequences decoding at a mean context of `context` tokens each.
+  static StepWork decoding(double seqs, double context) {
+    StepWork w;
+    w.decode_seqs = seqs;
+    w.decode_context = seqs * context;
+    return w;
+  }
+  // Adds `tokens` prefill tokens of `seqs` prompts of `prompt_tokens` tokens, each prompt token
+  // attending on average to half its prompt (a whole prompt, or the chunks of several).
+  StepWork& with_prefill(double tokens, double seqs, double prompt_tokens) {
+    prefill_tokens = tokens;
+    prefill_seqs = seqs;
+    prefill_attended = tokens * prompt_tokens / 2.0;
+    return *this;
+  }
 };
 
 // A step's time and, where the model knows them, its terms (for --explain).
