@@ -189,10 +189,10 @@ report::Report size_report(const SizeOutput& out) {
   const Scenario& s = out.scenario;
   const FleetPlan& p = out.plan;
   report::Report rep;
-  rep.title = fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
-                          s.replica.model.name, s.replica.gpu.name,
-                          dtype_name(s.replica.weights_dtype), s.target_qps, s.workload.isl(),
-                          s.workload.osl());
+  rep.title =
+      fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
+                  s.replica.model.name, s.replica.gpu.name, dtype_name(s.replica.weights_dtype),
+                  s.target_qps, s.workload.isl(), s.workload.osl());
   rep.add("scenario", s.name);
   rep.add("feasible", out.feasible);
   if (!out.feasible) rep.add("reason", out.reason);
@@ -245,10 +245,10 @@ report::Report size_report(const SizeOutput& out) {
     rep.why("fleet.headroom_replicas",
             fmt::format("ceil(Q / (q x utilization)) = ceil({} / ({:.4f} x {}))", in.target_rps,
                         in.replica_rps, in.target_utilization));
-    rep.why("fleet.replicas", fmt::format("serving replicas + redundancy = max(headroom {}, "
-                                          "simulated {}) + {}",
-                                          p.headroom_replicas, in.simulated_replicas,
-                                          in.redundancy));
+    rep.why("fleet.replicas",
+            fmt::format("serving replicas + redundancy = max(headroom {}, "
+                        "simulated {}) + {}",
+                        p.headroom_replicas, in.simulated_replicas, in.redundancy));
     if (out.model)
       rep.why("fleet.analytic_replicas",
               fmt::format("ceil(Q / (q_analytic x utilization)) = ceil({} / ({:.4f} x {}))",
@@ -276,8 +276,8 @@ report::Report size_report(const SizeOutput& out) {
   }
   for (const auto& e : out.replica.explain) rep.explain.push_back(e);
   if (out.model) {
-    report::Table layouts{"layouts", "Layouts evaluated (q by simulation, q_analytic beside it)",
-                          {}, {}};
+    report::Table layouts{
+        "layouts", "Layouts evaluated (q by simulation, q_analytic beside it)", {}, {}};
     layouts.columns = {{"tp", "TP", 0},
                        {"gpus", "GPUs", 0},
                        {"q", "q (req/s)", 3},
@@ -287,20 +287,20 @@ report::Report size_report(const SizeOutput& out) {
     for (const auto& l : out.model->layouts) {
       const ReplicaEvaluation& ev = l.evaluation;
       layouts.rows.push_back(
-          {report::integer(l.spec.tp), report::integer(l.spec.gpus()), ev.q_rps,
-           ev.q_analytic_rps,
+          {report::integer(l.spec.tp), report::integer(l.spec.gpus()), ev.q_rps, ev.q_analytic_rps,
            ev.feasible ? report::Cell{l.gpus_per_rps} : report::Cell{},
-           ev.binding_target ? format_slo(*ev.binding_target)
-                             : std::string(binding_name(ev.binding))});
+           !ev.simulated && ev.fits ? std::string("not simulated: analytic > 1.5x the best")
+           : ev.binding_target      ? format_slo(*ev.binding_target)
+                                    : std::string(binding_name(ev.binding))});
     }
     rep.tables.push_back(std::move(layouts));
     if (const LayoutEvaluation* best = out.model->best()) {
       report::Table rates{"rate_trials", "Rates simulated for the chosen layout", {}, {}};
       rates.columns = {{"rate_rps", "rate (req/s)", 3}, {"meets", "meets SLO", 0}};
       for (const auto& t : s.slo)
-        rates.columns.push_back({fmt::format("{}_ms_{}", metric_name(t.metric),
-                                             percentile_name(t.percentile)),
-                                 format_slo(t), 1});
+        rates.columns.push_back(
+            {fmt::format("{}_ms_{}", metric_name(t.metric), percentile_name(t.percentile)),
+             format_slo(t), 1});
       for (const auto& t : best->evaluation.trials) {
         std::vector<report::Cell> row{t.rate_rps, t.meets};
         for (const auto& ch : t.checks) row.push_back(ch.value_ms);

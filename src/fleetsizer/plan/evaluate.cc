@@ -68,11 +68,11 @@ Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions
   return t;
 }
 
-Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTimeModel& model,
-                                           const Workload& workload,
-                                           const std::vector<SloTarget>& slo,
-                                           std::int64_t context_tokens,
-                                           const QSearchOptions& options) {
+Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepTimeModel& model,
+                                            const Workload& workload,
+                                            const std::vector<SloTarget>& slo,
+                                            std::int64_t context_tokens,
+                                            const QSearchOptions& options) {
   if (slo.empty())
     return fail("the q search needs at least one SLO target (--slo ttft:p99=2000 ...)");
   if (options.requests < 100) return fail("the q search needs at least 100 requests per run");
@@ -83,6 +83,7 @@ Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTi
   const std::int64_t cap =
       footprint_at(spec, static_cast<std::int64_t>(std::ceil(lengths.isl + lengths.osl)))
           .max_running;
+  ev.running_cap = cap;
   ev.fits = ev.footprint.fits && cap >= 1;
   if (!ev.fits) {
     ev.binding = ev.analytic_binding = Binding::does_not_fit;
@@ -104,8 +105,29 @@ Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTi
     ev.analytic_binding = Binding::capacity;
   }
 
+  ev.replica = replica_options(spec, ev.footprint);
+  return ev;
+}
+
+Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTimeModel& model,
+                                           const Workload& workload,
+                                           const std::vector<SloTarget>& slo,
+                                           std::int64_t context_tokens,
+                                           const QSearchOptions& options) {
+  auto analytic = evaluate_analytic(spec, model, workload, slo, context_tokens, options);
+  if (!analytic) return analytic;
+  return simulate_q(std::move(*analytic), model, workload, slo, options);
+}
+
+Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& model,
+                                     const Workload& workload, const std::vector<SloTarget>& slo,
+                                     const QSearchOptions& options) {
+  if (!ev.fits) return ev;
+  ev.simulated = true;
+  const Lengths lengths{workload.isl(), workload.osl()};
+  const std::int64_t cap = ev.running_cap;
   // 3. The simulated q: bracket around the analytic estimate, then bisect.
-  const ReplicaOptions replica = replica_options(spec, ev.footprint);
+  const ReplicaOptions replica = ev.replica;
   auto trial = [&](double rate) -> Result<RateTrial> {
     auto t = simulate_rate(model, replica, workload, slo, rate, options);
     if (t) ev.trials.push_back(*t);
@@ -183,6 +205,54 @@ Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTi
   ev.above_q = *hi_trial;
   ev.binding_target = worst_failing(hi_trial->checks);
   ev.binding = hi_trial->diverged || !ev.binding_target ? Binding::capacity : Binding::slo_target;
+  if (options.confirm_seeds > 0) return confirm_q(ev, model, workload, slo, options);
+  return ev;
+}
+
+Result<ReplicaEvaluation> confirm_q(ReplicaEvaluation ev, const StepTimeModel& model,
+                                    const Workload& workload, const std::vector<SloTarget>& slo,
+                                    const QSearchOptions& options) {
+  if (!ev.feasible) return ev;
+  const ReplicaOptions replica = ev.replica;
+  double lo = ev.q_rps;
+  std::optional<RateTrial> lo_trial = ev.at_q, hi_trial = ev.above_q;
+  // Confirm q with other seeds; step down while one of them (or the search's own) misses.
+  for (int step = 0; step < 50; ++step) {
+    bool all = lo_trial->meets;
+    for (int k = 1; k <= options.confirm_seeds && all; ++k) {
+      QSearchOptions other = options;
+      other.seed = options.seed + static_cast<std::uint64_t>(k);
+      auto t = simulate_rate(model, replica, workload, slo, lo, other);
+      if (!t) return fail(t.error().message);
+      ev.confirmations.push_back(*t);
+      if (!t->meets) {
+        all = false;
+        hi_trial = *t;
+      }
+    }
+    if (all) break;
+    // Latency percentiles grow about in proportion to the rate near q (and faster beyond it):
+    // step down by how far the failing run is over its target, at least the tolerance.
+    double over = 0;
+    for (const auto& ch : hi_trial->checks)
+      if (!ch.holds && std::isfinite(ch.value_ms))
+        over = std::max(over, ch.value_ms / ch.target.ms - 1);
+    lo *= 1 - std::clamp(over, options.rel_tolerance, 0.2);
+    auto t = simulate_rate(model, replica, workload, slo, lo, options);
+    if (t) ev.trials.push_back(*t);
+    if (!t) return fail(t.error().message);
+    lo_trial = *t;
+    if (!t->meets) hi_trial = *t;
+  }
+  ev.feasible = lo_trial->meets;
+  ev.q_rps = lo;
+  ev.at_q = *lo_trial;
+  if (hi_trial) ev.above_q = *hi_trial;
+  const std::optional<SloTarget> worst =
+      ev.above_q ? worst_failing(ev.above_q->checks) : std::nullopt;
+  ev.binding_target = worst;
+  ev.binding =
+      (ev.above_q && ev.above_q->diverged) || !worst ? Binding::capacity : Binding::slo_target;
   return ev;
 }
 

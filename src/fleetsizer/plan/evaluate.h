@@ -12,7 +12,9 @@
 //     bracketing around q_analytic and bisecting. Every trial uses the same seed (common random
 //     numbers: the arrival gaps scale exactly with 1/rate and the lengths are the same), so the
 //     pass/fail boundary is sharp, and runs `requests` requests, so a p99 rests on requests x 1%
-//     samples (200 at the default 20,000). The simulator decides: q is the simulated number.
+//     samples (200 at the default 20,000). Then q must also hold with `confirm_seeds` other seeds
+//     (it steps down by the tolerance until it does). The simulator decides: q is the simulated
+//     number.
 // The binding constraint is data: the target that fails first just above q, or the replica's
 // capacity (the run diverges), or nothing fits.
 #include <cstdint>
@@ -43,6 +45,10 @@ struct QSearchOptions {
   std::int64_t requests = 20000;  // per simulated run
   std::uint64_t seed = 1;
   double rel_tolerance = 0.01;  // bisection stops when the bracket is this narrow (relative)
+  // After the bisection, q must also hold with this many other seeds (seed + 1, ...): a p99 over
+  // one run's requests has a sampling spread of about 1%, and a plan must not rest on one draw.
+  // While one fails, q steps down by rel_tolerance.
+  int confirm_seeds = 2;
 };
 
 // One simulated rate: its pooled statistics and which targets hold.
@@ -59,6 +65,9 @@ struct RateTrial {
 
 struct ReplicaEvaluation {
   Footprint footprint;
+  ReplicaOptions replica;        // the scheduler limits the runs used
+  std::int64_t running_cap = 0;  // the analytic model's running cap at isl + osl
+  bool simulated = false;        // false: only the analytic estimate was computed
   bool fits = false;
   // Analytic (open-loop steady state at the mean lengths).
   bool analytic_feasible = false;
@@ -73,7 +82,8 @@ struct ReplicaEvaluation {
   std::optional<RateTrial> above_q;  // the nearest failing rate tried
   Binding binding = Binding::none;
   std::optional<SloTarget> binding_target;
-  std::vector<RateTrial> trials;  // every rate tried, in order
+  std::vector<RateTrial> trials;         // every rate tried with the search's seed, in order
+  std::vector<RateTrial> confirmations;  // runs with the other seeds
   QSearchOptions options;
   double gap() const {  // (q - q_analytic) / q_analytic
     return q_analytic_rps > 0 ? (q_rps - q_analytic_rps) / q_analytic_rps : 0;
@@ -84,6 +94,22 @@ struct ReplicaEvaluation {
 Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions& replica,
                                 const Workload& workload, const std::vector<SloTarget>& slo,
                                 double rate, const QSearchOptions& options);
+
+// The footprint and the analytic estimate only (steps 1 and 2); simulate_q adds step 3.
+Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepTimeModel& model,
+                                            const Workload& workload,
+                                            const std::vector<SloTarget>& slo,
+                                            std::int64_t context_tokens,
+                                            const QSearchOptions& options = {});
+Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation analytic, const StepTimeModel& model,
+                                     const Workload& workload, const std::vector<SloTarget>& slo,
+                                     const QSearchOptions& options = {});
+
+// Checks q with options.confirm_seeds other seeds and steps it down by the tolerance while any
+// run misses (evaluate_replica does this itself when options.confirm_seeds > 0).
+Result<ReplicaEvaluation> confirm_q(ReplicaEvaluation evaluation, const StepTimeModel& model,
+                                    const Workload& workload, const std::vector<SloTarget>& slo,
+                                    const QSearchOptions& options);
 
 Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTimeModel& model,
                                            const Workload& workload,

@@ -6,6 +6,11 @@
 #include "fleetsizer/perf/roofline.h"
 
 namespace fleetsizer {
+namespace {
+
+constexpr double kPruneRatio = 1.5;
+
+}  // namespace
 
 ReplicaSpec spec_at(const Scenario& s, int tp, int pp) {
   ReplicaSpec spec = s.replica;
@@ -40,9 +45,33 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
       if (valid_tensor_parallel(r.model, tp)) specs.push_back(spec_at(s, tp, 1));
   }
   double best = INFINITY;
+  // Every layout is bisected with the search's seed; only the chosen one is confirmed with the
+  // other seeds (the choice compares layouts on common random numbers).
+  QSearchOptions single = options;
+  single.confirm_seeds = 0;
+  // The analytic estimate of every layout first: one whose closed-form GPUs per req/s is more
+  // than kPruneRatio times the best one's is not simulated (the simulated and analytic q of one
+  // layout differ by far less; the layouts table says which were skipped).
+  std::vector<ReplicaEvaluation> analytic;
+  double best_analytic = INFINITY;
   for (const auto& spec : specs) {
     const RooflineModel model(spec, plan.efficiency);
-    auto ev = evaluate_replica(spec, model, s.workload, s.slo, s.context_tokens, options);
+    auto ev = evaluate_analytic(spec, model, s.workload, s.slo, s.context_tokens, single);
+    if (!ev) return fail(ev.error().message);
+    if (ev->analytic_feasible && ev->q_analytic_rps > 0)
+      best_analytic =
+          std::min(best_analytic, static_cast<double>(spec.gpus()) / ev->q_analytic_rps);
+    analytic.push_back(std::move(*ev));
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const ReplicaSpec& spec = specs[i];
+    const RooflineModel model(spec, plan.efficiency);
+    const ReplicaEvaluation& a = analytic[i];
+    const bool prune =
+        std::isfinite(best_analytic) && a.analytic_feasible &&
+        static_cast<double>(spec.gpus()) / a.q_analytic_rps > kPruneRatio * best_analytic;
+    auto ev =
+        prune ? Result<ReplicaEvaluation>(a) : simulate_q(a, model, s.workload, s.slo, single);
     if (!ev) return fail(ev.error().message);
     LayoutEvaluation le{spec, std::move(*ev), INFINITY};
     if (le.evaluation.feasible && le.evaluation.q_rps > 0)
@@ -52,6 +81,17 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
       best = plan.layouts.back().gpus_per_rps;
       plan.chosen = static_cast<int>(plan.layouts.size()) - 1;
     }
+  }
+  if (plan.chosen >= 0 && options.confirm_seeds > 0) {
+    LayoutEvaluation& chosen = plan.layouts[static_cast<std::size_t>(plan.chosen)];
+    const RooflineModel model(chosen.spec, plan.efficiency);
+    auto confirmed = confirm_q(chosen.evaluation, model, s.workload, s.slo, options);
+    if (!confirmed) return fail(confirmed.error().message);
+    chosen.evaluation = std::move(*confirmed);
+    chosen.gpus_per_rps = chosen.evaluation.feasible && chosen.evaluation.q_rps > 0
+                              ? static_cast<double>(chosen.spec.gpus()) / chosen.evaluation.q_rps
+                              : INFINITY;
+    if (!chosen.evaluation.feasible) plan.chosen = -1;
   }
   return plan;
 }

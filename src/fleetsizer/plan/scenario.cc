@@ -27,7 +27,6 @@ Result<void> validate_spec(const ReplicaSpec& spec, std::int64_t context_tokens)
   return {};
 }
 
-
 Scenario default_scenario(const Catalog& catalog) {
   Scenario s;
   s.name = "built-in default";
