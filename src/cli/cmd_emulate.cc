@@ -14,7 +14,8 @@ namespace fleetsizer::cli {
 
 void setup_emulate(CLI::App& app, Invocation& inv) {
   struct Flags {
-    ScenarioFlags scenario;
+    ScenarioFlags scenario{
+        {io::KeyGroup::replica, io::KeyGroup::profile, io::KeyGroup::prefix_cache}};
     http::EmulatorOptions server;
     std::string mode = "model";
     std::string port_file;

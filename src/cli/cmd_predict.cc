@@ -5,7 +5,8 @@ namespace fleetsizer::cli {
 
 void setup_predict(CLI::App& app, Invocation& inv) {
   struct Flags {
-    ScenarioFlags scenario;
+    ScenarioFlags scenario{
+        {io::KeyGroup::replica, io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::rate}};
     std::optional<double> concurrency;
   };
   auto f = std::make_shared<Flags>();

@@ -11,9 +11,18 @@
 
 namespace fleetsizer::cli {
 
+namespace {
+// The replica, its traffic and the SLO (for goodput and --find-replicas); target_qps is the rate
+// when --rate is not given. Neither prices nor a given q: a run measures, it does not plan.
+constexpr io::KeyGroups kSimulateReads = {
+    io::KeyGroup::replica,      io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
+    io::KeyGroup::prefix_cache, io::KeyGroup::router,  io::KeyGroup::slo,     io::KeyGroup::target,
+    io::KeyGroup::rate,         io::KeyGroup::run};
+}  // namespace
+
 void setup_simulate(CLI::App& app, Invocation& inv) {
   struct Flags {
-    ScenarioFlags scenario;
+    ScenarioFlags scenario{kSimulateReads};
     std::uint64_t seed = 1;
     bool find_replicas = false;
     bool step_by_step = false;
@@ -58,9 +67,9 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       // A trace runs at its own rate unless --rate scales it, and whole unless --requests cuts it.
       req.arrival_rate = rate->value_or(w.trace_native_rate);
       req.requests = requests->value_or(0);
-      req.workload = fmt::format("trace {} (native {:.2f} req/s{})", w.trace_name,
-                                 w.trace_native_rate,
-                                 *rate ? fmt::format(", scaled to {:.2f}", **rate) : std::string());
+      req.workload =
+          fmt::format("trace {} (native {:.2f} req/s{})", w.trace_name, w.trace_native_rate,
+                      *rate ? fmt::format(", scaled to {:.2f}", **rate) : std::string());
     } else {
       req.arrival_rate = rate->value_or(s->target_qps);
       req.requests = requests->value_or(10000);

@@ -4,7 +4,7 @@
 namespace fleetsizer::cli {
 
 void setup_size(CLI::App& app, Invocation& inv) {
-  auto flags = std::make_shared<ScenarioFlags>();
+  auto flags = std::make_shared<ScenarioFlags>(kPlanReads);
   auto options = std::make_shared<api::SizeOptions>();
   flags->add_to(app);
   add_search_flags(app, *options);

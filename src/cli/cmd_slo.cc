@@ -6,7 +6,7 @@ namespace fleetsizer::cli {
 
 void setup_slo(CLI::App& app, Invocation& inv) {
   struct Flags {
-    ScenarioFlags scenario;
+    ScenarioFlags scenario{kPlanReads};
     std::string parametric;
     bool sweep = false;
     api::SizeOptions options;

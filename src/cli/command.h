@@ -33,9 +33,12 @@ struct ParsedScenario {
 };
 
 // The shared scenario flags of DESIGN.md section 6 (--scenario, --model, --gpu, --tp, ...), bound
-// to a command. After parsing, raw() holds the file's settings overlaid by the flags.
+// to a command: only the flags of the key groups the command reads (io::KeyGroup), so that a flag
+// it would ignore is rejected as unknown. After parsing, raw() holds the file's settings of those
+// groups (a shared file's other keys are left out) overlaid by the flags.
 class ScenarioFlags {
  public:
+  explicit ScenarioFlags(io::KeyGroups reads) : reads_(reads) {}
   void add_to(CLI::App& app);
   Result<io::RawScenario> raw() const;
   Result<Scenario> build(Catalog& catalog) const;
@@ -49,6 +52,7 @@ class ScenarioFlags {
     std::string value;
     CLI::Option* option = nullptr;
   };
+  io::KeyGroups reads_;
   std::string scenario_path_;
   std::vector<std::string> slo_;
   CLI::Option* slo_option_ = nullptr;
@@ -57,14 +61,20 @@ class ScenarioFlags {
   std::vector<Binding> bindings_;
 };
 
+// What size and slo read: everything but the simulate-only run settings (rate, requests, replicas).
+inline constexpr io::KeyGroups kPlanReads = {
+    io::KeyGroup::replica,      io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
+    io::KeyGroup::prefix_cache, io::KeyGroup::router,  io::KeyGroup::slo,     io::KeyGroup::target,
+    io::KeyGroup::fleet,        io::KeyGroup::given_q};
+
 // The flags of the simulated q search (size, slo): requests per run, seed, fleet check.
 void add_search_flags(CLI::App& app, api::SizeOptions& options);
 Result<void> check_search_flags(const api::SizeOptions& options);
 
-// A command that needs only the shared scenario flags: `run(scenario)` gives its report.
+// A command that needs only the shared scenario flags of `reads`: `run(scenario)` gives its report.
 template <class Run>
-void scenario_command(CLI::App& app, Invocation& inv, Run run) {
-  auto flags = std::make_shared<ScenarioFlags>();
+void scenario_command(CLI::App& app, Invocation& inv, io::KeyGroups reads, Run run) {
+  auto flags = std::make_shared<ScenarioFlags>(reads);
   flags->add_to(app);
   inv.run = [flags, run]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();

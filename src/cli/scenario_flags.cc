@@ -1,22 +1,26 @@
 #include <fmt/format.h>
 
+#include <array>
+#include <stdexcept>
+
 #include "cli/command.h"
 
 namespace fleetsizer::cli {
 
 void ScenarioFlags::add_to(CLI::App& app) {
   app.add_option("--scenario", scenario_path_, "Scenario YAML file (flags override its fields)");
-  slo_option_ = app.add_option(
-      "--slo", slo_, "SLO target, repeatable: ttft:p99=2000, tpot:p90=50, e2e:p50=8000 (ms)");
-  // flag, scenario key, help
-  const std::vector<std::array<const char*, 3>> flags = {
+  if (reads_.contains(io::KeyGroup::slo))
+    slo_option_ = app.add_option(
+        "--slo", slo_, "SLO target, repeatable: ttft:p99=2000, tpot:p90=50, e2e:p50=8000 (ms)");
+  // flag, scenario key, help; a command gets those of the key groups it reads.
+  static const std::vector<std::array<const char*, 3>> flags = {
       {"--catalog", "catalog", "YAML file adding or overriding GPUs and models"},
       {"--model", "model", "Model name (llama-3.1-70b, ...) or path to a Hugging Face config.json"},
       {"--gpu", "gpu", "GPU name (h100-sxm, h200, a100-80gb, ...)"},
       {"--tp", "tp", "Tensor-parallel degree (default: smallest that fits)"},
       {"--weights-dtype", "weights_dtype", "Weights dtype: fp32 bf16 fp16 fp8 int8 int4 fp4"},
       {"--kv-dtype", "kv_dtype", "KV cache dtype"},
-      {"--engine", "engine", "Serving engine: vllm sglang trtllm generic"},
+      {"--engine", "engine", "Serving engine: vllm sglang trtllm static generic"},
       {"--profile", "profile", "Calibrated efficiency profile (YAML from `fleetsizer calibrate`)"},
       {"--target-qps", "target_qps", "Requests per second the fleet must sustain"},
       {"--isl", "isl", "Mean input (prompt) tokens per request"},
@@ -52,11 +56,19 @@ void ScenarioFlags::add_to(CLI::App& app) {
       {"--requests", "requests", "Number of requests"},
       {"--replicas", "replicas", "Number of replicas"},
   };
-  skip_bad_lines_option_ = app.add_flag("--skip-bad-lines", skip_bad_lines_,
-                                        "Count and skip malformed trace lines instead of failing");
-  for (const auto& [flag, key, help] : flags) bindings_.push_back({flag, key, "", nullptr});
-  for (std::size_t i = 0; i < bindings_.size(); ++i)
-    bindings_[i].option = app.add_option(bindings_[i].flag, bindings_[i].value, flags[i][2]);
+  if (reads_.contains(io::KeyGroup::traffic))
+    skip_bad_lines_option_ =
+        app.add_flag("--skip-bad-lines", skip_bad_lines_,
+                     "Count and skip malformed trace lines instead of failing");
+  // Reserved first: CLI::App keeps pointers into the options' values.
+  bindings_.reserve(flags.size());
+  for (const auto& [flag, key, help] : flags) {
+    const auto group = io::key_group(key);
+    if (!group) throw std::logic_error(fmt::format("{}: '{}' is not a scenario key", flag, key));
+    if (!reads_.contains(*group)) continue;
+    bindings_.push_back({flag, key, "", nullptr});
+    bindings_.back().option = app.add_option(flag, bindings_.back().value, help);
+  }
 }
 
 void add_search_flags(CLI::App& app, api::SizeOptions& o) {
@@ -82,14 +94,15 @@ Result<io::RawScenario> ScenarioFlags::raw() const {
   if (!scenario_path_.empty()) {
     auto file = io::read_scenario_file(scenario_path_);
     if (!file) return fail(file.error().message);
-    raw = std::move(*file);
+    // Keys another command reads are valid in a shared file; this command leaves them out.
+    raw = io::select(*file, reads_);
   }
   io::RawScenario flags;
   for (const auto& b : bindings_)
     if (b.option->count() > 0) flags.set(b.key, b.value, b.flag);
-  if (skip_bad_lines_option_->count() > 0)
+  if (skip_bad_lines_option_ && skip_bad_lines_option_->count() > 0)
     flags.set("skip_bad_lines", skip_bad_lines_ ? "true" : "false", "--skip-bad-lines");
-  if (slo_option_->count() > 0)
+  if (slo_option_ && slo_option_->count() > 0)
     for (const auto& s : slo_) flags.append("slo", s, "--slo");
   // Catalog paths given as a flag are relative to the working directory, not the scenario file.
   if (flags.has("catalog") || flags.has("curve") || flags.has("trace") || flags.has("model") ||

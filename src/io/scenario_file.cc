@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/trace_file.h"
 #include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/units/units.h"
 #include "io/catalog_file.h"
@@ -18,6 +17,7 @@
 #include "io/hf_config.h"
 #include "io/profile_file.h"
 #include "io/stack_file.h"
+#include "io/trace_file.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -46,8 +46,7 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       if (auto r = read_map(value, path, raw); !r) return r;
       continue;
     }
-    const auto& keys = scenario_keys();
-    if (std::ranges::find(keys, key) == keys.end()) {
+    if (!key_group(key)) {
       // Keys of features still to come are named as such, not silently accepted.
       static const std::vector<std::string> disaggregated = {
           "prefill_gpu", "prefill_tp", "decode_gpu", "decode_tp", "kv_transfer_gb_s"};
@@ -58,9 +57,9 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
             "yet",
             origin, key));
       if (std::ranges::find(search, key) != search.end())
-        return fail(fmt::format(
-            "{}: '{}' is a plan-search setting, which fleetsizer does not search yet", origin,
-            key));
+        return fail(
+            fmt::format("{}: '{}' is a plan-search setting, which fleetsizer does not search yet",
+                        origin, key));
       return fail(fmt::format("{}: unknown key '{}'", origin, key));
     }
     if (value.IsSequence()) {
@@ -102,8 +101,8 @@ Result<bool> bool_setting(const RawScenario& raw, const std::string& key, bool f
   if (!text) return fallback;
   if (*text == "true" || *text == "yes") return true;
   if (*text == "false" || *text == "no") return false;
-  return fail(fmt::format("{}: {} must be true or false, got '{}'", raw.values.at(key).origin, key,
-                          *text));
+  return fail(
+      fmt::format("{}: {} must be true or false, got '{}'", raw.values.at(key).origin, key, *text));
 }
 
 // The traffic: arrival process, length distributions, prefix hits, router, or a trace.
@@ -123,7 +122,8 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
     auto a = parse_arrival(*arrival, 1.0, cv);
     if (!a) return fail(fmt::format("{}: {}", origin("arrival"), a.error().message));
     if (raw.has("cv") && a->kind != ArrivalKind::gamma)
-      return fail(fmt::format("{}: cv applies to gamma arrivals, not '{}'", origin("cv"), *arrival));
+      return fail(
+          fmt::format("{}: cv applies to gamma arrivals, not '{}'", origin("cv"), *arrival));
     w.arrival = *a;
   }
   if (auto v = number_setting(raw, "prefix_hit_rate"); !v) {
@@ -147,9 +147,10 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
     else if (*dist == "exponential")
       kind = LengthKind::exponential;
     else
-      return fail(fmt::format("{}: length_dist: unknown '{}' (fixed, uniform, lognormal, "
-                              "exponential)",
-                              origin("length_dist"), *dist));
+      return fail(
+          fmt::format("{}: length_dist: unknown '{}' (fixed, uniform, lognormal, "
+                      "exponential)",
+                      origin("length_dist"), *dist));
     for (LengthSpec* l : {&w.input, &w.output}) {
       l->kind = kind;
       l->min = 1;
@@ -161,8 +162,8 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
   w.input.sigma = w.output.sigma = sigma;
   if (auto from = string_setting(raw, "lengths_from")) {
     if (raw.has("length_dist"))
-      return fail(fmt::format("{}: give lengths_from or length_dist, not both",
-                              origin("lengths_from")));
+      return fail(
+          fmt::format("{}: give lengths_from or length_dist, not both", origin("lengths_from")));
     auto lengths = read_trace_lengths(resolve_path(raw, *from));
     if (!lengths) return fail(lengths.error().message);
     std::vector<std::int64_t> inputs, outputs;
@@ -183,9 +184,10 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
   if (!skip) return fail(skip.error().message);
   if (auto trace = string_setting(raw, "trace")) {
     if (raw.has("lengths_from") || raw.has("length_dist") || raw.has("arrival"))
-      return fail(fmt::format("{}: a trace brings its own arrivals and lengths: drop "
-                              "arrival/length_dist/lengths_from",
-                              origin("trace")));
+      return fail(
+          fmt::format("{}: a trace brings its own arrivals and lengths: drop "
+                      "arrival/length_dist/lengths_from",
+                      origin("trace")));
     const std::string path = resolve_path(raw, *trace);
     TraceOptions probe_options;
     probe_options.skip_bad_lines = *skip;
@@ -206,8 +208,9 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
     w.trace_name = *trace;
     w.trace_native_rate = stats.rate();
     const bool skip_bad = *skip;
-    w.trace = [path, skip_bad](double rate,
-                               std::int64_t max_requests) -> Result<std::unique_ptr<RequestSource>> {
+    w.trace = [path, skip_bad](
+                  double rate,
+                  std::int64_t max_requests) -> Result<std::unique_ptr<RequestSource>> {
       TraceOptions o;
       o.target_rate = rate;
       o.max_requests = max_requests;
@@ -233,49 +236,66 @@ void RawScenario::append(const std::string& key, std::string value, std::string 
   v.origin = std::move(origin);
 }
 
-const std::vector<std::string>& scenario_keys() {
-  static const std::vector<std::string> keys = {"name",
-                                                "catalog",
-                                                "model",
-                                                "gpu",
-                                                "tp",
-                                                "weights_dtype",
-                                                "kv_dtype",
-                                                "engine",
-                                                "profile",
-                                                "target_qps",
-                                                "isl",
-                                                "osl",
-                                                "slo",
-                                                "context",
-                                                "max_model_len",
-                                                "gpu_memory_utilization",
-                                                "max_num_seqs",
-                                                "max_num_batched_tokens",
-                                                "paged_kv",
-                                                "runtime_overhead_gib",
-                                                "q",
-                                                "curve",
-                                                "gpus_per_host",
-                                                "usd_per_gpu_hour",
-                                                "usd_per_host_hour",
-                                                "billing",
-                                                "target_utilization",
-                                                "redundancy",
-                                                "trace",
-                                                "rate",
-                                                "requests",
-                                                "replicas",
-                                                "seed",
-                                                "arrival",
-                                                "cv",
-                                                "router",
-                                                "prefix_hit_rate",
-                                                "length_dist",
-                                                "sigma",
-                                                "lengths_from",
-                                                "skip_bad_lines"};
+const std::vector<ScenarioKey>& scenario_keys() {
+  using enum KeyGroup;
+  static const std::vector<ScenarioKey> keys = {
+      {"catalog", replica},
+      {"model", replica},
+      {"gpu", replica},
+      {"tp", replica},
+      {"weights_dtype", replica},
+      {"kv_dtype", replica},
+      {"engine", replica},
+      {"context", replica},
+      {"max_model_len", replica},
+      {"gpu_memory_utilization", replica},
+      {"max_num_seqs", replica},
+      {"max_num_batched_tokens", replica},
+      {"paged_kv", replica},
+      {"runtime_overhead_gib", replica},
+      {"profile", profile},
+      {"isl", lengths},
+      {"osl", lengths},
+      {"arrival", traffic},
+      {"cv", traffic},
+      {"length_dist", traffic},
+      {"sigma", traffic},
+      {"lengths_from", traffic},
+      {"trace", traffic},
+      {"skip_bad_lines", traffic},
+      {"prefix_hit_rate", prefix_cache},
+      {"router", router},
+      {"slo", slo},
+      {"target_qps", target},
+      {"name", fleet},
+      {"gpus_per_host", fleet},
+      {"usd_per_gpu_hour", fleet},
+      {"usd_per_host_hour", fleet},
+      {"billing", fleet},
+      {"target_utilization", fleet},
+      {"redundancy", fleet},
+      {"q", given_q},
+      {"curve", given_q},
+      {"rate", rate},
+      {"requests", run},
+      {"replicas", run},
+  };
   return keys;
+}
+
+std::optional<KeyGroup> key_group(const std::string& key) {
+  for (const auto& k : scenario_keys())
+    if (k.name == key) return k.group;
+  return std::nullopt;
+}
+
+RawScenario select(const RawScenario& raw, KeyGroups groups) {
+  RawScenario out;
+  out.base_dir = raw.base_dir;
+  out.stack = raw.stack;
+  for (const auto& [key, value] : raw.values)
+    if (auto g = key_group(key); g && groups.contains(*g)) out.values.emplace(key, value);
+  return out;
 }
 
 Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::string& path) {
@@ -406,11 +426,10 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     if (auto r = positive_int(raw, "tp", tp); !r) return fail(r.error().message);
     s.tp = tp;
   }
-  for (auto [key, dest] :
-       {std::pair<const char*, double*>{"target_qps", &s.target_qps},
-        {"isl", &s.workload.input.mean},
-        {"osl", &s.workload.output.mean},
-        {"gpu_memory_utilization", &s.replica.memory.gpu_memory_utilization}}) {
+  for (auto [key, dest] : {std::pair<const char*, double*>{"target_qps", &s.target_qps},
+                           {"isl", &s.workload.input.mean},
+                           {"osl", &s.workload.output.mean},
+                           {"gpu_memory_utilization", &s.replica.memory.gpu_memory_utilization}}) {
     if (auto r = positive_number(raw, key, *dest); !r) return fail(r.error().message);
   }
   if (auto r = positive_int(raw, "context", s.context_tokens); !r) return fail(r.error().message);

@@ -3,14 +3,15 @@
 // remembers where it came from ("plan.yaml:12" or "--target-qps") so that errors point at it.
 // Flags override the file; build_scenario() starts from the built-in default, applies the
 // settings, validates every number and resolves names through the catalog.
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "fleetsizer/plan/scenario.h"
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/error.h"
+#include "fleetsizer/plan/scenario.h"
 
 namespace fleetsizer::io {
 
@@ -29,8 +30,46 @@ struct RawScenario {
   bool has(const std::string& key) const { return values.contains(key); }
 };
 
+// Which commands read a key. Every key belongs to one group and every command reads a set of
+// groups (its setup in src/cli says which): it binds the flags of those groups only, and ignores
+// the other groups' keys in a scenario file, since one file is shared by several commands. A key
+// that no command reads does not exist. The table of docs/formats.md lists them.
+enum class KeyGroup : unsigned {
+  replica,       // catalog model gpu tp dtypes engine context memory and engine options
+  profile,       // calibrated efficiencies of the performance model
+  lengths,       // isl osl
+  traffic,       // arrival cv length_dist sigma lengths_from trace skip_bad_lines
+  prefix_cache,  // prefix_hit_rate
+  router,        // router
+  slo,           // slo
+  target,        // target_qps
+  fleet,         // name, packing, prices, headroom, redundancy
+  given_q,       // q curve
+  rate,          // rate (predict, simulate)
+  run,           // requests replicas (simulate)
+};
+
+class KeyGroups {
+ public:
+  constexpr KeyGroups(std::initializer_list<KeyGroup> groups) {
+    for (KeyGroup g : groups) bits_ |= 1u << static_cast<unsigned>(g);
+  }
+  constexpr bool contains(KeyGroup g) const { return (bits_ >> static_cast<unsigned>(g)) & 1u; }
+
+ private:
+  unsigned bits_ = 0;
+};
+
+struct ScenarioKey {
+  std::string name;  // "target_qps"
+  KeyGroup group;
+};
+
 // Keys a scenario file (and the flags) may set, e.g. "target_qps", "usd_per_gpu_hour".
-const std::vector<std::string>& scenario_keys();
+const std::vector<ScenarioKey>& scenario_keys();
+std::optional<KeyGroup> key_group(const std::string& key);
+// The settings of `raw` whose keys are in `groups` (what one command reads of a shared file).
+RawScenario select(const RawScenario& raw, KeyGroups groups);
 
 Result<RawScenario> read_scenario_file(const std::string& path);
 Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::string& path);

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
 
+#include "io/scenario_file.h"
 #include "tests/test_support.h"
 
 namespace fleetsizer::testing {
@@ -209,6 +214,114 @@ TEST(Cli, CatalogFileAddsAndOverridesEntries) {
   write_text(dir + "/bad.yaml", "gpus:\n  - {name: x, memory_gib: -1}\n");
   expect_one_line_error("fit --catalog " + dir + "/bad.yaml --gpu x",
                         "bad.yaml:2: memory_gib must be > 0");
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// The long option names (--name) that `fleetsizer <command> --help` lists.
+std::set<std::string> help_flags(const std::string& command) {
+  const RunResult r = run_cli(command + " --help");
+  EXPECT_EQ(r.exit_code, 0) << command << ": " << r.err;
+  std::set<std::string> flags;
+  const std::regex option(R"(^\s+(?:-\w,)?(--[a-z0-9-]+))");
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (std::smatch m; std::regex_search(line, m, option)) flags.insert(m[1]);
+  EXPECT_TRUE(flags.contains("--format")) << command << " --help:\n" << r.out;
+  return flags;
+}
+
+TEST(CliFlags, CommandsListOnlyTheFlagsTheyRead) {
+  const auto emulate = help_flags("emulate");
+  for (const char* f : {"--target-qps", "--usd-per-gpu-hour", "--redundancy", "--replicas",
+                        "--rate", "--router", "--trace", "--slo", "--q", "--curve"})
+    EXPECT_FALSE(emulate.contains(f)) << "emulate lists " << f;
+  for (const char* f : {"--model", "--gpu", "--tp", "--profile", "--prefix-hit-rate"})
+    EXPECT_TRUE(emulate.contains(f)) << "emulate lacks " << f;
+  const auto fit = help_flags("fit");
+  for (const char* f : {"--router", "--trace", "--usd-per-gpu-hour", "--isl", "--slo", "--profile",
+                        "--skip-bad-lines"})
+    EXPECT_FALSE(fit.contains(f)) << "fit lists " << f;
+  expect_one_line_error("fit --router random", "--router");
+  expect_one_line_error("emulate --target-qps 10", "--target-qps");
+  expect_one_line_error("size --replicas 3 --q 5", "--replicas");
+  expect_one_line_error("simulate --usd-per-gpu-hour 2", "--usd-per-gpu-hour");
+}
+
+// docs/formats.md's table of which command reads which key is the truth: every scenario key is in
+// it with at least one command, and each command's --help lists exactly the flags of its rows.
+TEST(CliFlags, DocumentedKeyTableMatchesTheCommands) {
+  const std::string doc = read_text(source_path("docs/formats.md"));
+  const std::vector<std::string> commands = {"fit", "predict",  "size",
+                                             "slo", "simulate", "emulate"};
+  std::map<std::string, std::set<std::string>> help;
+  for (const auto& c : commands) help[c] = help_flags(c);
+  std::set<std::string> documented_keys;
+  int rows = 0;
+  std::istringstream lines(doc);
+  const std::regex code("`([^`]+)`");
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("| `")) continue;
+    std::vector<std::string> cells;
+    std::stringstream cs(line.substr(1));
+    for (std::string cell; std::getline(cs, cell, '|');) cells.push_back(cell);
+    ASSERT_GE(cells.size(), 3u) << line;
+    auto codes = [&](const std::string& cell) {
+      std::vector<std::string> out;
+      for (std::sregex_iterator it(cell.begin(), cell.end(), code), end; it != end; ++it)
+        out.push_back((*it)[1]);
+      return out;
+    };
+    const auto keys = codes(cells[0]);
+    if (keys.size() == 1 && keys[0].ends_with(":")) continue;  // the stack: section
+    ++rows;
+    std::set<std::string> readers;
+    std::stringstream rs(cells[2]);
+    for (std::string w; rs >> w;) {
+      if (w.ends_with(",")) w.pop_back();
+      readers.insert(w);
+    }
+    EXPECT_FALSE(readers.empty()) << line;
+    for (const auto& k : keys) {
+      documented_keys.insert(k);
+      EXPECT_TRUE(io::key_group(k).has_value()) << "documented key '" << k << "' is not a key";
+    }
+    for (const auto& flag : codes(cells[1]))
+      for (const auto& c : commands)
+        EXPECT_EQ(help[c].contains(flag), readers.contains(c))
+            << c << (readers.contains(c) ? " lacks " : " lists ") << flag;
+  }
+  EXPECT_GE(rows, 10);
+  for (const auto& k : io::scenario_keys())
+    EXPECT_TRUE(documented_keys.contains(k.name)) << "key '" << k.name << "' is not documented";
+}
+
+TEST(CliFlags, ScenarioFileKeys) {
+  const std::string dir = temp_dir("cli-scenario-keys");
+  // `seed` was accepted and read by no command: now an unknown key, with its line.
+  write_text(dir + "/seed.yaml", "model: llama-3.1-8b\nsimulation:\n  seed: 3\n");
+  expect_one_line_error("simulate --scenario " + dir + "/seed.yaml",
+                        "seed.yaml:3: unknown key 'seed'");
+  write_text(dir + "/disagg.yaml", "model: llama-3.1-8b\nprefill_gpu: h100\n");
+  expect_one_line_error("size --scenario " + dir + "/disagg.yaml",
+                        "disagg.yaml:2: 'prefill_gpu' is a disaggregated prefill/decode setting, "
+                        "which fleetsizer does not size yet");
+  // A file shared by size and simulate: fit ignores what only they read.
+  write_text(dir + "/shared.yaml",
+             "model: llama-3.1-8b\ngpu: h100\ntarget_qps: 20\nq: 5\nrouter: random\n"
+             "replicas: 2\nrequests: 200\nrate: 3\nfleet: {redundancy: 0, usd_per_gpu_hour: 2}\n");
+  Json j = run_json("fit --scenario " + dir + "/shared.yaml");
+  EXPECT_EQ(j["min_gpus"], 1);
+  j = run_json("size --scenario " + dir + "/shared.yaml");
+  EXPECT_EQ(j["fleet"]["replicas"], 5);  // ceil(20 / (5 x 0.8))
+  j = run_json("simulate --scenario " + dir + "/shared.yaml");
+  EXPECT_EQ(j["requests"], 200);
+  EXPECT_EQ(j["replicas"], 2);
+  EXPECT_EQ(j["router"], "random");
 }
 
 }  // namespace

@@ -105,6 +105,32 @@ TEST(SimulateCli, BadInput) {
   EXPECT_NE(r.err.find("cannot open trace"), std::string::npos) << r.err;
 }
 
+// The scenario's router and arrival process reach the simulation: a random router and gamma
+// arrivals with cv 3 give a different (burstier) TTFT tail than the defaults at the same rate.
+TEST(SimulateCli, ScenarioRouterAndArrivalsChangeTheRun) {
+  const std::string dir = temp_dir("simulate-scenario");
+  const std::string base = "model: llama-3.1-8b\ngpu: h100\n";
+  write_text(dir + "/plain.yaml", base);
+  write_text(dir + "/bursty.yaml", base + "router: random\nworkload: {arrival: gamma, cv: 3}\n");
+  const std::string run = " --replicas 4 --requests 3000 --rate 20";
+  const Json plain = run_json("simulate --scenario " + dir + "/plain.yaml" + run);
+  const Json bursty = run_json("simulate --scenario " + dir + "/bursty.yaml" + run);
+  ASSERT_TRUE(plain.contains("ttft_ms") && bursty.contains("ttft_ms"));
+  EXPECT_EQ(plain["router"], "least_outstanding");
+  EXPECT_EQ(bursty["router"], "random");
+  EXPECT_NE(plain["workload"], bursty["workload"]);
+  const double p99 = plain["ttft_ms"]["p99"].get<double>();
+  const double bursty_p99 = bursty["ttft_ms"]["p99"].get<double>();
+  EXPECT_GT(bursty_p99, p99 * 1.05) << "plain " << p99 << " ms, bursty " << bursty_p99 << " ms";
+  // cv alone is an error naming its line: it only applies to gamma arrivals.
+  write_text(dir + "/cv.yaml", base + "cv: 3\n");
+  const RunResult r = run_cli("simulate --scenario " + dir + "/cv.yaml" + run);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cv.yaml:3: cv applies to gamma arrivals: add arrival: gamma"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(SimulateCli, UnreachableSloStopsTheSearch) {
   const Json j = run_json(
       "simulate --model llama-3.1-8b --gpu h100 --trace tests/fixtures/mooncake-conv-200.jsonl "

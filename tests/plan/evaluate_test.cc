@@ -67,7 +67,8 @@ const std::vector<Case>& cases() {
 
 // The property the fleet plan stands on, on four models x GPUs x SLOs: at q a 20,000-request
 // simulation meets every target, at 1.1 q at least one misses; with the search's seed and with
-// another one (the boundary is not an accident of one sample).
+// seeds the search never used (q is confirmed with two more seeds, so it is not an accident of one
+// sample).
 TEST(EvaluateReplica, MeetsAtQAndMissesTenPercentAbove) {
   for (const Case& c : cases()) {
     const ReplicaSpec spec = spec_of(c);
@@ -78,10 +79,10 @@ TEST(EvaluateReplica, MeetsAtQAndMissesTenPercentAbove) {
     ASSERT_TRUE(ev->feasible) << c.model;
     EXPECT_GT(ev->q_rps, 0);
     const ReplicaOptions replica = replica_options(spec, ev->footprint);
-    for (std::uint64_t seed : {1u, 7u}) {
+    for (std::uint64_t seed : {1u, 7u, 11u}) {
       QSearchOptions o;
       o.seed = seed;
-      auto at = simulate_rate(model, replica, w, c.slo, ev->q_rps * (seed == 1 ? 1.0 : 0.97), o);
+      auto at = simulate_rate(model, replica, w, c.slo, ev->q_rps, o);
       auto above = simulate_rate(model, replica, w, c.slo, 1.1 * ev->q_rps, o);
       ASSERT_TRUE(at && above);
       EXPECT_TRUE(at->meets) << c.model << " seed " << seed;

@@ -22,14 +22,14 @@ TEST(GoldenDefault, Size) {
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_TRUE(out->feasible);
   EXPECT_EQ(out->fit.footprint.tp, 4);
-  expect_golden(out->replica.q_rps, 6.016083662728812, "replica.q");
+  expect_golden(out->replica.q_rps, 5.728761518616464, "replica.q");
   expect_golden(out->replica.q_analytic_rps, 6.924988388752588, "replica.q_analytic");
-  EXPECT_EQ(out->plan.floor_replicas, 17);
-  EXPECT_EQ(out->plan.headroom_replicas, 21);
+  EXPECT_EQ(out->plan.floor_replicas, 18);
+  EXPECT_EQ(out->plan.headroom_replicas, 22);
   ASSERT_TRUE(out->verification);
-  EXPECT_EQ(out->verification->replicas, 21);
-  EXPECT_EQ(out->plan.replicas, 22);
-  EXPECT_DOUBLE_EQ(out->plan.usd_per_hour, 220.0);
+  EXPECT_EQ(out->verification->replicas, 22);
+  EXPECT_EQ(out->plan.replicas, 23);
+  EXPECT_DOUBLE_EQ(out->plan.usd_per_hour, 240.0);
 }
 
 TEST(GoldenDefault, Predict) {

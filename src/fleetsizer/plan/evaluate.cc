@@ -23,6 +23,14 @@ std::optional<SloTarget> worst_failing(const std::vector<TargetCheck>& checks) {
   return worst;
 }
 
+// The largest value / threshold over the targets (above 1: a target fails); infinite when the
+// run diverged or rejected requests.
+double worst_ratio(const RateTrial& t) {
+  double r = 0;
+  for (const auto& c : t.checks) r = std::max(r, c.value_ms / c.target.ms);
+  return t.diverged ? INFINITY : r;
+}
+
 }  // namespace
 
 std::string_view binding_name(Binding b) {
@@ -128,8 +136,12 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
   const std::int64_t cap = ev.running_cap;
   // 3. The simulated q: bracket around the analytic estimate, then bisect.
   const ReplicaOptions replica = ev.replica;
+  // The bracket and bisection run shorter simulations; confirm_q runs the full size.
+  QSearchOptions search = options;
+  if (options.confirm_seeds > 0)
+    search.requests = std::min(options.search_requests, options.requests);
   auto trial = [&](double rate) -> Result<RateTrial> {
-    auto t = simulate_rate(model, replica, workload, slo, rate, options);
+    auto t = simulate_rate(model, replica, workload, slo, rate, search);
     if (t) ev.trials.push_back(*t);
     return t;
   };
@@ -187,8 +199,17 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
     ev.binding = Binding::capacity;
     return ev;
   }
+  // Safeguarded regula falsi on the worst value/target ratio (smooth in the rate while the run
+  // does not diverge): the next rate interpolates where the ratio crosses 1, kept at least a
+  // quarter of the bracket from either end so the bracket always shrinks; bisection when a side
+  // diverged.
   while ((hi - lo) > options.rel_tolerance * lo) {
-    const double mid = (lo + hi) / 2;
+    double mid = (lo + hi) / 2;
+    const double r_lo = worst_ratio(*lo_trial), r_hi = worst_ratio(*hi_trial);
+    if (std::isfinite(r_lo) && std::isfinite(r_hi) && r_hi > r_lo) {
+      const double guess = lo + (hi - lo) * (1 - r_lo) / (r_hi - r_lo);
+      mid = std::clamp(guess, lo + 0.25 * (hi - lo), hi - 0.25 * (hi - lo));
+    }
     auto t = trial(mid);
     if (!t) return fail(t.error().message);
     if (t->meets) {
@@ -217,42 +238,42 @@ Result<ReplicaEvaluation> confirm_q(ReplicaEvaluation ev, const StepTimeModel& m
   double lo = ev.q_rps;
   std::optional<RateTrial> lo_trial = ev.at_q, hi_trial = ev.above_q;
   // Confirm q with other seeds; step down while one of them (or the search's own) misses.
+  // Every run here has the full number of requests; the search's own seed first.
   for (int step = 0; step < 50; ++step) {
-    bool all = lo_trial->meets;
-    for (int k = 1; k <= options.confirm_seeds && all; ++k) {
+    bool all = true;
+    for (int k = 0; k <= options.confirm_seeds && all; ++k) {
       QSearchOptions other = options;
       other.seed = options.seed + static_cast<std::uint64_t>(k);
       auto t = simulate_rate(model, replica, workload, slo, lo, other);
       if (!t) return fail(t.error().message);
+      if (k == 0) lo_trial = *t;
       ev.confirmations.push_back(*t);
-      if (!t->meets) {
+      if (!t->meets || worst_ratio(*t) > 1 - options.confirm_margin) {
         all = false;
         hi_trial = *t;
       }
     }
     if (all) break;
-    // Latency percentiles grow about in proportion to the rate near q (and faster beyond it):
-    // step down by how far the failing run is over its target, at least the tolerance.
-    double over = 0;
-    for (const auto& ch : hi_trial->checks)
-      if (!ch.holds && std::isfinite(ch.value_ms))
-        over = std::max(over, ch.value_ms / ch.target.ms - 1);
-    lo *= 1 - std::clamp(over, options.rel_tolerance, 0.2);
-    auto t = simulate_rate(model, replica, workload, slo, lo, options);
-    if (t) ev.trials.push_back(*t);
-    if (!t) return fail(t.error().message);
-    lo_trial = *t;
-    if (!t->meets) hi_trial = *t;
+    // Tail latencies grow at least in proportion to the rate near q (faster toward saturation),
+    // so half the excess is a step that rarely overshoots; the loop repeats if it is too short.
+    const double over = worst_ratio(*hi_trial) - (1 - options.confirm_margin);
+    lo *= 1 - std::clamp(std::isfinite(over) ? over / 2 : 0.1, options.rel_tolerance, 0.1);
   }
   ev.feasible = lo_trial->meets;
   ev.q_rps = lo;
   ev.at_q = *lo_trial;
   if (hi_trial) ev.above_q = *hi_trial;
-  const std::optional<SloTarget> worst =
-      ev.above_q ? worst_failing(ev.above_q->checks) : std::nullopt;
-  ev.binding_target = worst;
-  ev.binding =
-      (ev.above_q && ev.above_q->diverged) || !worst ? Binding::capacity : Binding::slo_target;
+  // The binding target: the one closest to (or furthest over) its threshold in the run that
+  // stopped q, which may have missed only by the margin.
+  ev.binding_target.reset();
+  double worst = 0;
+  if (ev.above_q && !ev.above_q->diverged)
+    for (const auto& ch : ev.above_q->checks)
+      if (!ev.binding_target || ch.value_ms / ch.target.ms > worst) {
+        ev.binding_target = ch.target;
+        worst = ch.value_ms / ch.target.ms;
+      }
+  ev.binding = ev.binding_target ? Binding::slo_target : Binding::capacity;
   return ev;
 }
 

@@ -42,13 +42,20 @@ enum class Binding {
 std::string_view binding_name(Binding b);
 
 struct QSearchOptions {
-  std::int64_t requests = 20000;  // per simulated run
+  std::int64_t requests = 20000;  // per confirming run (and per run when confirm_seeds is 0)
+  // Per run of the bracket and bisection, which only need to find the boundary; q itself is then
+  // confirmed with `requests`-request runs.
+  std::int64_t search_requests = 10000;
   std::uint64_t seed = 1;
   double rel_tolerance = 0.01;  // bisection stops when the bracket is this narrow (relative)
   // After the bisection, q must also hold with this many other seeds (seed + 1, ...): a p99 over
   // one run's requests has a sampling spread of about 1%, and a plan must not rest on one draw.
-  // While one fails, q steps down by rel_tolerance.
+  // While one fails (or the search's own seed at full size), q steps down.
   int confirm_seeds = 2;
+  // The confirming runs must meet every target with this relative margin: the sampling spread of
+  // a percentile between seeds (about 1% for a p99 over 20,000 requests; percentiles are also
+  // binned at 1%), so that a seed the search never used meets the targets too.
+  double confirm_margin = 0.01;
 };
 
 // One simulated rate: its pooled statistics and which targets hold.

@@ -49,6 +49,7 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
   // other seeds (the choice compares layouts on common random numbers).
   QSearchOptions single = options;
   single.confirm_seeds = 0;
+  single.requests = std::min(options.search_requests, options.requests);
   // The analytic estimate of every layout first: one whose closed-form GPUs per req/s is more
   // than kPruneRatio times the best one's is not simulated (the simulated and analytic q of one
   // layout differ by far less; the layouts table says which were skipped).
@@ -82,16 +83,30 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
       plan.chosen = static_cast<int>(plan.layouts.size()) - 1;
     }
   }
-  if (plan.chosen >= 0 && options.confirm_seeds > 0) {
-    LayoutEvaluation& chosen = plan.layouts[static_cast<std::size_t>(plan.chosen)];
+  // Confirm the chosen layout's q with the other seeds; confirmation can only lower a q, so when
+  // another layout now beats it, that one is confirmed in turn. The layout finally chosen is
+  // confirmed and no other (confirmed or not) has fewer GPUs per req/s.
+  std::vector<char> confirmed(plan.layouts.size(), 0);
+  while (plan.chosen >= 0 && options.confirm_seeds > 0 &&
+         !confirmed[static_cast<std::size_t>(plan.chosen)]) {
+    const auto i = static_cast<std::size_t>(plan.chosen);
+    LayoutEvaluation& chosen = plan.layouts[i];
     const RooflineModel model(chosen.spec, plan.efficiency);
-    auto confirmed = confirm_q(chosen.evaluation, model, s.workload, s.slo, options);
-    if (!confirmed) return fail(confirmed.error().message);
-    chosen.evaluation = std::move(*confirmed);
+    auto c = confirm_q(chosen.evaluation, model, s.workload, s.slo, options);
+    if (!c) return fail(c.error().message);
+    chosen.evaluation = std::move(*c);
+    confirmed[i] = 1;
     chosen.gpus_per_rps = chosen.evaluation.feasible && chosen.evaluation.q_rps > 0
                               ? static_cast<double>(chosen.spec.gpus()) / chosen.evaluation.q_rps
                               : INFINITY;
-    if (!chosen.evaluation.feasible) plan.chosen = -1;
+    plan.chosen = -1;
+    double least = INFINITY;
+    for (std::size_t j = 0; j < plan.layouts.size(); ++j) {
+      if (plan.layouts[j].gpus_per_rps < least * (1 - 1e-9)) {
+        least = plan.layouts[j].gpus_per_rps;
+        plan.chosen = static_cast<int>(j);
+      }
+    }
   }
   return plan;
 }
