@@ -49,20 +49,29 @@ std::string_view binding_name(Binding b) {
   return "none";
 }
 
-Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions& replica,
-                                const Workload& workload, const std::vector<SloTarget>& slo,
-                                double rate, const QSearchOptions& options) {
+Result<SimResult> simulate_workload(const StepTimeModel& model, const ReplicaOptions& replica,
+                                    const Workload& workload, const std::vector<SloTarget>& slo,
+                                    double rate, int replicas, RouterPolicy router,
+                                    const QSearchOptions& options) {
   auto source = make_source(workload, rate, options.requests, options.seed);
   if (!source) return fail(source.error().message);
   SimOptions o;
-  o.replicas = 1;
+  o.replicas = replicas;
   o.replica = replica;
   o.replica.prefix_hit_rate = workload.prefix_hit_rate;
+  o.router = router;
   o.seed = options.seed;
   o.slo = slo;
-  // A queue of a tenth of the run means the replica cannot keep up: stop early, it fails anyway.
+  // A queue of a tenth of the run means the fleet cannot keep up: stop early, it fails anyway.
   o.max_waiting = std::max<std::int64_t>(100, options.requests / 10);
-  auto r = simulate(model, **source, o);
+  return simulate(model, **source, o);
+}
+
+Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions& replica,
+                                const Workload& workload, const std::vector<SloTarget>& slo,
+                                double rate, const QSearchOptions& options) {
+  auto r = simulate_workload(model, replica, workload, slo, rate, 1,
+                             RouterPolicy::least_outstanding, options);
   if (!r) return fail(r.error().message);
   RateTrial t;
   t.rate_rps = rate;

@@ -28,6 +28,7 @@
 #include "fleetsizer/plan/replica_spec.h"
 #include "fleetsizer/plan/workload.h"
 #include "fleetsizer/sim/fleet_sim.h"
+#include "fleetsizer/sim/router.h"
 #include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
@@ -96,6 +97,13 @@ struct ReplicaEvaluation {
     return q_analytic_rps > 0 ? (q_rps - q_analytic_rps) / q_analytic_rps : 0;
   }
 };
+
+// `replicas` replicas behind `router` under the workload at `rate` (options.requests requests,
+// options.seed); a run whose queue exceeds a tenth of its requests stops as diverged.
+Result<SimResult> simulate_workload(const StepTimeModel& model, const ReplicaOptions& replica,
+                                    const Workload& workload, const std::vector<SloTarget>& slo,
+                                    double rate, int replicas, RouterPolicy router,
+                                    const QSearchOptions& options);
 
 // Simulates one replica at `rate` with options.requests requests and options.seed.
 Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions& replica,

@@ -118,17 +118,7 @@ Result<FleetVerification> verify_fleet(const StepTimeModel& model, const Replica
   FleetVerification v;
   v.start_replicas = std::max(1, start);
   for (int n = v.start_replicas; n <= v.start_replicas + max_extra; ++n) {
-    auto source = make_source(workload, rate, options.requests, options.seed);
-    if (!source) return fail(source.error().message);
-    SimOptions o;
-    o.replicas = n;
-    o.replica = replica;
-    o.replica.prefix_hit_rate = workload.prefix_hit_rate;
-    o.router = router;
-    o.seed = options.seed;
-    o.slo = slo;
-    o.max_waiting = std::max<std::int64_t>(100, options.requests / 10);
-    auto res = simulate(model, **source, o);
+    auto res = simulate_workload(model, replica, workload, slo, rate, n, router, options);
     if (!res) return fail(res.error().message);
     FleetTrial t{n, run_meets_slo(*res, slo), check_targets(*res, slo), res->diverged,
                  res->throughput_rps()};
