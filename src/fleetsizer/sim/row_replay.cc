@@ -9,10 +9,18 @@
 namespace fleetsizer {
 namespace {
 
-LengthSpec fixed_length(double mean) {
+// The row's mean length, exactly, or uniform within +-noise of it (whole tokens).
+LengthSpec length_spec(double mean, double noise) {
   LengthSpec l;
   l.kind = LengthKind::fixed;
   l.mean = std::max(1.0, std::round(mean));
+  const double lo = std::max(1.0, std::round(mean * (1 - noise)));
+  const double hi = std::max(lo, std::round(mean * (1 + noise)));
+  if (noise > 0 && hi > lo) {
+    l.kind = LengthKind::uniform;
+    l.min = lo;
+    l.max = hi;
+  }
   return l;
 }
 
@@ -56,8 +64,10 @@ RowForecast ReplayPredictor::forecast(const Measurement& row, const Efficiency& 
   const auto context = static_cast<std::int64_t>(std::ceil(row.isl + row.osl));
   const ReplicaOptions replica = replica_options(p.spec, footprint_at(p.spec, context));
   const RooflineModel model(p.spec, efficiency);
-  const auto r = replay(model, replica, harness_for(row, policy_), fixed_length(row.isl),
-                        fixed_length(row.osl));
+  const Harness h = harness_for(row, policy_);
+  const double noise = h.kind == HarnessKind::closed_loop ? efficiency.phase_noise : 0.0;
+  const auto r =
+      replay(model, replica, h, length_spec(row.isl, noise), length_spec(row.osl, noise));
   RowForecast f;
   if (!r || r->requests == 0) {
     const double inf = INFINITY;

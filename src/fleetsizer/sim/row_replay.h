@@ -8,9 +8,10 @@
 //  - a row with request_rate `inf`: offline, every request queued at t = 0 and admitted by the KV
 //    and batch limits (trtllm-bench, `vllm bench serve` without a rate).
 // Requests: the row's own count (`requests`, or `completed=N` in its source), else
-// default_requests(). Lengths are fixed at the row's mean ISL and OSL (rounded to whole tokens);
-// the seed is fixed, so a replay is deterministic. The replica is the row's: ReplicaOptions from
-// replica_options(spec, footprint_at(spec, ceil(isl + osl))) and the step model
+// default_requests(). Lengths are the row's mean ISL and OSL (whole tokens); a closed loop draws
+// them within +-Efficiency::phase_noise of the means (the drift that keeps real clients from
+// staying in lockstep). The seed is fixed, so a replay is deterministic. The replica is the row's:
+// ReplicaOptions from replica_options(spec, footprint_at(spec, ceil(isl + osl))) and the step model
 // RooflineModel(spec, efficiency).
 #include <cstdint>
 
