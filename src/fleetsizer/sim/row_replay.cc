@@ -59,15 +59,19 @@ Harness harness_for(const Measurement& row, const ReplayPolicy& policy) {
   return h;
 }
 
-RowForecast ReplayPredictor::forecast(const Measurement& row, const Efficiency& efficiency) const {
+ReplayReplica roofline_replica(const Measurement& row, const Efficiency& efficiency) {
   const OperatingPoint p = operating_point(row, efficiency);
   const auto context = static_cast<std::int64_t>(std::ceil(row.isl + row.osl));
-  const ReplicaOptions replica = replica_options(p.spec, footprint_at(p.spec, context));
-  const RooflineModel model(p.spec, efficiency);
+  return {std::make_unique<RooflineModel>(p.spec, efficiency),
+          replica_options(p.spec, footprint_at(p.spec, context))};
+}
+
+RowForecast ReplayPredictor::forecast(const Measurement& row, const Efficiency& efficiency) const {
+  const ReplayReplica replica = replica_(row, efficiency);
   const Harness h = harness_for(row, policy_);
   const double noise = h.kind == HarnessKind::closed_loop ? efficiency.phase_noise : 0.0;
-  const auto r =
-      replay(model, replica, h, length_spec(row.isl, noise), length_spec(row.osl, noise));
+  const auto r = replay(*replica.model, replica.options, h, length_spec(row.isl, noise),
+                        length_spec(row.osl, noise));
   RowForecast f;
   if (!r || r->requests == 0) {
     const double inf = INFINITY;

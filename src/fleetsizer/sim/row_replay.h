@@ -14,6 +14,8 @@
 // ReplicaOptions from replica_options(spec, footprint_at(spec, ceil(isl + osl))) and the step model
 // RooflineModel(spec, efficiency).
 #include <cstdint>
+#include <functional>
+#include <memory>
 
 #include "fleetsizer/perf/predict.h"
 #include "fleetsizer/sim/harness.h"
@@ -35,9 +37,21 @@ std::int64_t default_requests(const Measurement& row);
 // The harness the row's benchmark ran (kind, clients or rate, request count).
 Harness harness_for(const Measurement& row, const ReplayPolicy& policy = {});
 
+// What a replay runs on: the row's step-time model and scheduler limits.
+struct ReplayReplica {
+  std::unique_ptr<StepTimeModel> model;
+  ReplicaOptions options;
+};
+using ReplicaFactory = std::function<ReplayReplica(const Measurement&, const Efficiency&)>;
+// The row's own replica: RooflineModel(spec, efficiency) and replica_options(spec,
+// footprint_at(spec, ceil(isl + osl))) for the spec of operating_point(row, efficiency).
+ReplayReplica roofline_replica(const Measurement& row, const Efficiency& efficiency);
+
 class ReplayPredictor final : public RowPredictor {
  public:
-  explicit ReplayPredictor(ReplayPolicy policy = {}) : policy_(policy) {}
+  // `replica` (tests: a hand-computable step model) defaults to roofline_replica.
+  explicit ReplayPredictor(ReplayPolicy policy = {}, ReplicaFactory replica = roofline_replica)
+      : policy_(policy), replica_(std::move(replica)) {}
   // Every statistic is infinite when no request completes (the prompt does not fit in the KV
   // cache, or the model does not fit at all).
   RowForecast forecast(const Measurement& row, const Efficiency& efficiency) const override;
@@ -47,6 +61,7 @@ class ReplayPredictor final : public RowPredictor {
 
  private:
   ReplayPolicy policy_;
+  ReplicaFactory replica_;
 };
 
 }  // namespace fleetsizer
