@@ -49,8 +49,8 @@ std::vector<api::Skipped> MeasurementFlags::skipped(const io::MeasurementSet& se
 
 void MethodFlags::add_to(CLI::App& app) {
   app.add_option("--method", method,
-                 fmt::format("How rows are predicted: sim (replay each benchmark in the simulator, "
-                             "default) or analytic (closed-form steady state)"));
+                 "How rows are predicted: sim (replay each benchmark in the simulator, default) or "
+                 "analytic (closed-form steady state)");
   app.add_option("--fit-requests", fit_requests,
                  "sim: at most this many requests per replay while fitting (0: as many as the "
                  "predictions; a closed loop keeps three rounds of its clients)");
