@@ -5,17 +5,23 @@ Outputs (derived fixtures; the sources are named in every row's `source` column 
 data/measurements/README.md):
   data/measurements/aiconfigurator-dense-agg.csv  <- aiconfigurator-silicon/derived_dense_agg_h100_h200.csv
   data/measurements/splitwise-llama2-70b.csv      <- splitwise-perf-model/perf_model.csv
+  data/measurements/open-loop-vllm.csv            <- open-loop-vllm/*.csv (means)
+  data/measurements/open-loop-vllm-p99.csv        <- open-loop-vllm/*-p99.csv (p99s)
+
+Two columns beyond DESIGN.md section 5 (docs/formats.md): `latency_stat` (which statistic ttft_ms and
+tpot_ms are: mean, p50, p99, ...) and `requests` (requests the run completed, replayed by the simulator).
 
 Usage: scripts/convert_measurements.py [path/to/shared/data]
 """
 import csv
 import os
+import re
 import statistics
 import sys
 from collections import defaultdict
 
 HEADER = ["model", "gpu", "num_gpus", "tp", "weights_dtype", "kv_dtype", "engine", "isl", "osl", "concurrency",
-          "request_rate", "output_tok_s", "total_tok_s", "ttft_ms", "tpot_ms", "source"]
+          "request_rate", "output_tok_s", "total_tok_s", "ttft_ms", "tpot_ms", "source", "latency_stat", "requests"]
 
 MODELS = {"Qwen/Qwen3-32B": "qwen3-32b", "meta-llama/Llama-3.1-8B-Instruct": "llama-3.1-8b",
           "meta-llama/Llama-3.1-70B": "llama-3.1-70b", "nvidia/Llama-3.1-8B-Instruct-FP8": "llama-3.1-8b",
@@ -41,7 +47,10 @@ def silicon(data, out_dir):
                 "output_tok_s": r["DERIVED_output_tok_per_s_per_replica"], "total_tok_s": "",
                 "ttft_ms": r["ttft_ms"], "tpot_ms": r["tpot_ms"],
                 "source": f"AIConfigurator silicon {r['id']} ({r['backend']} {r['backend_version']}); "
-                          "tok/s by Little's law"})
+                          "tok/s by Little's law",
+                # SOURCE.txt: silicon_ttft_ms / silicon_tpot_ms are measured means; the request
+                # count is not recorded.
+                "latency_stat": "mean", "requests": ""})
     write(os.path.join(out_dir, "aiconfigurator-dense-agg.csv"), rows)
 
 
@@ -68,8 +77,29 @@ def splitwise(data, out_dir):
             "kv_dtype": "fp16", "engine": "static", "isl": prompt, "osl": tokens, "concurrency": batch,
             "request_rate": "", "output_tok_s": f"{out_tok_s:.2f}", "total_tok_s": "",
             "ttft_ms": f"{ttft:.3f}", "tpot_ms": f"{tpot:.4f}",
-            "source": f"SplitwiseSim perf_model.csv {hw} tp{tp} median of {len(reps)} repeats"})
+            "source": f"SplitwiseSim perf_model.csv {hw} tp{tp} median of {len(reps)} repeats",
+            # One static batch per repeat: every request of it has the same TTFT and TPOT; the
+            # row is the median over repeats.
+            "latency_stat": "p50", "requests": batch})
     write(os.path.join(out_dir, "splitwise-llama2-70b.csv"), rows)
+
+
+def open_loop(data, out_dir):
+    """The open-loop vLLM runs: means in the main files, p99s in the -p99 twins (SOURCE.txt)."""
+    folder = os.path.join(data, "open-loop-vllm")
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".csv"))
+    for stat, suffix in (("mean", ""), ("p99", "-p99")):
+        rows = []
+        for name in files:
+            if name.endswith("-p99.csv") != (stat == "p99"):
+                continue
+            with open(os.path.join(folder, name), newline="") as f:
+                for r in csv.DictReader(f):
+                    m = re.search(r"completed=(\d+)", r["source"]) or re.search(r"(\d+) prompts", r["source"])
+                    r["latency_stat"] = stat
+                    r["requests"] = m.group(1) if m else ""
+                    rows.append(r)
+        write(os.path.join(out_dir, f"open-loop-vllm{suffix}.csv"), rows)
 
 
 def write(path, rows):
@@ -87,3 +117,4 @@ if __name__ == "__main__":
     os.makedirs(out, exist_ok=True)
     silicon(data, out)
     splitwise(data, out)
+    open_loop(data, out)

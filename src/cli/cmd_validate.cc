@@ -7,12 +7,14 @@ namespace fleetsizer::cli {
 void setup_validate(CLI::App& app, Invocation& inv) {
   struct Flags {
     MeasurementFlags measurements;
+    MethodFlags method;
     std::string profile;
     bool calibrate_all = false;
     bool leave_one_out = false;
   };
   auto f = std::make_shared<Flags>();
   f->measurements.add_to(app);
+  f->method.add_to(app);
   app.add_option("--profile", f->profile,
                  "Calibrated profile to predict with (default: engine defaults)");
   app.add_flag("--calibrate-all", f->calibrate_all,
@@ -21,12 +23,15 @@ void setup_validate(CLI::App& app, Invocation& inv) {
       "--leave-one-out", f->leave_one_out,
       "Predict each configuration with factors fitted on the others (out-of-sample error)");
   inv.run = [f]() -> Result<report::Report> {
+    auto method = f->method.parse();
+    if (!method) return fail(method.error().message);
     Catalog catalog = builtin_catalog();
     auto set = f->measurements.read(catalog);
     if (!set) return fail(set.error().message);
     api::ValidateRequest req;
     req.rows = std::move(set->rows);
     req.skipped = MeasurementFlags::skipped(*set);
+    req.method = *method;
     if (!f->profile.empty()) {
       auto p = io::read_profile_file(f->profile);
       if (!p) return fail(p.error().message);

@@ -47,4 +47,26 @@ std::vector<api::Skipped> MeasurementFlags::skipped(const io::MeasurementSet& se
   return out;
 }
 
+void MethodFlags::add_to(CLI::App& app) {
+  app.add_option("--method", method,
+                 "How rows are predicted: sim (replay each benchmark in the simulator, default) or "
+                 "analytic (closed-form steady state)");
+  app.add_option("--fit-requests", fit_requests,
+                 "sim: at most this many requests per replay while fitting (0: as many as the "
+                 "predictions; a closed loop keeps three rounds of its clients)");
+}
+
+Result<api::MethodOptions> MethodFlags::parse() const {
+  api::MethodOptions o;
+  if (!method.empty()) {
+    auto m = parse_prediction_method(method);
+    if (!m) return fail(fmt::format("unknown --method '{}' ({})", method, kPredictionMethodNames));
+    o.method = *m;
+  }
+  if (fit_requests < 0)
+    return fail(fmt::format("--fit-requests must be >= 0, got {}", fit_requests));
+  o.fit_requests = fit_requests;
+  return o;
+}
+
 }  // namespace fleetsizer::cli

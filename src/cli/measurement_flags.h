@@ -2,6 +2,7 @@
 // Flags shared by `calibrate` and `validate`: measurement files and the context a vLLM result
 // JSON lacks.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,15 @@ struct MeasurementFlags {
   void add_to(CLI::App& app);
   Result<io::MeasurementSet> read(Catalog& catalog) const;
   static std::vector<api::Skipped> skipped(const io::MeasurementSet& set);
+};
+
+// --method and --fit-requests of `calibrate` and `validate`: how rows are predicted.
+struct MethodFlags {
+  std::string method;
+  std::int64_t fit_requests = api::MethodOptions::kDefaultFitRequests;
+
+  void add_to(CLI::App& app);
+  Result<api::MethodOptions> parse() const;
 };
 
 }  // namespace fleetsizer::cli

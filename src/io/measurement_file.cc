@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,6 +18,30 @@ namespace fleetsizer::io {
 namespace {
 
 const char* kRequired[] = {"model", "gpu", "tp", "engine", "isl", "osl"};
+
+std::optional<Percentile> parse_stat(std::string_view t) {
+  if (t == "mean") return Percentile::mean;
+  if (t == "p50" || t == "median") return Percentile::p50;
+  if (t == "p90") return Percentile::p90;
+  if (t == "p95") return Percentile::p95;
+  if (t == "p99") return Percentile::p99;
+  return std::nullopt;
+}
+
+// The statistic of a row without a `latency_stat` cell: file name, then source text, then the
+// median of DESIGN.md section 5.
+void infer_latency_stat(Measurement& m) {
+  if (auto p = latency_stat_from_file_name(m.file)) {
+    m.latency_stat = *p;
+    m.latency_stat_origin = LatencyStatOrigin::file_name;
+  } else if (auto q = latency_stat_from_source(m.source)) {
+    m.latency_stat = *q;
+    m.latency_stat_origin = LatencyStatOrigin::source_text;
+  } else {
+    m.latency_stat = Percentile::p50;
+    m.latency_stat_origin = LatencyStatOrigin::default_median;
+  }
+}
 
 Result<void> read_csv_measurements(const std::string& path, const Catalog& catalog,
                                    MeasurementSet& into) {
@@ -95,6 +121,23 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     m.ttft_ms = number("ttft_ms");
     m.tpot_ms = number("tpot_ms");
     m.source = text("source");
+    if (const std::string stat = text("latency_stat"); !stat.empty()) {
+      if (auto p = parse_stat(stat)) {
+        m.latency_stat = *p;
+        m.latency_stat_origin = LatencyStatOrigin::column;
+      } else if (bad.empty()) {
+        bad = fmt::format("latency_stat must be mean, p50, p90, p95 or p99, got '{}'", stat);
+      }
+    } else {
+      infer_latency_stat(m);
+    }
+    if (const auto n = number("requests")) {
+      if (*n != std::floor(*n) && bad.empty())
+        bad = fmt::format("requests must be a whole number, got '{}'", text("requests"));
+      m.requests = static_cast<std::int64_t>(*n);
+    } else {
+      m.requests = requests_from_source(m.source);
+    }
     if (!bad.empty()) {
       skip(bad);
       continue;
@@ -180,6 +223,9 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
   m.ttft_ms = num("median_ttft_ms");
   m.tpot_ms = num("median_tpot_ms");
   m.source = "vLLM bench serve result";
+  m.latency_stat = Percentile::p50;  // median_ttft_ms / median_tpot_ms
+  m.latency_stat_origin = LatencyStatOrigin::source_text;
+  m.requests = static_cast<std::int64_t>(*completed);
   if (auto why = physics_violation(m); !why.empty()) {
     into.skipped.push_back({path, "contradicts physics: " + why});
     return {};
@@ -189,6 +235,44 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
 }
 
 }  // namespace
+
+std::optional<Percentile> latency_stat_from_file_name(const std::string& path) {
+  std::string stem = std::filesystem::path(path).stem().string();
+  const auto dash = stem.rfind('-');
+  if (dash == std::string::npos) return std::nullopt;
+  return parse_stat(std::string_view(stem).substr(dash + 1));
+}
+
+std::optional<Percentile> latency_stat_from_source(const std::string& source) {
+  // The first field named wins; a source naming two statistics is read as the first.
+  std::optional<Percentile> found;
+  std::size_t at = std::string::npos;
+  for (auto [field, stat] : {std::pair{"mean_ttft_ms", Percentile::mean},
+                             {"mean_tpot_ms", Percentile::mean},
+                             {"median_ttft_ms", Percentile::p50},
+                             {"median_tpot_ms", Percentile::p50},
+                             {"p90_ttft_ms", Percentile::p90},
+                             {"p95_ttft_ms", Percentile::p95},
+                             {"p99_ttft_ms", Percentile::p99},
+                             {"p99_tpot_ms", Percentile::p99}}) {
+    const auto pos = source.find(field);
+    if (pos != std::string::npos && pos < at) {
+      at = pos;
+      found = stat;
+    }
+  }
+  return found;
+}
+
+std::optional<std::int64_t> requests_from_source(const std::string& source) {
+  const auto pos = source.find("completed=");
+  if (pos == std::string::npos) return std::nullopt;
+  std::int64_t n = 0;
+  const char* begin = source.data() + pos + 10;
+  const auto [end, ec] = std::from_chars(begin, source.data() + source.size(), n);
+  if (ec != std::errc() || end == begin || n < 1) return std::nullopt;
+  return n;
+}
 
 Result<void> read_measurements(const std::string& path, const Catalog& catalog,
                                const JsonContext& context, MeasurementSet& into) {

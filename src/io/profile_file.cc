@@ -15,12 +15,13 @@ std::string profile_yaml(const Profile& profile, const std::string& header) {
         "  - gpu: {}\n    engine: {}\n    compute: {:.6g}\n    memory: {:.6g}\n    interconnect: "
         "{:.6g}\n"
         "    step_overhead_ms: {:.6g}\n    per_seq_overhead_us: {:.6g}\n    wave_sync: {:.6g}\n"
-        "    low_precision_compute: {:.6g}\n    kernel_floor_us: {:.6g}\n    rows: {}\n"
+        "    low_precision_compute: {:.6g}\n    kernel_floor_us: {:.6g}\n    phase_noise: {:.6g}\n"
+        "    rows: {}\n"
         "    median_abs_pct_error: {:.3g}\n",
         e.gpu, e.engine, e.efficiency.compute, e.efficiency.memory, e.efficiency.interconnect,
         e.efficiency.step_overhead_ms, e.efficiency.per_seq_overhead_us, e.efficiency.wave_sync,
-        e.efficiency.low_precision_compute, e.efficiency.kernel_floor_us, e.rows,
-        e.median_abs_pct_error);
+        e.efficiency.low_precision_compute, e.efficiency.kernel_floor_us, e.efficiency.phase_noise,
+        e.rows, e.median_abs_pct_error);
   }
   return out;
 }
@@ -54,7 +55,8 @@ Result<Profile> read_profile_file(const std::string& path) {
                {"per_seq_overhead_us", &e.efficiency.per_seq_overhead_us, false},
                {"wave_sync", &e.efficiency.wave_sync, true},
                {"low_precision_compute", &e.efficiency.low_precision_compute, true},
-               {"kernel_floor_us", &e.efficiency.kernel_floor_us, false}}) {
+               {"kernel_floor_us", &e.efficiency.kernel_floor_us, false},
+               {"phase_noise", &e.efficiency.phase_noise, false}}) {
         if (!n[key]) continue;
         auto v = yaml_number(n[key], path, key);
         if (!v) return fail(v.error().message);

@@ -160,7 +160,9 @@ TEST(PerfCli, ValidateReadsVllmBenchJson) {
 TEST(PerfCli, CalibrateWarnsAboutAFactorAtItsBound) {
   const std::string dir = temp_dir("calibrate-bound");
   write_text(dir + "/m.csv", synthetic_csv({0.45, 1.25, 0.70, 6.0, 35.0, 0.6, 0.45, 3.0}));
-  RunResult r = run_cli("calibrate --measurements " + dir + "/m.csv --format json");
+  // The rows are the analytic steady state's: fit them with it.
+  RunResult r =
+      run_cli("calibrate --method analytic --measurements " + dir + "/m.csv --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   ASSERT_EQ(j["warnings"].size(), 1u) << j["warnings"];
@@ -171,7 +173,8 @@ TEST(PerfCli, CalibrateWarnsAboutAFactorAtItsBound) {
   EXPECT_EQ(j["warnings"][0]["side"], "upper");
   EXPECT_EQ(j["entries"][0]["at_bound"], 1);
   EXPECT_TRUE(j["not_fitted"].empty());
-  r = run_cli("calibrate --measurements " + dir + "/m.csv -o " + dir + "/profile.yaml");
+  r = run_cli("calibrate --method analytic --measurements " + dir + "/m.csv -o " + dir +
+              "/profile.yaml");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string yaml = read_text(dir + "/profile.yaml");
   EXPECT_NE(yaml.find("# note: h100-sxm/vllm: memory fitted at"), std::string::npos) << yaml;
@@ -188,7 +191,8 @@ TEST(PerfCli, CalibrateSkipsAGroupWithTooFewRows) {
   std::string csv = synthetic_csv({0.45, 0.70, 0.70, 6.0, 35.0, 0.6, 0.45, 3.0});
   csv += "llama-3.1-8b,h100-sxm,1,1,bf16,bf16,sglang,1024,256,8,,,,200,12,lonely\n";
   write_text(dir + "/m.csv", csv);
-  RunResult r = run_cli("calibrate --measurements " + dir + "/m.csv --format json");
+  RunResult r =
+      run_cli("calibrate --method analytic --measurements " + dir + "/m.csv --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   ASSERT_EQ(j["entries"].size(), 1u);
@@ -200,7 +204,7 @@ TEST(PerfCli, CalibrateSkipsAGroupWithTooFewRows) {
   EXPECT_EQ(j["not_fitted"][0]["reason"], "too_few_rows");
   EXPECT_EQ(j["groups"]["fitted"], 1);
   EXPECT_EQ(j["groups"]["not_fitted"], 1);
-  r = run_cli("calibrate --measurements " + dir + "/m.csv");
+  r = run_cli("calibrate --method analytic --measurements " + dir + "/m.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("# note: h100-sxm/sglang: not fitted: 1 usable row"), std::string::npos)
       << r.out;
@@ -290,6 +294,75 @@ TEST(PerfCli, EmptyKvDtypeIsAssumedAndRecorded) {
   EXPECT_EQ(j["assumed"]["kv_dtype_rows"], 4);
   EXPECT_EQ(j["assumed"]["weights_dtype_rows"], 1);
   EXPECT_NE(j["explain"]["assumed"].get<std::string>().find("kv_dtype"), std::string::npos);
+}
+
+// --method picks how rows are predicted; both are accepted and reported, anything else is a
+// one-line error naming the choices.
+TEST(PerfCli, ValidateAndCalibrateTakeAMethod) {
+  const std::string rows = " --measurements data/measurements/splitwise-llama2-70b.csv";
+  for (const char* method : {"analytic", "sim"}) {
+    const RunResult r = run_cli(std::string("validate --format json --method ") + method + rows);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const Json j = Json::parse(r.out);
+    EXPECT_EQ(j["method"], method);
+    EXPECT_EQ(j["summary"]["tpot_ms"]["n"], 113);
+  }
+  const RunResult def = run_cli("validate --format json" + rows);
+  ASSERT_EQ(def.exit_code, 0) << def.err;
+  EXPECT_EQ(Json::parse(def.out)["method"], "sim");
+  for (const char* command : {"validate", "calibrate"}) {
+    const RunResult bad = run_cli(std::string(command) + " --method roofline" + rows);
+    EXPECT_EQ(bad.exit_code, 1) << command;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+    EXPECT_NE(bad.err.find("unknown --method 'roofline' (analytic, sim)"), std::string::npos)
+        << bad.err;
+  }
+  const RunResult negative = run_cli("calibrate --fit-requests -5" + rows);
+  EXPECT_EQ(negative.exit_code, 1);
+  EXPECT_NE(negative.err.find("--fit-requests must be >= 0"), std::string::npos) << negative.err;
+}
+
+// Which statistic a row's latencies are: the latency_stat column, else the file name (-p99.csv),
+// else the source text; the request count from the requests column or "completed=N".
+TEST(PerfCli, ValidateComparesTheRowsOwnStatistic) {
+  const std::string dir = temp_dir("latency-stat");
+  const std::string row =
+      "llama-3.1-8b,h100-pcie,1,1,fp16,fp16,vllm,206,202,,4,773,1562,21.65,10.98,";
+  write_text(dir + "/open.csv", std::string(kMeasurementHeader) + row +
+                                    "vLLM bench; completed=200; mean_ttft_ms/mean_tpot_ms\n");
+  write_text(dir + "/open-p99.csv", std::string(kMeasurementHeader) + row + "no field named\n");
+  write_text(
+      dir + "/column.csv",
+      "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,"
+      "request_rate,output_tok_s,total_tok_s,ttft_ms,tpot_ms,source,latency_stat,requests\n" +
+          row + "x,p90,150\n");
+  RunResult r = run_cli("validate --format json --explain --measurements " + dir +
+                        "/open.csv --measurements " + dir + "/open-p99.csv --measurements " + dir +
+                        "/column.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j["rows"].size(), 3u);
+  EXPECT_EQ(j["rows"][0]["latency_stat"], "mean");
+  EXPECT_EQ(j["rows"][1]["latency_stat"], "p99");
+  EXPECT_EQ(j["rows"][2]["latency_stat"], "p90");
+  EXPECT_EQ(j["rows"][0]["request_rate"], 4.0);
+  // The same Poisson replay, read at three statistics: mean < p90 < p99.
+  const double mean = j["rows"][0]["predicted"]["ttft_ms"].get<double>();
+  const double p90 = j["rows"][2]["predicted"]["ttft_ms"].get<double>();
+  const double p99 = j["rows"][1]["predicted"]["ttft_ms"].get<double>();
+  EXPECT_LT(mean, p99);
+  EXPECT_LT(p90, p99);
+  EXPECT_NE(j["explain"]["latency_stat"].get<std::string>().find("file name"), std::string::npos);
+  write_text(dir + "/bad.csv",
+             "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,"
+             "request_rate,output_tok_s,total_tok_s,ttft_ms,tpot_ms,source,latency_stat\n" +
+                 row + "x,p42\n");
+  r = run_cli("validate --format json --measurements " + dir + "/bad.csv --measurements " + dir +
+              "/open.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(Json::parse(r.out)["skipped"].size(), 1u);
+  EXPECT_NE(Json::parse(r.out)["skipped"][0]["reason"].get<std::string>().find("latency_stat"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ TEST(Calibrate, ProfileSkipsAGroupWithOneRow) {
   Measurement lonely = rows.front();
   lonely.engine = "sglang";
   rows.push_back(lonely);
-  const ProfileFit fit = calibrate_profile(rows);
+  const ProfileFit fit = calibrate_profile(rows, AnalyticPredictor());
   ASSERT_EQ(fit.groups.size(), 2u);
   EXPECT_EQ(fit.fitted_groups(), 1);
   ASSERT_EQ(fit.profile.entries.size(), 1u);
@@ -160,7 +160,8 @@ TEST(Validation, LeaveOneOutNeverSeesTheHeldOutRows) {
   for (auto& m : rows)
     if (m.tp == 2) *m.tpot_ms *= 2;
   int fallbacks = -1;
-  const auto loo = leave_one_configuration_out(rows, &fallbacks);
+  const auto loo =
+      leave_one_configuration_out(rows, AnalyticPredictor(), AnalyticPredictor(), &fallbacks);
   EXPECT_EQ(fallbacks, 0);
   ASSERT_EQ(loo.size(), rows.size());
   for (const auto& p : loo) {

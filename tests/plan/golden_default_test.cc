@@ -22,13 +22,13 @@ TEST(GoldenDefault, Size) {
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_TRUE(out->feasible);
   EXPECT_EQ(out->fit.footprint.tp, 4);
-  expect_golden(out->replica.q_rps, 5.728761518616464, "replica.q");
-  expect_golden(out->replica.q_analytic_rps, 6.924988388752588, "replica.q_analytic");
+  expect_golden(out->replica.q_rps, 5.65624414034807, "replica.q");
+  expect_golden(out->replica.q_analytic_rps, 6.766695739820732, "replica.q_analytic");
   EXPECT_EQ(out->plan.floor_replicas, 18);
-  EXPECT_EQ(out->plan.headroom_replicas, 22);
+  EXPECT_EQ(out->plan.headroom_replicas, 23);
   ASSERT_TRUE(out->verification);
-  EXPECT_EQ(out->verification->replicas, 22);
-  EXPECT_EQ(out->plan.replicas, 23);
+  EXPECT_EQ(out->verification->replicas, 23);
+  EXPECT_EQ(out->plan.replicas, 24);
   EXPECT_DOUBLE_EQ(out->plan.usd_per_hour, 240.0);
 }
 
@@ -38,18 +38,18 @@ TEST(GoldenDefault, Predict) {
   auto c = api::run_predict(closed);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->footprint.tp, 2);
-  expect_golden(c->state.ttft_ms.mean, 7087.173948362139, "closed ttft_ms");
-  expect_golden(c->state.tpot_ms.mean, 35.3225719281699, "closed tpot_ms");
-  expect_golden(c->state.output_tok_s, 508.9959760529583, "closed output_tok_s");
+  expect_golden(c->state.ttft_ms.mean, 7030.4871450380415, "closed ttft_ms");
+  expect_golden(c->state.tpot_ms.mean, 35.0025719281699, "closed tpot_ms");
+  expect_golden(c->state.output_tok_s, 513.40728187365505, "closed output_tok_s");
   Scenario tp4 = default_scenario(catalog);
   tp4.tp = 4;
   api::PredictRequest open{tp4, std::nullopt, 5.0};
   auto o = api::run_predict(open);
   ASSERT_TRUE(o) << o.error().message;
-  expect_golden(o->state.ttft_ms.mean, 121.10259448528636, "open ttft_ms");
-  expect_golden(o->state.tpot_ms.mean, 31.884068950167528, "open tpot_ms");
-  expect_golden(o->state.ttft_ms.p99, 143.3725715923977, "open ttft_ms_p99");
-  expect_golden(o->state.tpot_ms.p99, 35.68705317062416, "open tpot_ms_p99");
+  expect_golden(o->state.ttft_ms.mean, 122.91255531992785, "open ttft_ms");
+  expect_golden(o->state.tpot_ms.mean, 32.973665849316838, "open tpot_ms");
+  expect_golden(o->state.ttft_ms.p99, 147.08536020358858, "open ttft_ms_p99");
+  expect_golden(o->state.tpot_ms.p99, 36.847719167624035, "open tpot_ms_p99");
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
 #include <set>
+
+#include "fleetsizer/sim/row_replay.h"
 
 namespace fleetsizer::api {
 namespace {
@@ -161,6 +164,36 @@ std::string efficiency_explain(const std::vector<RowPrediction>& preds, bool pro
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
+// The predictor of the final predictions and the one fits use (the same method; a sim fit may
+// replay fewer requests).
+struct Predictors {
+  std::unique_ptr<RowPredictor> predict, fit;
+};
+
+Predictors make_predictors(const MethodOptions& o) {
+  if (o.method == PredictionMethod::analytic)
+    return {std::make_unique<AnalyticPredictor>(), std::make_unique<AnalyticPredictor>()};
+  return {std::make_unique<ReplayPredictor>(),
+          std::make_unique<ReplayPredictor>(ReplayPolicy{o.fit_requests, 1})};
+}
+
+std::string method_explain(const MethodOptions& o) {
+  if (o.method == PredictionMethod::analytic)
+    return "analytic: the closed-form steady state (docs/model.md section 5): closed loop as a "
+           "blend of synchronized waves and spread clients (wave_sync), open loop as a Poisson "
+           "fixed point with queueing waits, offline as a closed loop at the running cap";
+  std::string fit = o.fit_requests > 0 ? fmt::format(
+                                             "; fits replay at most {} requests (three rounds of a "
+                                             "closed loop's clients at least)",
+                                             o.fit_requests)
+                                       : std::string();
+  return "sim: each row's benchmark replayed in the simulator (closed loop with C clients "
+         "starting together, Poisson at the row's rate, offline all at t = 0), with the row's "
+         "request count or max(10 C, 500) closed loop, 1000 otherwise; fixed lengths at the "
+         "row's means" +
+         fit;
+}
+
 }  // namespace
 
 Result<ValidateOutput> run_validate(ValidateRequest req) {
@@ -169,10 +202,11 @@ Result<ValidateOutput> run_validate(ValidateRequest req) {
   ValidateOutput out;
   out.request = std::move(req);
   const auto& rows = out.request.rows;
+  const Predictors predictors = make_predictors(out.request.method);
   auto predict_with = [&](const Profile& profile) {
     for (const auto& m : rows) {
       const EfficiencyChoice c = choose_efficiency(profile, m.gpu.name, m.engine);
-      out.predictions.push_back(predict_row(m, c.efficiency));
+      out.predictions.push_back(predict_row(m, c.efficiency, *predictors.predict));
       out.predictions.back().source =
           c.from_profile ? EfficiencySource::profile : EfficiencySource::engine_default;
     }
@@ -183,14 +217,15 @@ Result<ValidateOutput> run_validate(ValidateRequest req) {
       predict_with(out.profile_used);
       break;
     case ValidationMode::calibrate_all: {
-      ProfileFit fit = calibrate_profile(rows);
+      ProfileFit fit = calibrate_profile(rows, *predictors.fit);
       out.profile_used = std::move(fit.profile);
       out.fits = std::move(fit.groups);
       predict_with(out.profile_used);
       break;
     }
     case ValidationMode::leave_one_out:
-      out.predictions = leave_one_configuration_out(rows, &out.fallbacks);
+      out.predictions =
+          leave_one_configuration_out(rows, *predictors.fit, *predictors.predict, &out.fallbacks);
       break;
   }
   out.summary = summarize(out.predictions);
@@ -208,8 +243,13 @@ report::Report validate_report(const ValidateOutput& out) {
                      : out.request.mode == ValidationMode::calibrate_all
                          ? "calibrated on all rows (in-sample)"
                          : "leave-one-configuration-out";
-  rep.title = fmt::format("Validate: {} rows, {}", out.predictions.size(), mode);
+  rep.title = fmt::format("Validate: {} rows, {}, method {}", out.predictions.size(), mode,
+                          prediction_method_name(out.request.method.method));
   rep.add("mode", std::string(mode));
+  rep.add("method", std::string(prediction_method_name(out.request.method.method)));
+  if (out.request.method.method == PredictionMethod::sim &&
+      out.request.mode != ValidationMode::given_profile)
+    rep.add("fit_requests", report::integer(out.request.method.fit_requests));
   add_summary(rep, "summary.", out.summary);
   for (const auto& [engine, s] : out.by_engine) add_summary(rep, "by_engine." + engine + ".", s);
   if (out.request.mode == ValidationMode::leave_one_out)
@@ -220,6 +260,8 @@ report::Report validate_report(const ValidateOutput& out) {
                {"isl", "isl", 0},
                {"osl", "osl", 0},
                {"concurrency", "conc", 0},
+               {"request_rate", "rate", 2},
+               {"latency_stat", "stat", 0},
                {"measured.ttft_ms", "TTFT", 1},
                {"predicted.ttft_ms", "TTFT^", 1},
                {"error_pct.ttft_ms", "err%", 1},
@@ -236,6 +278,7 @@ report::Report validate_report(const ValidateOutput& out) {
   for (const auto& p : out.predictions) {
     const Measurement& m = *p.row;
     t.rows.push_back({m.where(), m.configuration(), m.isl, m.osl, opt(m.concurrency),
+                      opt(m.request_rate), std::string(percentile_name(m.latency_stat)),
                       opt(m.ttft_ms), p.ttft_ms, opt(p.ttft_err_pct), opt(m.tpot_ms), p.tpot_ms,
                       opt(p.tpot_err_pct), opt(m.output_tok_s), p.output_tok_s,
                       opt(p.output_tok_s_err_pct), std::string(source_name(p.source)),
@@ -268,17 +311,24 @@ report::Report validate_report(const ValidateOutput& out) {
             "an empty weights_dtype is assumed bf16; an empty kv_dtype is assumed fp8 for trtllm "
             "with fp8/fp4 weights, fp16 with fp16 weights, else bf16 (the engines' defaults)");
   rep.why("error_pct", "(predicted - measured) / measured x 100; summaries use its absolute value");
-  rep.why("predicted.ttft_ms", "p50 of the closed-loop wave model (open loop: M/D/1 + M/M/1 tail)");
+  rep.why("method", method_explain(out.request.method));
+  rep.why("latency_stat",
+          "the statistic of the row's measured TTFT and TPOT, compared with the same predicted "
+          "statistic: the latency_stat column, else the file name (-p99.csv), else the source "
+          "text (mean_ttft_ms, median_ttft_ms, p99_ttft_ms), else the median (docs/formats.md)");
   return rep;
 }
 
-Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped) {
+Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped,
+                                      MethodOptions method) {
   if (rows.empty())
     return fail("no usable measurement rows (every row was skipped or the files were empty)");
   CalibrateOutput out;
   out.rows = std::move(rows);
   out.skipped = std::move(skipped);
-  ProfileFit fit = calibrate_profile(out.rows);
+  out.method = method;
+  const Predictors predictors = make_predictors(method);
+  ProfileFit fit = calibrate_profile(out.rows, *predictors.fit);
   out.profile = std::move(fit.profile);
   out.groups = std::move(fit.groups);
   if (out.profile.entries.empty()) {
@@ -291,9 +341,9 @@ Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector
                             fmt::join(files, ", "), fmt::join(why, "; ")));
   }
   for (const auto& m : out.rows) {
-    out.before.push_back(predict_row(m, engine_defaults(m.engine).efficiency));
+    out.before.push_back(predict_row(m, engine_defaults(m.engine).efficiency, *predictors.predict));
     const EfficiencyChoice c = choose_efficiency(out.profile, m.gpu.name, m.engine);
-    out.after.push_back(predict_row(m, c.efficiency));
+    out.after.push_back(predict_row(m, c.efficiency, *predictors.predict));
     out.after.back().source =
         c.from_profile ? EfficiencySource::profile : EfficiencySource::engine_default;
   }
@@ -304,6 +354,9 @@ report::Report calibrate_report(const CalibrateOutput& out, const std::string& p
   report::Report rep;
   rep.title = fmt::format("Calibrate: {} rows, {} of {} (GPU, engine) groups fitted",
                           out.rows.size(), out.profile.entries.size(), out.groups.size());
+  rep.add("method", std::string(prediction_method_name(out.method.method)));
+  if (out.method.method == PredictionMethod::sim)
+    rep.add("fit_requests", report::integer(out.method.fit_requests));
   add_summary(rep, "before.", summarize(out.before));
   add_summary(rep, "after.", summarize(out.after));
   rep.add("groups.fitted", report::integer(static_cast<std::int64_t>(out.profile.entries.size())));
@@ -335,6 +388,7 @@ report::Report calibrate_report(const CalibrateOutput& out, const std::string& p
   add_skipped(rep, out.skipped);
   rep.why("entries",
           "Levenberg-Marquardt on log(pred/meas) of TTFT and TPOT with Huber weights (delta 10%)");
+  rep.why("method", method_explain(out.method));
   rep.why(
       "warnings",
       fmt::format("a fitted efficiency within {} of 0 or 1, or an overhead below {:.0f}% of its "

@@ -19,11 +19,23 @@ struct Skipped {
 
 enum class ValidationMode { given_profile, calibrate_all, leave_one_out };
 
+// How rows are predicted, for validate and calibrate alike. The simulator replays each row's
+// benchmark (sim/row_replay.h); a fit calls the predictor hundreds of times per row, so it may
+// replay fewer requests than the final predictions do.
+struct MethodOptions {
+  PredictionMethod method = PredictionMethod::sim;
+  // sim only: at most this many requests per replay while fitting (0: as many as predicting);
+  // a closed loop keeps at least three rounds of its clients (ReplayPolicy).
+  std::int64_t fit_requests = kDefaultFitRequests;
+  static constexpr std::int64_t kDefaultFitRequests = 0;
+};
+
 struct ValidateRequest {
   std::vector<Measurement> rows;
   std::vector<Skipped> skipped;
   Profile profile;  // empty: engine defaults (uncalibrated)
   ValidationMode mode = ValidationMode::given_profile;
+  MethodOptions method;
 };
 
 struct ValidateOutput {
@@ -45,10 +57,12 @@ struct CalibrateOutput {
   std::vector<Skipped> skipped;
   std::vector<RowPrediction> before, after;
   std::vector<Measurement> rows;
+  MethodOptions method;
 };
 
 // Fails (naming the measurement files) when no group can be fitted: there is no profile to write.
-Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped);
+Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector<Skipped> skipped,
+                                      MethodOptions method = {});
 // The report's table text is the profile YAML itself, so `-o profile.yaml` writes the profile.
 report::Report calibrate_report(const CalibrateOutput& output, const std::string& profile_yaml);
 

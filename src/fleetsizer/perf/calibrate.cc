@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <thread>
 
 #include "fleetsizer/perf/predict.h"
 
@@ -49,8 +50,10 @@ double value_of(const Efficiency& e, Factor f) {
   return field(e, f);
 }
 
-// Held at its start value: an efficiency that starts on a bound (wave_sync 1 of static batching).
-bool is_fixed(const Efficiency& start, Factor f) {
+// Held at its start value: an efficiency that starts on a bound (wave_sync 1 of static batching),
+// and wave_sync when the predictor does not use it (a replay makes the clients' phases itself).
+bool is_fixed(const Efficiency& start, Factor f, bool uses_wave_sync = true) {
+  if (f == Factor::wave_sync && !uses_wave_sync) return true;
   const double v = value_of(start, f);
   return is_efficiency(f) && (v >= 1.0 || v <= 0.0);
 }
@@ -62,11 +65,11 @@ double logit(double p) {
   return std::log(p / (1.0 - p));
 }
 
-Efficiency to_efficiency(const Params& t, const Efficiency& base) {
+Efficiency to_efficiency(const Params& t, const Efficiency& base, bool uses_wave_sync) {
   Efficiency e = base;
   for (int k = 0; k < kParams; ++k) {
     const Factor f = kFactors[static_cast<std::size_t>(k)];
-    if (is_fixed(base, f)) continue;
+    if (is_fixed(base, f, uses_wave_sync)) continue;
     field(e, f) = is_efficiency(f) ? logistic(t[k]) : std::exp(t[k]);
   }
   return e;
@@ -82,10 +85,11 @@ Params to_params(const Efficiency& e) {
   return t;
 }
 
-std::vector<BoundHit> bound_hits(const Efficiency& fit, const Efficiency& start) {
+std::vector<BoundHit> bound_hits(const Efficiency& fit, const Efficiency& start,
+                                 bool uses_wave_sync) {
   std::vector<BoundHit> hits;
   for (Factor f : kFactors) {
-    if (is_fixed(start, f)) continue;
+    if (is_fixed(start, f, uses_wave_sync)) continue;
     const double v = value_of(fit, f);
     if (is_efficiency(f)) {
       if (v >= 1.0 - kEfficiencyBoundTolerance)
@@ -99,13 +103,35 @@ std::vector<BoundHit> bound_hits(const Efficiency& fit, const Efficiency& start)
   return hits;
 }
 
-// log(predicted / measured) for every measured latency of every row.
-Eigen::VectorXd residuals(const std::vector<Measurement>& rows, const Efficiency& e) {
+// log(predicted / measured) for every measured latency of every row, at the row's statistic.
+// Rows are independent: with a replaying predictor (milliseconds each) they are spread over the
+// hardware threads; the result does not depend on how.
+Eigen::VectorXd residuals(const std::vector<Measurement>& rows, const Efficiency& e,
+                          const RowPredictor& predictor) {
+  std::vector<RowForecast> forecasts(rows.size());
+  const std::size_t threads =
+      predictor.method() == PredictionMethod::sim
+          ? std::min<std::size_t>(rows.size(), std::max(1u, std::thread::hardware_concurrency()))
+          : 1;
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < rows.size(); ++i) forecasts[i] = predictor.forecast(rows[i], e);
+  } else {
+    std::vector<std::jthread> pool;
+    // Interleaved rows balance cheap and expensive replays across threads.
+    for (std::size_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (std::size_t i = t; i < rows.size(); i += threads)
+          forecasts[i] = predictor.forecast(rows[i], e);
+      });
+  }
   std::vector<double> r;
-  for (const auto& m : rows) {
-    const SteadyState s = predict(operating_point(m, e));
-    if (m.ttft_ms) r.push_back(std::log(std::max(s.ttft_ms.p50, 1e-6) / *m.ttft_ms));
-    if (m.tpot_ms) r.push_back(std::log(std::max(s.tpot_ms.p50, 1e-6) / *m.tpot_ms));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Measurement& m = rows[i];
+    const RowForecast& s = forecasts[i];
+    if (m.ttft_ms)
+      r.push_back(std::log(std::max(statistic(s.ttft_ms, m.latency_stat), 1e-6) / *m.ttft_ms));
+    if (m.tpot_ms)
+      r.push_back(std::log(std::max(statistic(s.tpot_ms, m.latency_stat), 1e-6) / *m.tpot_ms));
   }
   return Eigen::Map<Eigen::VectorXd>(r.data(), static_cast<Eigen::Index>(r.size()));
 }
@@ -151,9 +177,9 @@ const char* factor_name(Factor factor) {
   return "?";
 }
 
-int free_factor_count(const Efficiency& start) {
+int free_factor_count(const Efficiency& start, bool uses_wave_sync) {
   int n = 0;
-  for (Factor f : kFactors) n += is_fixed(start, f) ? 0 : 1;
+  for (Factor f : kFactors) n += is_fixed(start, f, uses_wave_sync) ? 0 : 1;
   return n;
 }
 
@@ -176,9 +202,15 @@ std::string physics_violation(const Measurement& m) {
 }
 
 CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start) {
+  return calibrate(rows, start, AnalyticPredictor());
+}
+
+CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start,
+                            const RowPredictor& predictor) {
+  const bool ws = predictor.uses_wave_sync();
   CalibrationResult out;
   out.efficiency = start;
-  out.free_factors = free_factor_count(start);
+  out.free_factors = free_factor_count(start, ws);
   // One row can always be matched exactly; below one row per free factor the factors trade off
   // against each other and the "fit" is whichever the start values favour.
   out.rows_needed = std::max(2, out.free_factors);
@@ -189,10 +221,10 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
   }
   std::vector<int> free;
   for (int k = 0; k < kParams; ++k)
-    if (!is_fixed(start, kFactors[static_cast<std::size_t>(k)])) free.push_back(k);
+    if (!is_fixed(start, kFactors[static_cast<std::size_t>(k)], ws)) free.push_back(k);
   const auto n_free = static_cast<Eigen::Index>(free.size());
   Params theta = to_params(start);
-  Eigen::VectorXd r = residuals(rows, start);
+  Eigen::VectorXd r = residuals(rows, start, predictor);
   out.median_abs_pct_error_before = median_abs_pct(r);
   double lambda = 1e-2;
   Eigen::VectorXd w = huber_weights(r);
@@ -206,7 +238,7 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
       Params t = theta;
       const double h = 1e-4 * std::max(1.0, std::abs(t[k]));
       t[k] += h;
-      J.col(j) = (residuals(rows, to_efficiency(t, start)) - r) / h;
+      J.col(j) = (residuals(rows, to_efficiency(t, start, ws), predictor) - r) / h;
     }
     const Eigen::MatrixXd JtW = J.transpose() * w.asDiagonal();
     const Eigen::MatrixXd A = JtW * J;
@@ -219,7 +251,7 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
       Params candidate = theta;
       for (Eigen::Index j = 0; j < n_free; ++j)
         candidate[free[static_cast<std::size_t>(j)]] += step[j];
-      const Eigen::VectorXd rc = residuals(rows, to_efficiency(candidate, start));
+      const Eigen::VectorXd rc = residuals(rows, to_efficiency(candidate, start, ws), predictor);
       const double c = cost(rc, w);
       if (std::isfinite(c) && c < current) {
         const double relative = (current - c) / std::max(current, 1e-12);
@@ -246,9 +278,9 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
     return out;
   }
   out.status = CalibrationStatus::fitted;
-  out.efficiency = to_efficiency(theta, start);
+  out.efficiency = to_efficiency(theta, start, ws);
   out.median_abs_pct_error_after = median_abs_pct(r);
-  out.at_bound = bound_hits(out.efficiency, start);
+  out.at_bound = bound_hits(out.efficiency, start, ws);
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/perf/measurement.h"
+#include "fleetsizer/perf/predict.h"
 
 namespace fleetsizer {
 
@@ -69,8 +70,14 @@ struct CalibrationResult {
 // A factor whose start value lies on its bound is a modelling choice, not a free parameter: static
 // batching starts wave_sync at exactly 1 (every request of a batch starts together), so it is held
 // there. Every other factor of kFittedFactors is free.
-int free_factor_count(const Efficiency& start);
+int free_factor_count(const Efficiency& start, bool uses_wave_sync = true);
 
+// `predictor` makes the predictions the residuals compare (the analytic steady state or a replay
+// in the simulator); a predictor that does not use wave_sync holds it at its start value. Each
+// row is compared at its own statistic (Measurement::latency_stat).
+CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start,
+                            const RowPredictor& predictor);
+// With the analytic steady state.
 CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start);
 
 // Rows that beat the ideal machine (efficiency 1, no overhead) by more than 2% contradict

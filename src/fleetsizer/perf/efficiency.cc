@@ -12,7 +12,7 @@ EngineDefaults engine_defaults(const std::string& engine) {
   if (engine == "vllm") {
     // vLLM V1: chunked prefill with max_num_batched_tokens 8192 and max_num_seqs 256 (engine args
     // defaults for online serving); Python scheduler and sampler cost a few ms per step.
-    d.efficiency = {0.60, 0.80, 0.70, 4.0, 20, 0.3, 0.45, 3.0};
+    d.efficiency = {0.60, 0.80, 0.70, 4.0, 20, 0.3, 0.45, 3.0, 0.02};
     d.limits = {256, 8192};
   } else if (engine == "sglang") {
     // SGLang: chunked_prefill_size 8192 on 80 GB GPUs; overlap scheduler hides part of the CPU

@@ -26,6 +26,12 @@ struct Efficiency {
   // Fixed time per GEMM kernel (launch gap and tail), 4 GEMMs per layer: the smallest GEMMs of the
   // same table take 6 us however little they compute.
   double kernel_floor_us = 3.0;
+  // Closed-loop replays in the simulator (sim/row_replay.h): each request's prompt and output
+  // lengths are drawn uniformly within +-phase_noise of the row's means. A replay of exactly fixed
+  // lengths keeps clients that started together in lockstep forever; real clients drift apart
+  // (client turnaround, tokenization, streaming), and vLLM's measured TTFTs at low concurrency are
+  // below what even the ideal machine needs for a synchronized wave. 0: exact lengths.
+  double phase_noise = 0.0;
 };
 
 struct EngineDefaults {

@@ -4,6 +4,20 @@
 
 namespace fleetsizer {
 
+std::string_view latency_stat_origin_name(LatencyStatOrigin origin) {
+  switch (origin) {
+    case LatencyStatOrigin::column:
+      return "column";
+    case LatencyStatOrigin::file_name:
+      return "file name";
+    case LatencyStatOrigin::source_text:
+      return "source text";
+    case LatencyStatOrigin::default_median:
+      break;
+  }
+  return "default";
+}
+
 std::string Measurement::configuration() const {
   return fmt::format("{} {} {} tp{} {}/{}", model.name, gpu.name, engine, tp,
                      dtype_name(weights_dtype), dtype_name(kv_dtype));

@@ -2,14 +2,20 @@
 // One measured operating point of one replica (DESIGN.md section 5), already resolved against the
 // catalog, with the file and line it came from.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "fleetsizer/catalog/gpu.h"
 #include "fleetsizer/catalog/model.h"
+#include "fleetsizer/targets/slo.h"
 #include "fleetsizer/units/dtype.h"
 
 namespace fleetsizer {
+
+enum class LatencyStatOrigin { column, file_name, source_text, default_median };
+std::string_view latency_stat_origin_name(LatencyStatOrigin origin);
 
 struct Measurement {
   std::string file;
@@ -34,6 +40,15 @@ struct Measurement {
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
   std::string source;
+  // Which statistic ttft_ms and tpot_ms are: predictions are compared at the same one (mean with
+  // mean, p99 with p99). From the `latency_stat` column, else the file name (`...-p99.csv`), else
+  // the source text (`mean_ttft_ms`, `median_ttft_ms`, `p99_ttft_ms`), else the median of DESIGN.md
+  // section 5 (docs/formats.md); `latency_stat_origin` says which.
+  Percentile latency_stat = Percentile::p50;
+  LatencyStatOrigin latency_stat_origin = LatencyStatOrigin::default_median;
+  // Requests the run completed (the `requests` column, or `completed=N` in the source text): a
+  // replay in the simulator sends as many.
+  std::optional<std::int64_t> requests;
 
   // Rows of one configuration share model, GPU, engine, TP and dtypes; leave-one-out holds one out.
   std::string configuration() const;

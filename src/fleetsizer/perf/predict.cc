@@ -24,6 +24,12 @@ OperatingPoint operating_point(const Measurement& m, const Efficiency& efficienc
   p.spec.kv_dtype = m.kv_dtype;
   p.spec.engine = m.engine;
   p.spec.limits = engine_defaults(m.engine).limits;
+  // A static batch is prefilled in one forward pass: its step is the batch's prompts, not the
+  // engine default's unbounded budget (which would also size an activation workspace of 65,536
+  // tokens, leaving no KV cache for a 70B model on two 80 GB GPUs).
+  if (m.engine == "static" && m.concurrency)
+    p.spec.limits.max_num_batched_tokens = std::max<std::int64_t>(1, std::llround(*m.concurrency)) *
+                                           static_cast<std::int64_t>(std::ceil(m.isl));
   p.efficiency = efficiency;
   p.workload = {m.isl, m.osl};
   p.concurrency = m.concurrency;
@@ -39,6 +45,38 @@ SteadyState predict(const OperatingPoint& p) {
   if (p.rate && std::isfinite(*p.rate)) return open_loop(model, p.workload, *p.rate, p.max_running);
   // Offline: every request is queued at once, so the engine runs at its own maximum batch.
   return closed_loop(model, p.workload, static_cast<double>(p.max_running), p.max_running, sync);
+}
+
+std::string_view prediction_method_name(PredictionMethod method) {
+  return method == PredictionMethod::sim ? "sim" : "analytic";
+}
+
+std::optional<PredictionMethod> parse_prediction_method(std::string_view text) {
+  if (text == "analytic") return PredictionMethod::analytic;
+  if (text == "sim") return PredictionMethod::sim;
+  return std::nullopt;
+}
+
+double statistic(const LatencyStats& s, Percentile p) {
+  switch (p) {
+    case Percentile::mean:
+      return s.mean;
+    case Percentile::p50:
+      return s.p50;
+    case Percentile::p90:
+      return s.p90;
+    case Percentile::p95:
+      return s.p95;
+    case Percentile::p99:
+      return s.p99;
+  }
+  return s.p50;
+}
+
+RowForecast AnalyticPredictor::forecast(const Measurement& row,
+                                        const Efficiency& efficiency) const {
+  const SteadyState s = predict(operating_point(row, efficiency));
+  return {s.ttft_ms, s.tpot_ms, s.output_tok_s};
 }
 
 }  // namespace fleetsizer

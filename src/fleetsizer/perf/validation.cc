@@ -9,12 +9,13 @@
 
 namespace fleetsizer {
 
-RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency) {
+RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency,
+                          const RowPredictor& predictor) {
   RowPrediction p;
   p.row = &m;
-  const SteadyState s = predict(operating_point(m, efficiency));
-  p.ttft_ms = s.ttft_ms.p50;
-  p.tpot_ms = s.tpot_ms.p50;
+  const RowForecast s = predictor.forecast(m, efficiency);
+  p.ttft_ms = statistic(s.ttft_ms, m.latency_stat);
+  p.tpot_ms = statistic(s.tpot_ms, m.latency_stat);
   // Throughput is per num_gpus: replicas of tp GPUs side by side share the offered load.
   const double replicas = std::max(1.0, static_cast<double>(m.num_gpus) / m.tp);
   p.output_tok_s = s.output_tok_s * replicas;
@@ -61,7 +62,7 @@ int ProfileFit::fitted_groups() const {
       std::ranges::count_if(groups, [](const GroupFit& g) { return g.fit.fitted(); }));
 }
 
-ProfileFit calibrate_profile(const std::vector<Measurement>& rows) {
+ProfileFit calibrate_profile(const std::vector<Measurement>& rows, const RowPredictor& predictor) {
   std::set<std::pair<std::string, std::string>> groups;
   for (const auto& m : rows) groups.emplace(m.gpu.name, m.engine);
   ProfileFit out;
@@ -69,7 +70,7 @@ ProfileFit calibrate_profile(const std::vector<Measurement>& rows) {
     std::vector<Measurement> subset;
     for (const auto& m : rows)
       if (m.gpu.name == gpu && m.engine == engine) subset.push_back(m);
-    GroupFit g{gpu, engine, calibrate(subset, engine_defaults(engine).efficiency)};
+    GroupFit g{gpu, engine, calibrate(subset, engine_defaults(engine).efficiency, predictor)};
     if (g.fit.fitted())
       out.profile.entries.push_back(
           {gpu, engine, g.fit.efficiency, g.fit.rows, g.fit.median_abs_pct_error_after});
@@ -79,6 +80,8 @@ ProfileFit calibrate_profile(const std::vector<Measurement>& rows) {
 }
 
 std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows,
+                                                       const RowPredictor& fit_with,
+                                                       const RowPredictor& predictor,
                                                        int* fallbacks) {
   std::set<std::string> configurations;
   for (const auto& m : rows) configurations.insert(m.configuration());
@@ -97,14 +100,14 @@ std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measure
           m.engine == first->engine)
         training.push_back(m);
     Efficiency e = engine_defaults(first->engine).efficiency;
-    const CalibrationResult fit = calibrate(training, e);
+    const CalibrationResult fit = calibrate(training, e, fit_with);
     if (fit.fitted())
       e = fit.efficiency;
     else
       ++fallback_count;
     for (const auto& m : rows) {
       if (m.configuration() != held_out) continue;
-      out.push_back(predict_row(m, e));
+      out.push_back(predict_row(m, e, predictor));
       out.back().source =
           fit.fitted() ? EfficiencySource::held_out_fit : EfficiencySource::engine_default;
     }

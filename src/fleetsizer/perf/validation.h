@@ -7,6 +7,7 @@
 
 #include "fleetsizer/perf/calibrate.h"
 #include "fleetsizer/perf/measurement.h"
+#include "fleetsizer/perf/predict.h"
 #include "fleetsizer/perf/profile.h"
 
 namespace fleetsizer {
@@ -36,7 +37,10 @@ struct ValidationSummary {
   ErrorSummary ttft, tpot, output_tok_s;
 };
 
-RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency);
+// The row's predicted TTFT and TPOT at its own statistic (latency_stat) and its throughput per
+// num_gpus, with signed errors.
+RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency,
+                          const RowPredictor& predictor);
 ErrorSummary summarize(const std::vector<double>& signed_pct_errors);
 ValidationSummary summarize(const std::vector<RowPrediction>& rows);
 
@@ -55,12 +59,16 @@ struct ProfileFit {
 
 // Calibrates each (GPU, engine) present in `rows`; a group that is not fitted (too few rows, no
 // convergence) gets no profile entry, so predictions for it use the engine defaults.
-ProfileFit calibrate_profile(const std::vector<Measurement>& rows);
+ProfileFit calibrate_profile(const std::vector<Measurement>& rows, const RowPredictor& predictor);
 
 // Leave-one-configuration-out: each configuration's rows are predicted with factors fitted on the
 // other configurations of the same (GPU, engine); a group with one configuration falls back to
 // the engine defaults (and says so through `fallbacks`).
+// `fit` fits the held-out factors and `predictor` predicts the held-out rows (the same method;
+// calibrate may fit with fewer replay requests than it predicts with).
 std::vector<RowPrediction> leave_one_configuration_out(const std::vector<Measurement>& rows,
+                                                       const RowPredictor& fit,
+                                                       const RowPredictor& predictor,
                                                        int* fallbacks);
 
 }  // namespace fleetsizer

@@ -10,6 +10,9 @@ ReplicaOptions replica_options(const ReplicaSpec& spec, const Footprint& footpri
   o.max_num_seqs = spec.limits.max_num_seqs;
   o.kv_blocks = footprint.kv_blocks;
   o.block_tokens = footprint.kv_block_tokens;
+  // SGLang's scheduler runs a prefill batch whenever a prompt can be admitted and pauses the
+  // decodes meanwhile (enable_mixed_chunk is off by default).
+  o.mixed_batches = spec.engine != "sglang";
   return o;
 }
 
@@ -177,23 +180,34 @@ bool ReplicaSim::start(double now) {
   const std::int64_t preemptions_before = stats_.preemptions;
   StepWork w;
   // 1. Decodes of running requests, preempting the latest admitted when blocks run out.
-  for (std::size_t pos = 0; pos < running_.size() && budget > 0; ++pos) {
-    const int i = running_[pos];
-    Seq& s = pool_[i];
-    if (!in_decode(s)) continue;
-    bool ok = grow(s, s.kv + 1);
-    while (!ok && running_.back() != i) {
-      preempt_latest();
-      ok = grow(s, s.kv + 1);
+  auto schedule_decodes = [&] {
+    for (std::size_t pos = 0; pos < running_.size() && budget > 0; ++pos) {
+      const int i = running_[pos];
+      Seq& s = pool_[i];
+      if (!in_decode(s)) continue;
+      bool ok = grow(s, s.kv + 1);
+      while (!ok && running_.back() != i) {
+        preempt_latest();
+        ok = grow(s, s.kv + 1);
+      }
+      if (!ok) {  // it is itself the latest: preempt it
+        preempt_latest();
+        break;
+      }
+      decodes_.push_back(i);
+      w.decode_context += static_cast<double>(s.kv + 1);
+      --budget;
     }
-    if (!ok) {  // it is itself the latest: preempt it
-      preempt_latest();
-      break;
-    }
-    decodes_.push_back(i);
-    w.decode_context += static_cast<double>(s.kv + 1);
-    --budget;
+  };
+  // Without mixed batches, prompt work (an unfinished chunk, or a waiting request that could be
+  // admitted) goes first and the step carries no decodes.
+  bool prefill_only = false;
+  if (!options_.mixed_batches) {
+    prefill_only = !waiting_.empty() && can_admit();
+    for (std::size_t pos = 0; !prefill_only && pos < running_.size(); ++pos)
+      prefill_only = pool_[running_[pos]].prefilled < pool_[running_[pos]].prefill_target;
   }
+  if (!prefill_only) schedule_decodes();
   // 2. Unfinished prompt chunks of running requests, then 3. waiting requests, first come first
   // served.
   auto schedule_chunk = [&](int i) -> bool {
@@ -245,6 +259,7 @@ bool ReplicaSim::start(double now) {
     running_.push_back(i);
     if (!schedule_chunk(i) && s.prefilled < s.prefill_target) break;
   }
+  if (prefill_only && chunks_.empty()) schedule_decodes();  // no prompt could be placed
   if (decodes_.empty() && chunks_.empty()) {
     if (!running_.empty()) {
       // Partial prompts hold every block and none can grow: free the latest and try again.

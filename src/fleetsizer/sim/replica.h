@@ -32,10 +32,14 @@ struct ReplicaOptions {
   double prefix_hit_rate = 0;  // fraction of each prompt found in the prefix cache (no hash ids)
   std::int64_t prefix_block_tokens = 512;  // tokens per hash id (Mooncake)
   bool closed_form = true;                 // false: advance one step per event (reference mode)
+  // true (vLLM, TensorRT-LLM): decodes and prompt chunks share a step. false (SGLang without
+  // --enable-mixed-chunk): prefill first, a step with prompt work carries no decodes, and the
+  // running requests decode only in steps without prompt work.
+  bool mixed_batches = true;
 };
 
-// The one place a replica's scheduler limits are derived: the engine's max_num_seqs and the
-// footprint's KV blocks.
+// The one place a replica's scheduler limits are derived: the engine's max_num_seqs, the
+// footprint's KV blocks, and whether the engine mixes prefill and decode in a step (not SGLang).
 ReplicaOptions replica_options(const ReplicaSpec& spec, const Footprint& footprint);
 
 struct FinishedRequest {

@@ -1,0 +1,162 @@
+// Measurement rows replayed the way their benchmark ran them. The replica is one whose every step
+// takes exactly 10 ms, so the predicted latencies are counts of steps computed by hand (the same
+// cases as harness_test.cc, reached through a measurement row and predict_row).
+#include "fleetsizer/sim/row_replay.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "fleetsizer/perf/calibrate.h"
+#include "fleetsizer/perf/validation.h"
+#include "sim_test_support.h"
+
+namespace fleetsizer::testing {
+namespace {
+
+Measurement row(double isl, double osl) {
+  Measurement m;
+  m.file = "rows.csv";
+  m.line = 2;
+  m.model = *builtin_catalog().model("llama-3.1-8b");
+  m.gpu = *builtin_catalog().gpu("h100-sxm");
+  m.engine = "trtllm";  // phase_noise 0: exact lengths
+  m.isl = isl;
+  m.osl = osl;
+  m.latency_stat = Percentile::mean;
+  return m;
+}
+
+// A replica of 10 ms steps with `slots` running sequences and room for any KV.
+ReplicaFactory ten_ms_steps(std::int64_t slots) {
+  return [slots](const Measurement&, const Efficiency&) {
+    ReplayReplica r;
+    r.model = std::make_unique<LinearStepModel>(fixed_step_model(10));
+    r.options.max_num_seqs = slots;
+    r.options.kv_blocks = 100000;
+    return r;
+  };
+}
+
+const Efficiency kTrtllm = engine_defaults("trtllm").efficiency;
+
+TEST(RowReplay, HarnessFollowsTheRow) {
+  Measurement m = row(1024, 128);
+  m.concurrency = 4;
+  Harness h = harness_for(m);
+  EXPECT_EQ(h.kind, HarnessKind::closed_loop);
+  EXPECT_EQ(h.concurrency, 4);
+  EXPECT_EQ(h.requests, 500);  // max(10 C, 500)
+  m.concurrency = 100;
+  EXPECT_EQ(harness_for(m).requests, 1000);
+  m.requests = 77;
+  EXPECT_EQ(harness_for(m).requests, 77);
+  // A fit's cap, but never below three rounds of the clients nor above the row's count.
+  m.concurrency = 4;
+  EXPECT_EQ(harness_for(m, {50, 1}).requests, 50);
+  EXPECT_EQ(harness_for(m, {5, 1}).requests, 12);
+  m.concurrency = 40;
+  EXPECT_EQ(harness_for(m, {50, 1}).requests, 77);
+  m.requests = 1000;
+  EXPECT_EQ(harness_for(m, {50, 1}).requests, 120);
+
+  Measurement open = row(200, 200);
+  open.request_rate = 2.5;
+  h = harness_for(open);
+  EXPECT_EQ(h.kind, HarnessKind::poisson);
+  EXPECT_EQ(h.rate, 2.5);
+  EXPECT_EQ(h.requests, 1000);
+  open.request_rate = INFINITY;
+  open.requests = 200;
+  h = harness_for(open);
+  EXPECT_EQ(h.kind, HarnessKind::offline);
+  EXPECT_EQ(h.requests, 200);
+}
+
+// Two clients start together; 10 requests of 5 output tokens are five rounds of 50 ms: TTFT one
+// step (10 ms), TPOT one step, 50 output tokens in 250 ms = 200 tok/s.
+TEST(RowReplay, ClosedLoopRowIsReplayedWithItsClients) {
+  Measurement m = row(100, 5);
+  m.concurrency = 2;
+  m.requests = 10;
+  m.ttft_ms = 20;
+  m.tpot_ms = 10;
+  m.output_tok_s = 100;
+  const ReplayPredictor sim({}, ten_ms_steps(256));
+  const RowPrediction p = predict_row(m, kTrtllm, sim);
+  EXPECT_NEAR(p.ttft_ms, 10.0, 1e-9);
+  EXPECT_NEAR(p.tpot_ms, 10.0, 0.1);
+  EXPECT_NEAR(p.output_tok_s, 200.0, 1e-6);
+  EXPECT_NEAR(*p.ttft_err_pct, -50.0, 1e-6);
+  EXPECT_NEAR(*p.output_tok_s_err_pct, 100.0, 1e-4);
+  // Throughput is per num_gpus: two replicas side by side serve twice the tokens.
+  m.num_gpus = 2;
+  EXPECT_NEAR(predict_row(m, kTrtllm, sim).output_tok_s, 400.0, 1e-6);
+}
+
+// One running slot, one-token outputs, Poisson at the row's 50 req/s: M/D/1 with a 10 ms service,
+// mean wait rho / (2 (1 - rho)) x 10 ms = 5 ms at rho = 0.5 (Pollaczek-Khinchine).
+TEST(RowReplay, PoissonRowIsReplayedAtItsRate) {
+  Measurement m = row(100, 1);
+  m.request_rate = 50;
+  m.requests = 100000;
+  m.ttft_ms = 15;
+  const ReplayPredictor sim({}, ten_ms_steps(1));
+  const RowPrediction mean = predict_row(m, kTrtllm, sim);
+  EXPECT_NEAR(mean.ttft_ms, 15.0, 0.3);
+  EXPECT_NEAR(mean.output_tok_s, 50.0, 1.0);
+  // The same replay read at its p99: the M/D/1 tail, well above the mean.
+  m.latency_stat = Percentile::p99;
+  EXPECT_GT(predict_row(m, kTrtllm, sim).ttft_ms, 40.0);
+}
+
+// Offline: four requests at t = 0, two running slots; the first two run 0-50 ms, the others are
+// admitted at 50 ms: TTFTs 10, 10, 60, 60 ms (mean 35, p99 60).
+TEST(RowReplay, OfflineRowAdmitsByTheBatchLimit) {
+  Measurement m = row(100, 5);
+  m.request_rate = INFINITY;
+  m.requests = 4;
+  m.ttft_ms = 35;
+  const ReplayPredictor sim({}, ten_ms_steps(2));
+  EXPECT_NEAR(predict_row(m, kTrtllm, sim).ttft_ms, 35.0, 1e-9);
+  m.latency_stat = Percentile::p99;
+  EXPECT_NEAR(predict_row(m, kTrtllm, sim).ttft_ms, 60.0, 0.5);
+}
+
+// The roofline replica: a row the model cannot hold (no KV cache) predicts infinite latency.
+TEST(RowReplay, RowThatDoesNotFitIsInfinite) {
+  Measurement m = row(1024, 128);
+  m.model = *builtin_catalog().model("llama-3.1-405b");
+  m.concurrency = 1;
+  const RowForecast f = ReplayPredictor().forecast(m, kTrtllm);
+  EXPECT_TRUE(std::isinf(f.ttft_ms.mean));
+}
+
+// Calibrating against replays: rows generated by the replay itself with known factors are fitted
+// back; wave_sync is not a factor of the replay and is held.
+TEST(RowReplay, CalibrateFitsTheReplay) {
+  Efficiency truth = kTrtllm;
+  truth.compute = 0.5;
+  truth.memory = 0.7;
+  const ReplayPredictor sim({24, 1});
+  std::vector<Measurement> rows;
+  for (double c : {1.0, 4.0, 16.0})
+    for (auto [isl, osl] : {std::pair{128.0, 256.0}, {2048.0, 64.0}}) {
+      Measurement m = row(isl, osl);
+      m.concurrency = c;
+      const RowForecast f = sim.forecast(m, truth);
+      m.ttft_ms = f.ttft_ms.mean;
+      m.tpot_ms = f.tpot_ms.mean;
+      rows.push_back(m);
+    }
+  const CalibrationResult r = calibrate(rows, kTrtllm, sim);
+  ASSERT_TRUE(r.fitted());
+  EXPECT_EQ(r.free_factors, 5);
+  EXPECT_EQ(r.efficiency.wave_sync, kTrtllm.wave_sync);
+  EXPECT_GT(r.median_abs_pct_error_before, 5.0);
+  EXPECT_LT(r.median_abs_pct_error_after, 1.0);
+  EXPECT_NEAR(r.efficiency.memory, truth.memory, 0.05);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
