@@ -74,7 +74,13 @@ void ScenarioFlags::add_to(CLI::App& app) {
 void add_search_flags(CLI::App& app, api::SizeOptions& o) {
   app.add_option("--sim-requests", o.search.requests,
                  "Requests per simulated run of the q search and the fleet check (default 20000)");
-  app.add_option("--seed", o.search.seed, "Seed of the simulated runs (deterministic for a seed)");
+  app.add_option("--seed", o.search.seed, "Seed of the simulated runs (deterministic for a seed)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.starts_with('-') ? std::string("must be a non-negative integer")
+                                      : std::string();
+          },
+          "SEED"));
   app.add_option("--q-tolerance", o.search.rel_tolerance,
                  "Relative width at which the q bisection stops (default 0.01)");
   app.add_flag("!--no-fleet-sim", o.simulate_fleet,

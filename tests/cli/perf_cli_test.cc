@@ -82,6 +82,28 @@ TEST(PerfCli, ModelBasedSizeNeedsNoQ) {
   EXPECT_GE(j["fleet"]["replicas"].get<int>(), j["fleet"]["floor_replicas"].get<int>());
 }
 
+// The default plan: the q the fleet is sized on is simulated, the analytic estimate is beside it,
+// and the fleet itself was simulated at the target rate.
+TEST(PerfCli, SizeReportsSimulatedAndAnalyticQ) {
+  const RunResult r = run_cli("size --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_GT(j["replica"]["q_analytic"].get<double>(), 0);
+  EXPECT_LT(j["replica"]["q"].get<double>(), j["replica"]["q_analytic"].get<double>());
+  EXPECT_GE(j["fleet"]["simulated_replicas"].get<int>(),
+            j["fleet"]["headroom_replicas"].get<int>());
+  EXPECT_FALSE(j["layouts"].empty());
+  EXPECT_FALSE(j["fleet_trials"].empty());
+  // A fleet too large to simulate says so; one beyond 1e12 replicas is an error.
+  const RunResult big = run_cli("size --target-qps 1e9 --format json");
+  ASSERT_EQ(big.exit_code, 0) << big.err;
+  EXPECT_NE(Json::parse(big.out)["fleet"]["check_skipped"].get<std::string>().find("not simulated"),
+            std::string::npos);
+  const RunResult absurd = run_cli("size --target-qps 1e20");
+  EXPECT_NE(absurd.exit_code, 0);
+  EXPECT_NE(absurd.err.find("1e12 replicas"), std::string::npos) << absurd.err;
+}
+
 TEST(PerfCli, UnmeetableSloIsAResult) {
   const RunResult r =
       run_cli("size --model llama-3.1-70b --gpu h100 --slo tpot:p99=1 --format json");

@@ -85,6 +85,26 @@ TEST(FleetSize, RejectsBadNumbers) {
   FleetInputs in = inputs(1, 1, 1);
   in.target_utilization = 1.5;
   EXPECT_FALSE(size_fleet(in));
+  // More than 1e12 replicas is a unit mistake: an error, never an overflowed (negative) count.
+  auto huge = size_fleet(inputs(1e20, 5, 4));
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("1e12 replicas"), std::string::npos);
+  ASSERT_TRUE(size_fleet(inputs(1e12, 1, 4)));
+}
+
+// A fleet the simulator finds short of the SLO serves with the simulated count, plus redundancy.
+TEST(FleetSize, SimulatedReplicasRaiseTheServingCount) {
+  FleetInputs in = inputs(100, 10, 4);
+  in.target_utilization = 1.0;
+  in.redundancy = 2;
+  in.simulated_replicas = 13;
+  auto p = size_fleet(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->floor_replicas, 10);
+  EXPECT_EQ(p->serving_replicas, 13);
+  EXPECT_EQ(p->replicas, 15);
+  in.simulated_replicas = 7;  // fewer than the closed form: the closed form stands
+  EXPECT_EQ(size_fleet(in)->serving_replicas, 10);
 }
 
 }  // namespace

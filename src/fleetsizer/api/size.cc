@@ -7,6 +7,13 @@
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer::api {
+namespace {
+
+// A fleet check simulates every replica; beyond this many it is skipped and the report says so
+// (the same bound as simulate --find-replicas).
+constexpr std::int64_t kMaxSimulatedReplicas = 4096;
+
+}  // namespace
 
 FleetInputs fleet_inputs(const Scenario& s, double replica_rps, int gpus_per_replica) {
   FleetInputs in;
@@ -161,7 +168,11 @@ Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
     if (out.replica.q_analytic_rps > 0)
       out.analytic_replicas =
           units::ceil_ratio(s.target_qps, out.replica.q_analytic_rps * s.target_utilization);
-    if (options.simulate_fleet) {
+    if (options.simulate_fleet && out.plan.headroom_replicas > kMaxSimulatedReplicas) {
+      out.fleet_check_skipped = fmt::format(
+          "the fleet was not simulated: {} replicas exceed the {} the fleet check simulates",
+          out.plan.headroom_replicas, kMaxSimulatedReplicas);
+    } else if (options.simulate_fleet) {
       // The fleet itself, at the target rate behind the router: N grows until every target holds.
       const RooflineModel model(best.spec, out.model->efficiency);
       auto v = verify_fleet(model, replica_options(best.spec, best.evaluation.footprint),
@@ -223,6 +234,10 @@ report::Report size_report(const SizeOutput& out) {
     rep.add("fleet.floor_replicas", report::integer(p.floor_replicas));
     rep.add("fleet.headroom_replicas", report::integer(p.headroom_replicas));
     if (out.model) rep.add("fleet.analytic_replicas", report::integer(out.analytic_replicas));
+    if (!out.fleet_check_skipped.empty()) {
+      rep.add("fleet.check_skipped", out.fleet_check_skipped);
+      rep.notes.push_back(out.fleet_check_skipped);
+    }
     if (out.verification) {
       rep.add("fleet.simulated_replicas", report::integer(out.verification->replicas));
       rep.add("fleet.raised_by_simulation",

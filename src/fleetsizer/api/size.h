@@ -36,6 +36,7 @@ struct SizeOutput {
   FitResult fit;
   std::optional<ReplicaPlan> model;  // the model path: every layout's evaluation
   std::optional<FleetVerification> verification;
+  std::string fleet_check_skipped;  // why the fleet was not simulated (too many replicas)
   std::int64_t analytic_replicas = 0;  // ceil(Q / (q_analytic x utilization)) (model only)
   bool feasible = false;
   std::string reason;  // when not feasible

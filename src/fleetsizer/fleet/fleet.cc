@@ -33,6 +33,13 @@ Result<FleetPlan> size_fleet(const FleetInputs& in) {
       !units::is_nonnegative_finite(in.usd_per_host_hour))
     return fail("prices must be non-negative numbers");
 
+  // Replica counts are 64-bit integers; a fleet beyond a trillion replicas is a unit mistake,
+  // not a plan, and would overflow the cost arithmetic.
+  if (in.target_rps / (in.replica_rps * in.target_utilization) > 1e12)
+    return fail(
+        fmt::format("target_qps {} over a replica's {:.4g} req/s needs more than 1e12 replicas: "
+                    "check the units",
+                    in.target_rps, in.replica_rps));
   FleetPlan p;
   p.floor_replicas = units::ceil_ratio(in.target_rps, in.replica_rps);
   p.headroom_replicas = units::ceil_ratio(in.target_rps, in.replica_rps * in.target_utilization);

@@ -118,7 +118,10 @@ Result<FleetVerification> verify_fleet(const StepTimeModel& model, const Replica
   FleetVerification v;
   v.start_replicas = std::max(1, start);
   for (int n = v.start_replicas; n <= v.start_replicas + max_extra; ++n) {
-    auto res = simulate_workload(model, replica, workload, slo, rate, n, router, options);
+    // At least 200 requests per replica, so that each one reaches its steady state.
+    QSearchOptions run = options;
+    run.requests = std::max<std::int64_t>(options.requests, 200 * static_cast<std::int64_t>(n));
+    auto res = simulate_workload(model, replica, workload, slo, rate, n, router, run);
     if (!res) return fail(res.error().message);
     FleetTrial t{n, run_meets_slo(*res, slo), check_targets(*res, slo), res->diverged,
                  res->throughput_rps()};
