@@ -46,12 +46,13 @@ int main(int argc, char** argv) {
     if (out) size = *out;
     return out.has_value();
   });
-  std::printf("size, default scenario: median %.3f s over %d runs (q %.3f req/s, %zu rates and %zu "
-              "fleet runs simulated for the chosen layout, %lld replicas)\n",
-              size_s, repeats, size.replica.q_rps,
-              size.model && size.model->best() ? size.model->best()->evaluation.trials.size() : 0,
-              size.verification ? size.verification->trials.size() : 0,
-              static_cast<long long>(size.plan.replicas));
+  std::printf(
+      "size, default scenario: median %.3f s over %d runs (q %.3f req/s, %zu rates and %zu "
+      "fleet runs simulated for the chosen layout, %lld replicas)\n",
+      size_s, repeats, size.replica.q_rps,
+      size.model && size.model->best() ? size.model->best()->evaluation.trials.size() : 0,
+      size.verification ? size.verification->trials.size() : 0,
+      static_cast<long long>(size.plan.replicas));
 
   io::RawScenario raw;
   raw.set("trace", trace, "plan_bench");
@@ -72,9 +73,10 @@ int main(int argc, char** argv) {
     if (out) found = *out;
     return out.has_value();
   });
-  std::printf("simulate --find-replicas, Azure conversation trace at 100 req/s: median %.3f s over "
-              "%d runs (%d replicas found, floor %lld, %zu fleet sizes tried)\n",
-              find_s, repeats, found.replicas,
-              static_cast<long long>(found.floor_replicas.value_or(0)), found.trials.size());
+  std::printf(
+      "simulate --find-replicas, Azure conversation trace at 100 req/s: median %.3f s over "
+      "%d runs (%d replicas found, floor %lld, %zu fleet sizes tried)\n",
+      find_s, repeats, found.replicas, static_cast<long long>(found.floor_replicas.value_or(0)),
+      found.trials.size());
   return 0;
 }

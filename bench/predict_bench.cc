@@ -26,9 +26,8 @@ void BM_PredictClosedLoop(benchmark::State& state) {
   const auto p = point(static_cast<double>(state.range(0)));
   const fleetsizer::RooflineModel model(p.spec, p.efficiency);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        fleetsizer::closed_loop(model, p.workload, *p.concurrency, p.max_running,
-                                p.efficiency.wave_sync));
+    benchmark::DoNotOptimize(fleetsizer::closed_loop(model, p.workload, *p.concurrency,
+                                                     p.max_running, p.efficiency.wave_sync));
   }
 }
 BENCHMARK(BM_PredictClosedLoop)->Arg(1)->Arg(16)->Arg(64)->Arg(256);

@@ -7,8 +7,8 @@
 
 namespace fleetsizer::api {
 
-Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
-                             FitBounds bounds, std::optional<int> tp) {
+Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens, FitBounds bounds,
+                             std::optional<int> tp) {
   const ModelSpec& model = spec.model;
   if (auto ok = validate_spec(spec, context_tokens); !ok) return fail(ok.error().message);
   if (!tp) return find_fit(spec, context_tokens, bounds);
@@ -24,7 +24,8 @@ Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_token
   r.layouts = {r.footprint};
   r.fits = r.footprint.fits;
   if (!r.fits)
-    r.reason = fmt::format("does not fit on {} x {}: {}", *tp, spec.gpu.name, r.footprint.bottleneck);
+    r.reason =
+        fmt::format("does not fit on {} x {}: {}", *tp, spec.gpu.name, r.footprint.bottleneck);
   return r;
 }
 
@@ -93,13 +94,12 @@ report::Report fit_report(const FitOutput& out) {
                       out.params.linear() / 1e9, wbytes,
                       (out.params.embeddings + out.params.norms) / 1e9,
                       std::max(2.0, bytes_per_element(req.weights_dtype))));
-  rep.why(
-      "kv_bytes_per_token",
-      m.is_mla()
-          ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers, m.kv_lora_rank,
-                        m.qk_rope_head_dim, bytes_per_element(req.kv_dtype))
-          : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers,
-                        m.kv_heads, m.head_dim, bytes_per_element(req.kv_dtype)));
+  rep.why("kv_bytes_per_token",
+          m.is_mla()
+              ? fmt::format("MLA: {} layers x ({} latent + {} rope) x {} B", m.layers,
+                            m.kv_lora_rank, m.qk_rope_head_dim, bytes_per_element(req.kv_dtype))
+              : fmt::format("{} layers x {} KV heads x {} head_dim x 2 (K,V) x {} B", m.layers,
+                            m.kv_heads, m.head_dim, bytes_per_element(req.kv_dtype)));
   rep.why("kv_budget_gb_per_gpu",
           fmt::format(
               "{:.2f} GB x {} utilization - {:.2f} weights - {:.2f} activations - {:.2f} runtime",

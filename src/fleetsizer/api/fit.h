@@ -24,8 +24,8 @@ struct FitOutput {
 Result<FitOutput> run_fit(const FitRequest& request);
 report::Report fit_report(const FitOutput& output);
 // The footprint at a requested TP (validated) or the smallest that fits.
-Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens,
-                             FitBounds bounds, std::optional<int> tp);
+Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens, FitBounds bounds,
+                             std::optional<int> tp);
 // The fields every command that sizes a replica shares: weights, KV, capacity, layout.
 void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f);
 

@@ -120,10 +120,10 @@ report::Report simulate_report(const SimulateOutput& out) {
   const Scenario& s = out.request.scenario;
   const SimResult& r = out.result;
   report::Report rep;
-  rep.title = fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}",
-                          out.replicas, s.replica.model.name, out.footprint.gpus,
-                          s.replica.gpu.name, s.replica.engine, router_name(s.router),
-                          out.request.workload);
+  rep.title =
+      fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}", out.replicas,
+                  s.replica.model.name, out.footprint.gpus, s.replica.gpu.name, s.replica.engine,
+                  router_name(s.router), out.request.workload);
   rep.add("replicas", report::integer(out.replicas));
   rep.add("gpus_per_replica", report::integer(out.footprint.gpus));
   rep.add("router", router_name(s.router));

@@ -16,8 +16,8 @@ namespace fleetsizer::api {
 
 struct SimulateRequest {
   Scenario scenario;
-  std::string workload;      // in words, for the report
-  double arrival_rate = 0;   // mean fleet arrival rate (req/s)
+  std::string workload;           // in words, for the report
+  double arrival_rate = 0;        // mean fleet arrival rate (req/s)
   std::int64_t requests = 10000;  // 0: the whole trace
   int replicas = 1;
   std::uint64_t seed = 1;
@@ -41,7 +41,7 @@ struct SimulateOutput {
   SimResult result;  // at `replicas`
   int replicas = 0;
   std::optional<std::int64_t> floor_replicas;  // ceil(rate / q_model) when the model can say
-  double model_q = 0;  // one replica's simulated q (evaluate_replica)
+  double model_q = 0;                          // one replica's simulated q (evaluate_replica)
   double analytic_q = 0;
   std::optional<std::int64_t> analytic_floor_replicas;
   std::vector<ReplicaTrial> trials;

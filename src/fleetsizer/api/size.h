@@ -14,10 +14,10 @@
 namespace fleetsizer::api {
 
 struct ReplicaCapacity {
-  std::string q_source;  // "given", "curve", "simulation"
-  double q_rps = 0;      // what the fleet is sized on
+  std::string q_source;       // "given", "curve", "simulation"
+  double q_rps = 0;           // what the fleet is sized on
   double q_analytic_rps = 0;  // the closed-form estimate beside it (model only)
-  double max_batch = 0;  // largest batch/concurrency meeting the SLO (0 when given)
+  double max_batch = 0;       // largest batch/concurrency meeting the SLO (0 when given)
   double output_tok_s = 0;
   std::string binding;  // the SLO target that limits the batch (curve), or the Binding name
   std::optional<SloTarget> binding_target;
@@ -26,7 +26,7 @@ struct ReplicaCapacity {
 };
 
 struct SizeOptions {
-  QSearchOptions search;     // the per-replica q search
+  QSearchOptions search;       // the per-replica q search
   bool simulate_fleet = true;  // verify N by simulating the fleet at the target rate
 };
 
@@ -36,7 +36,7 @@ struct SizeOutput {
   FitResult fit;
   std::optional<ReplicaPlan> model;  // the model path: every layout's evaluation
   std::optional<FleetVerification> verification;
-  std::string fleet_check_skipped;  // why the fleet was not simulated (too many replicas)
+  std::string fleet_check_skipped;     // why the fleet was not simulated (too many replicas)
   std::int64_t analytic_replicas = 0;  // ceil(Q / (q_analytic x utilization)) (model only)
   bool feasible = false;
   std::string reason;  // when not feasible

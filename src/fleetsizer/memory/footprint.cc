@@ -55,7 +55,8 @@ double kv_bytes_per_token_per_gpu(const ReplicaSpec& spec) {
   const ModelSpec& model = spec.model;
   const double kv_elem = bytes_per_element(spec.kv_dtype);
   const double layers_per_stage = d(model.layers) / spec.pp;
-  if (model.is_mla()) return layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
+  if (model.is_mla())
+    return layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
   const double kv_heads_per_gpu = std::max(1.0, d(model.kv_heads) / spec.tp);
   return layers_per_stage * kv_heads_per_gpu * d(model.head_dim) * 2.0 * kv_elem;
 }
@@ -84,9 +85,9 @@ Footprint footprint_at(const ReplicaSpec& spec, std::int64_t context_tokens) {
                                               d(model.moe_intermediate > 0 ? model.moe_intermediate
                                                                            : model.intermediate))
                                : d(model.intermediate);
-  f.activation_bytes_per_gpu =
-      d(std::min(limits.max_num_batched_tokens, kMaxActivationTokens)) * (2.0 * mlp_width / tp + 4.0 * d(model.hidden)) * 2.0 +
-      d(limits.max_num_seqs) * d(model.vocab) / tp * 4.0;
+  f.activation_bytes_per_gpu = d(std::min(limits.max_num_batched_tokens, kMaxActivationTokens)) *
+                                   (2.0 * mlp_width / tp + 4.0 * d(model.hidden)) * 2.0 +
+                               d(limits.max_num_seqs) * d(model.vocab) / tp * 4.0;
   f.runtime_bytes_per_gpu =
       units::bytes_from_gib(o.runtime_overhead_gib + (f.gpus > 1 ? o.nccl_overhead_gib : 0.0));
   f.kv_budget_bytes_per_gpu = f.usable_bytes_per_gpu - f.weights_bytes_per_gpu -
@@ -128,8 +129,9 @@ Footprint footprint_at(const ReplicaSpec& spec, std::int64_t context_tokens) {
         f.kv_budget_bytes_per_gpu / gb, f.kv_capacity_tokens, f.max_sequences,
         f.tokens_reserved_per_sequence, limits.max_num_seqs);
   } else {
-    f.bottleneck = fmt::format("engine cap: max_num_seqs {} (KV holds {} sequences of {} tokens)",
-                               limits.max_num_seqs, f.max_sequences, f.tokens_reserved_per_sequence);
+    f.bottleneck =
+        fmt::format("engine cap: max_num_seqs {} (KV holds {} sequences of {} tokens)",
+                    limits.max_num_seqs, f.max_sequences, f.tokens_reserved_per_sequence);
   }
   return f;
 }

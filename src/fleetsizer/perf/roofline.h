@@ -11,7 +11,6 @@
 
 namespace fleetsizer {
 
-
 // Precomputed per-configuration constants so that one step costs a few dozen flops.
 class RooflineModel final : public StepTimeModel {
  public:

@@ -12,7 +12,8 @@ double metric_value_ms(const SimResult& r, const SloTarget& t) {
                        : t.metric == Metric::tpot ? r.tpot_ms
                        : t.metric == Metric::itl  ? r.itl_ms
                                                   : r.e2e_ms;
-  return t.percentile == Percentile::mean ? h.mean() : h.percentile(percentile_fraction(t.percentile));
+  return t.percentile == Percentile::mean ? h.mean()
+                                          : h.percentile(percentile_fraction(t.percentile));
 }
 
 std::vector<TargetCheck> check_targets(const SimResult& r, const std::vector<SloTarget>& slo) {
