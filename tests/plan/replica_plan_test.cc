@@ -56,8 +56,8 @@ TEST(ReplicaPlan, FleetCheckAnswersToRouterAndArrivals) {
   Workload bursty = s.workload;
   bursty.arrival.kind = ArrivalKind::gamma;
   bursty.arrival.cv = 4;
-  auto gam = verify_fleet(model, replica, bursty, s.slo, RouterPolicy::least_outstanding, 60,
-                          start, o);
+  auto gam =
+      verify_fleet(model, replica, bursty, s.slo, RouterPolicy::least_outstanding, 60, start, o);
   ASSERT_TRUE(lo && rnd && gam);
   ASSERT_TRUE(lo->met && rnd->met && gam->met);
   EXPECT_GE(rnd->replicas, lo->replicas);

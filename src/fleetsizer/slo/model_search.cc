@@ -69,9 +69,9 @@ ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const 
   r.value = best;
   r.state = closed_loop(model, w, best, max_running, wave_sync);
   r.checks = check_targets(r.state, slo);
-  r.binding = best >= hi
-                  ? "concurrency limit " + std::to_string(max_concurrency)
-                  : first_failing(check_targets(closed_loop(model, w, best + 1, max_running, wave_sync), slo));
+  r.binding = best >= hi ? "concurrency limit " + std::to_string(max_concurrency)
+                         : first_failing(check_targets(
+                               closed_loop(model, w, best + 1, max_running, wave_sync), slo));
   return r;
 }
 
