@@ -88,8 +88,11 @@ void add_search_flags(CLI::App& app, api::SizeOptions& o) {
 }
 
 Result<void> check_search_flags(const api::SizeOptions& o) {
-  if (o.search.requests < 100)
-    return fail(fmt::format("--sim-requests must be >= 100, got {}", o.search.requests));
+  if (o.search.requests < kMinRequests)
+    return fail(
+        fmt::format("--sim-requests must be >= {} (a p99 over fewer rests on fewer than 10 "
+                    "samples), got {}",
+                    kMinRequests, o.search.requests));
   if (!(o.search.rel_tolerance > 0 && o.search.rel_tolerance < 0.5))
     return fail(fmt::format("--q-tolerance must be in (0, 0.5), got {}", o.search.rel_tolerance));
   return {};

@@ -177,7 +177,8 @@ report::Report simulate_report(const SimulateOutput& out) {
                                         : report::Cell{});
     rep.why("find_replicas.floor_replicas",
             fmt::format("ceil(rate / q) = ceil({} / {:.3f}) with q one replica's simulated "
-                        "SLO-limited rate under the same workload",
+                        "SLO-limited rate under the same workload; a fleet behind a balancing "
+                        "router pools its replicas and may need fewer",
                         out.request.arrival_rate, out.model_q));
     rep.why("find_replicas.analytic_floor_replicas",
             fmt::format("ceil(rate / q_analytic) = ceil({} / {:.3f}), q_analytic from the "

@@ -96,10 +96,15 @@ Result<void> capacity_from_model(const Scenario& s, SizeOutput& out) {
   c.explain.emplace_back(
       "replica.q",
       fmt::format("largest per-replica arrival rate at which a {}-request simulation of the "
-                  "replica ({}, TP {}) meets every SLO target: {:.3f} req/s (bisected to {:.1f}%; "
-                  "{} rates simulated)",
+                  "replica ({}, TP {}) meets every SLO target: {:.3f} req/s (bracketed to {:.1f}% "
+                  "with {} search runs of {} requests, then confirmed by {} runs of {} requests "
+                  "with seeds {}..{}, each target met with a {:.0f}% margin; the rate_trials "
+                  "table lists them all)",
                   ev.options.requests, describe(s.workload), best->spec.tp, ev.q_rps,
-                  ev.options.rel_tolerance * 100, ev.trials.size()));
+                  ev.options.rel_tolerance * 100, ev.trials.size(), ev.options.search_requests,
+                  ev.confirmations.size(), ev.options.requests, ev.options.seed,
+                  ev.options.seed + static_cast<std::uint64_t>(ev.options.confirm_seeds),
+                  ev.options.confirm_margin * 100));
   c.explain.emplace_back(
       "replica.q_analytic",
       fmt::format("largest Poisson rate meeting every target in the open-loop steady state "
@@ -140,6 +145,7 @@ Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
   }
   if (!out.fit.fits) {
     out.reason = out.fit.reason;
+    out.replica.binding = std::string(binding_name(Binding::does_not_fit));
     return out;
   }
   if (!units::is_positive_finite(s.target_qps)) return fail("target_qps must be a positive number");
@@ -156,7 +162,11 @@ Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
     if (auto m = capacity_from_model(s, out); !m) return fail(m.error().message);
   }
   if (out.replica.q_rps <= 0) {
-    out.reason = fmt::format("no batch meets the SLO: {}", out.replica.binding);
+    out.reason = s.curve ? fmt::format("no batch meets the SLO: {}", out.replica.binding)
+                         : fmt::format(
+                               "no arrival rate meets the SLO even at a trickle of "
+                               "traffic: {}",
+                               out.replica.binding);
     return out;
   }
   out.fleet_inputs = fleet_inputs(s, out.replica.q_rps, out.fit.footprint.gpus);
@@ -200,6 +210,7 @@ report::Report size_report(const SizeOutput& out) {
   const Scenario& s = out.scenario;
   const FleetPlan& p = out.plan;
   report::Report rep;
+  rep.csv_fields = true;  // the plan is the answer; the layouts and trials are detail
   rep.title =
       fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
                   s.replica.model.name, s.replica.gpu.name, dtype_name(s.replica.weights_dtype),
@@ -221,7 +232,9 @@ report::Report size_report(const SizeOutput& out) {
   if (out.model) {
     const double qa = out.replica.q_analytic_rps;
     rep.add("replica.q_analytic", qa, 3);
-    rep.add("replica.q_gap_pct", qa > 0 ? (out.replica.q_rps - qa) / qa * 100 : 0.0, 1);
+    rep.add("replica.q_gap_pct", qa > 0 ? (out.replica.q_rps - qa) / qa * 100 : report::Cell{}, 1);
+  } else {
+    rep.add("replica.q_analytic", report::Cell{});
   }
   rep.add("replica.max_batch", out.replica.max_batch, 0);
   rep.add("replica.output_tok_s", out.replica.output_tok_s, 1);
@@ -230,10 +243,25 @@ report::Report size_report(const SizeOutput& out) {
     rep.add(fmt::format("replica.slo.{}_ms_{}", metric_name(c.target.metric),
                         percentile_name(c.target.percentile)),
             c.value_ms, 1);
+  if (!out.feasible) {
+    // The keys scripts rely on are present, empty (null in JSON): there is no plan.
+    for (const char* key : {"fleet.floor_replicas", "fleet.replicas", "fleet.usd_per_hour",
+                            "fleet.usd_per_million_output_tokens"})
+      rep.add(key, report::Cell{});
+  }
   if (out.feasible) {
     rep.add("fleet.floor_replicas", report::integer(p.floor_replicas));
     rep.add("fleet.headroom_replicas", report::integer(p.headroom_replicas));
     if (out.model) rep.add("fleet.analytic_replicas", report::integer(out.analytic_replicas));
+    if (out.verification && out.verification->rejected > 0) {
+      rep.add("fleet.rejected_requests", report::integer(out.verification->rejected));
+      rep.notes.push_back(fmt::format(
+          "{} of the {} simulated requests are longer than one replica's whole KV cache ({} "
+          "tokens): a server rejects them, no fleet size serves them, and the percentiles are over "
+          "the served requests",
+          out.verification->rejected, out.options.search.requests,
+          out.fit.footprint.kv_capacity_tokens));
+    }
     if (!out.fleet_check_skipped.empty()) {
       rep.add("fleet.check_skipped", out.fleet_check_skipped);
       rep.notes.push_back(out.fleet_check_skipped);
@@ -302,7 +330,8 @@ report::Report size_report(const SizeOutput& out) {
     for (const auto& l : out.model->layouts) {
       const ReplicaEvaluation& ev = l.evaluation;
       layouts.rows.push_back(
-          {report::integer(l.spec.tp), report::integer(l.spec.gpus()), ev.q_rps, ev.q_analytic_rps,
+          {report::integer(l.spec.tp), report::integer(l.spec.gpus()),
+           ev.simulated ? report::Cell{ev.q_rps} : report::Cell{}, ev.q_analytic_rps,
            ev.feasible ? report::Cell{l.gpus_per_rps} : report::Cell{},
            !ev.simulated && ev.fits ? std::string("not simulated: analytic > 1.5x the best")
            : ev.binding_target      ? format_slo(*ev.binding_target)
@@ -311,16 +340,23 @@ report::Report size_report(const SizeOutput& out) {
     rep.tables.push_back(std::move(layouts));
     if (const LayoutEvaluation* best = out.model->best()) {
       report::Table rates{"rate_trials", "Rates simulated for the chosen layout", {}, {}};
-      rates.columns = {{"rate_rps", "rate (req/s)", 3}, {"meets", "meets SLO", 0}};
+      rates.title = "Rates simulated for the chosen layout (search runs, then confirmation runs)";
+      rates.columns = {{"rate_rps", "rate (req/s)", 3},
+                       {"seed", "seed", 0},
+                       {"requests", "requests", 0},
+                       {"meets", "meets SLO", 0}};
       for (const auto& t : s.slo)
         rates.columns.push_back(
             {fmt::format("{}_ms_{}", metric_name(t.metric), percentile_name(t.percentile)),
              format_slo(t), 1});
-      for (const auto& t : best->evaluation.trials) {
-        std::vector<report::Cell> row{t.rate_rps, t.meets};
-        for (const auto& ch : t.checks) row.push_back(ch.value_ms);
-        rates.rows.push_back(std::move(row));
-      }
+      for (const auto* list : {&best->evaluation.trials, &best->evaluation.confirmations})
+        for (const auto& t : *list) {
+          std::vector<report::Cell> row{t.rate_rps,
+                                        report::integer(static_cast<std::int64_t>(t.seed)),
+                                        report::integer(t.requests), t.meets};
+          for (const auto& ch : t.checks) row.push_back(ch.value_ms);
+          rates.rows.push_back(std::move(row));
+        }
       rep.tables.push_back(std::move(rates));
     }
   }

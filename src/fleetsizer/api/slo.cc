@@ -50,14 +50,21 @@ report::Report slo_report(const SloOutput& out) {
   rep.why("nodes", "fleet.replicas: ceil(Q / (q x utilization)) + redundancy");
   if (!out.sweep.empty()) {
     report::Table t{"sweep", "Node count vs SLO tightness", {}, {}};
-    t.columns = {{"scale", "SLO x", 2}, {"slo", "targets", 0}, {"max_batch", "max batch", 0},
-                 {"q", "q (req/s)", 3}, {"nodes", "nodes", 0}, {"usd_per_hour", "$/hr", 2}};
+    t.columns = {{"scale", "SLO x", 2},
+                 {"slo", "targets", 0},
+                 {"tp", "TP", 0},
+                 {"gpus_per_replica", "GPUs/replica", 0},
+                 {"max_batch", "max batch", 0},
+                 {"q", "q (req/s)", 3},
+                 {"nodes", "nodes", 0},
+                 {"usd_per_hour", "$/hr", 2}};
     for (const auto& p : out.sweep) {
       std::vector<std::string> slo;
       for (const auto& x : p.slo) slo.push_back(format_slo(x));
       const bool ok = p.size.feasible;
-      t.rows.push_back({p.scale, fmt::format("{}", fmt::join(slo, " ")), p.size.replica.max_batch,
-                        p.size.replica.q_rps,
+      const Footprint& f = p.size.fit.footprint;
+      t.rows.push_back({p.scale, fmt::format("{}", fmt::join(slo, " ")), report::integer(f.tp),
+                        report::integer(f.gpus), p.size.replica.max_batch, p.size.replica.q_rps,
                         ok ? report::integer(p.size.plan.replicas) : report::Cell{},
                         ok ? report::Cell{p.size.plan.usd_per_hour} : report::Cell{}});
     }

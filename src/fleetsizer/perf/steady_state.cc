@@ -337,8 +337,12 @@ SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
   };
   const double base = residual + service;
   s.queue_ms = wait_mean * 1e3;
-  s.ttft_ms = {(base + wait_mean) * 1e3, (base + wait_at(0.50)) * 1e3, (base + wait_at(0.90)) * 1e3,
-               (base + wait_at(0.95)) * 1e3, (base + wait_at(0.99)) * 1e3};
+  // The closed form keeps the residual and the own step at their means, so a tail percentile is
+  // floored at the mean: a rare long wait may raise the mean above base + wait_at(p) while real
+  // tails (step lengths vary too) are never below it.
+  const double mean_s = base + wait_mean;
+  auto tail = [&](double p) { return std::max(base + wait_at(p), p >= 0.9 ? mean_s : 0.0) * 1e3; };
+  s.ttft_ms = {mean_s * 1e3, (base + wait_at(0.50)) * 1e3, tail(0.90), tail(0.95), tail(0.99)};
   // A request's TPOT averages its O - 1 steps: their spread (mixed vs decode-only steps) shrinks
   // with O, while the running batch's fluctuation around its mean (a Poisson count) persists over
   // the request's life.

@@ -1,7 +1,10 @@
 #include "fleetsizer/plan/evaluate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <ranges>
 
 #include "fleetsizer/slo/model_search.h"
 
@@ -75,10 +78,14 @@ Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions
   if (!r) return fail(r.error().message);
   RateTrial t;
   t.rate_rps = rate;
+  t.seed = options.seed;
   t.requests = r->requests;
+  t.rejected = r->rejected;
   t.diverged = r->diverged;
   t.checks = check_targets(*r, slo);
-  t.meets = run_meets_slo(*r, slo);
+  // A request no replica can hold (rejected) is the workload's problem, not this rate's: it is
+  // counted and reported, and the served requests decide.
+  t.meets = std::ranges::all_of(t.checks, [](const TargetCheck& ch) { return ch.holds; });
   t.output_tok_s = r->output_tok_s();
   t.mean_running = r->mean_in_system;
   t.utilization = r->utilization;
@@ -92,7 +99,16 @@ Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepT
                                             const QSearchOptions& options) {
   if (slo.empty())
     return fail("the q search needs at least one SLO target (--slo ttft:p99=2000 ...)");
-  if (options.requests < 100) return fail("the q search needs at least 100 requests per run");
+  if (options.requests < kMinRequests)
+    return fail(
+        fmt::format("the q search needs at least {} requests per run (a p99 over fewer "
+                    "rests on fewer than 10 samples), got {}",
+                    kMinRequests, options.requests));
+  // TPOT and ITL are the gaps between output tokens: a request of one output token has none.
+  for (const auto& t : slo)
+    if ((t.metric == Metric::tpot || t.metric == Metric::itl) && workload.osl() < 2)
+      return fail(fmt::format("{}: {} is undefined for requests of one output token (osl {})",
+                              format_slo(t), metric_name(t.metric), workload.osl()));
   ReplicaEvaluation ev;
   ev.options = options;
   ev.footprint = footprint_at(spec, context_tokens);

@@ -42,6 +42,9 @@ enum class Binding {
 };
 std::string_view binding_name(Binding b);
 
+// The fewest requests a simulated run may have: a p99 over 1,000 requests rests on 10 samples.
+inline constexpr std::int64_t kMinRequests = 1000;
+
 struct QSearchOptions {
   std::int64_t requests = 20000;  // per confirming run (and per run when confirm_seeds is 0)
   // Per run of the bracket and bisection, which only need to find the boundary; q itself is then
@@ -62,7 +65,9 @@ struct QSearchOptions {
 // One simulated rate: its pooled statistics and which targets hold.
 struct RateTrial {
   double rate_rps = 0;
+  std::uint64_t seed = 0;
   std::int64_t requests = 0;
+  std::int64_t rejected = 0;  // requests longer than the whole KV cache (never served)
   bool meets = false;
   bool diverged = false;
   std::vector<TargetCheck> checks;

@@ -1,5 +1,6 @@
 #include "fleetsizer/plan/replica_plan.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "fleetsizer/perf/profile.h"
@@ -123,9 +124,11 @@ Result<FleetVerification> verify_fleet(const StepTimeModel& model, const Replica
     run.requests = std::max<std::int64_t>(options.requests, 200 * static_cast<std::int64_t>(n));
     auto res = simulate_workload(model, replica, workload, slo, rate, n, router, run);
     if (!res) return fail(res.error().message);
-    FleetTrial t{n, run_meets_slo(*res, slo), check_targets(*res, slo), res->diverged,
-                 res->throughput_rps()};
+    const std::vector<TargetCheck> checks = check_targets(*res, slo);
+    const bool meets = std::ranges::all_of(checks, [](const TargetCheck& ch) { return ch.holds; });
+    FleetTrial t{n, meets, checks, res->diverged, res->throughput_rps()};
     v.trials.push_back(t);
+    v.rejected = std::max(v.rejected, res->rejected);
     if (t.meets) {
       v.met = true;
       v.replicas = n;

@@ -46,7 +46,10 @@ struct FleetTrial {
 
 struct FleetVerification {
   int start_replicas = 0;  // the closed-form count the check started from
-  int replicas = 0;        // the smallest count from there up that meets every target
+  // Requests longer than one replica's whole KV cache (no fleet size serves them; they are not
+  // in the percentiles): the most any run had.
+  std::int64_t rejected = 0;
+  int replicas = 0;  // the smallest count from there up that meets every target
   bool met = false;
   std::vector<FleetTrial> trials;
 };

@@ -159,7 +159,7 @@ std::string csv_escape(const std::string& s) {
 
 std::string render_csv(const Report& r) {
   std::string out;
-  if (r.tables.empty()) {
+  if (r.tables.empty() || r.csv_fields) {
     out += "key,value\n";
     for (const auto& f : r.fields)
       out += csv_escape(f.key) + "," + csv_escape(cell_text(f.value, 6)) + "\n";

@@ -41,6 +41,9 @@ struct Report {
   std::vector<std::string> notes;
   std::vector<std::pair<std::string, std::string>> explain;  // key -> "formula = terms = value"
   std::optional<std::string> text;  // the command's own table layout, used for --format table
+  // CSV holds one rectangle: by default the tables when there are any (rows are the data), else
+  // the key,value fields; a report whose fields are the answer and tables the detail sets this.
+  bool csv_fields = false;
 
   void add(std::string key, Cell value, int precision = 3) {
     fields.push_back({std::move(key), std::move(value), precision});
