@@ -104,6 +104,29 @@ TEST(PerfCli, SizeReportsSimulatedAndAnalyticQ) {
   EXPECT_NE(absurd.err.find("1e12 replicas"), std::string::npos) << absurd.err;
 }
 
+// Review findings kept fixed: CSV of a plan is the plan; TPOT of one-token outputs is an error;
+// an infeasible plan keeps the keys scripts read, as nulls, with its binding as data.
+TEST(PerfCli, SizeEdgeCases) {
+  const RunResult csv = run_cli("size --format csv --sim-requests 2000 --no-fleet-sim");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("key,value\n", 0), 0u) << csv.out.substr(0, 80);
+  EXPECT_NE(csv.out.find("\nreplica.q,"), std::string::npos);
+  EXPECT_NE(csv.out.find("\nfleet.replicas,"), std::string::npos);
+  const RunResult osl1 = run_cli("size --osl 1 --slo tpot:p99=50");
+  EXPECT_NE(osl1.exit_code, 0);
+  EXPECT_NE(osl1.err.find("undefined for requests of one output token"), std::string::npos)
+      << osl1.err;
+  const RunResult few = run_cli("size --sim-requests 100");
+  EXPECT_NE(few.exit_code, 0);
+  const RunResult nofit = run_cli("size --tp 1 --format json");
+  ASSERT_EQ(nofit.exit_code, 0) << nofit.err;
+  const Json j = Json::parse(nofit.out);
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_EQ(j["replica"]["binding_constraint"], "does_not_fit");
+  EXPECT_TRUE(j["fleet"]["replicas"].is_null());
+  EXPECT_TRUE(j["replica"]["q_analytic"].is_null());
+}
+
 TEST(PerfCli, UnmeetableSloIsAResult) {
   const RunResult r =
       run_cli("size --model llama-3.1-70b --gpu h100 --slo tpot:p99=1 --format json");
