@@ -57,22 +57,6 @@ std::optional<PredictionMethod> parse_prediction_method(std::string_view text) {
   return std::nullopt;
 }
 
-double statistic(const LatencyStats& s, Percentile p) {
-  switch (p) {
-    case Percentile::mean:
-      return s.mean;
-    case Percentile::p50:
-      return s.p50;
-    case Percentile::p90:
-      return s.p90;
-    case Percentile::p95:
-      return s.p95;
-    case Percentile::p99:
-      return s.p99;
-  }
-  return s.p50;
-}
-
 RowForecast AnalyticPredictor::forecast(const Measurement& row,
                                         const Efficiency& efficiency) const {
   const SteadyState s = predict(operating_point(row, efficiency));

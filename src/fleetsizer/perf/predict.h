@@ -54,8 +54,6 @@ struct RowForecast {
   double output_tok_s = 0;
 };
 
-double statistic(const LatencyStats& stats, Percentile p);
-
 class RowPredictor {
  public:
   virtual ~RowPredictor() = default;

@@ -56,10 +56,7 @@ double z_score(double p) {
 
 }  // namespace
 
-double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
-  const LatencyStats& l = metric == Metric::ttft  ? s.ttft_ms
-                          : metric == Metric::e2e ? s.e2e_ms
-                                                  : s.tpot_ms;
+double statistic(const LatencyStats& l, Percentile p) {
   switch (p) {
     case Percentile::mean:
       return l.mean;
@@ -73,6 +70,13 @@ double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
       return l.p99;
   }
   return l.mean;
+}
+
+double metric_ms(const SteadyState& s, Metric metric, Percentile p) {
+  return statistic(metric == Metric::ttft  ? s.ttft_ms
+                   : metric == Metric::e2e ? s.e2e_ms
+                                           : s.tpot_ms,
+                   p);
 }
 
 SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double concurrency,

@@ -45,6 +45,8 @@ struct SteadyState {
   double decode_step_ms = 0;   // decode-only step at the mean context
 };
 
+// The statistic of a latency distribution that a target (or a measurement) names.
+double statistic(const LatencyStats& stats, Percentile p);
 double metric_ms(const SteadyState& s, Metric metric, Percentile p);
 
 // max_running: the most sequences the engine runs at once (engine cap and KV capacity).
