@@ -34,6 +34,21 @@ double worst_ratio(const RateTrial& t) {
   return t.diverged ? INFINITY : r;
 }
 
+// The binding constraint from the run that stopped q: the target closest to (or furthest over)
+// its threshold there (a confirming run may have missed only by the margin), or the replica's
+// capacity when that run diverged.
+void bind_above_q(ReplicaEvaluation& ev) {
+  ev.binding_target.reset();
+  double worst = 0;
+  if (ev.above_q && !ev.above_q->diverged)
+    for (const auto& ch : ev.above_q->checks)
+      if (!ev.binding_target || ch.value_ms / ch.target.ms > worst) {
+        ev.binding_target = ch.target;
+        worst = ch.value_ms / ch.target.ms;
+      }
+  ev.binding = ev.binding_target ? Binding::slo_target : Binding::capacity;
+}
+
 }  // namespace
 
 std::string_view binding_name(Binding b) {
@@ -249,8 +264,7 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
   ev.q_rps = lo;
   ev.at_q = *lo_trial;
   ev.above_q = *hi_trial;
-  ev.binding_target = worst_failing(hi_trial->checks);
-  ev.binding = hi_trial->diverged || !ev.binding_target ? Binding::capacity : Binding::slo_target;
+  bind_above_q(ev);
   if (options.confirm_seeds > 0) return confirm_q(ev, model, workload, slo, options);
   return ev;
 }
@@ -288,17 +302,7 @@ Result<ReplicaEvaluation> confirm_q(ReplicaEvaluation ev, const StepTimeModel& m
   ev.q_rps = lo;
   ev.at_q = *lo_trial;
   if (hi_trial) ev.above_q = *hi_trial;
-  // The binding target: the one closest to (or furthest over) its threshold in the run that
-  // stopped q, which may have missed only by the margin.
-  ev.binding_target.reset();
-  double worst = 0;
-  if (ev.above_q && !ev.above_q->diverged)
-    for (const auto& ch : ev.above_q->checks)
-      if (!ev.binding_target || ch.value_ms / ch.target.ms > worst) {
-        ev.binding_target = ch.target;
-        worst = ch.value_ms / ch.target.ms;
-      }
-  ev.binding = ev.binding_target ? Binding::slo_target : Binding::capacity;
+  bind_above_q(ev);
   return ev;
 }
 
