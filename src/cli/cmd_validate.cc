@@ -1,6 +1,9 @@
 #include "cli/command.h"
 #include "cli/measurement_flags.h"
+#include "fleetsizer/search/error_bands.h"
+#include "io/output.h"
 #include "io/profile_file.h"
+#include "io/search_file.h"
 
 namespace fleetsizer::cli {
 
@@ -11,6 +14,7 @@ void setup_validate(CLI::App& app, Invocation& inv) {
     std::string profile;
     bool calibrate_all = false;
     bool leave_one_out = false;
+    std::string error_bands_out;
   };
   auto f = std::make_shared<Flags>();
   f->measurements.add_to(app);
@@ -22,6 +26,9 @@ void setup_validate(CLI::App& app, Invocation& inv) {
   app.add_flag(
       "--leave-one-out", f->leave_one_out,
       "Predict each configuration with factors fitted on the others (out-of-sample error)");
+  app.add_option("--error-bands-out", f->error_bands_out,
+                 "Also write the throughput error bands (measured / predicted output tok/s per "
+                 "engine and GPU) that `search` reads for its p50/p95 replicas");
   inv.run = [f]() -> Result<report::Report> {
     auto method = f->method.parse();
     if (!method) return fail(method.error().message);
@@ -43,6 +50,11 @@ void setup_validate(CLI::App& app, Invocation& inv) {
     if (f->leave_one_out) req.mode = api::ValidationMode::leave_one_out;
     auto out = api::run_validate(std::move(req));
     if (!out) return fail(out.error().message);
+    if (!f->error_bands_out.empty()) {
+      const ErrorBands bands = error_bands_from(throughput_residuals(out->predictions));
+      if (auto w = io::write_file_atomically(f->error_bands_out, io::error_bands_csv(bands)); !w)
+        return fail(w.error().message);
+    }
     return api::validate_report(*out);
   };
 }

@@ -13,6 +13,8 @@ void setup_bench(CLI::App&, Invocation&);
 void setup_emulate(CLI::App&, Invocation&);
 void setup_calibrate(CLI::App&, Invocation&);
 void setup_validate(CLI::App&, Invocation&);
+void setup_search(CLI::App&, Invocation&);
+void setup_catalog(CLI::App&, Invocation&);
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
@@ -26,6 +28,11 @@ const std::vector<CommandSpec>& commands() {
       {"slo", "Largest batch of a measured or parametric curve meeting the SLO, honest q, fleet",
        setup_slo},
       {"size", "The full fleet plan for one configuration", setup_size},
+      {"search",
+       "Cheapest plan meeting the SLO over GPUs, dtypes, TP, batch caps: ranked plans, Pareto "
+       "frontier, error bars, spares, reservation; --emit vllm|k8s",
+       setup_search},
+      {"catalog", "The built-in GPUs or models, with sources", setup_catalog},
       {"simulate",
        "Discrete-event simulation of a replica fleet under a trace or synthetic traffic",
        setup_simulate},

@@ -50,16 +50,11 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       // Keys of features still to come are named as such, not silently accepted.
       static const std::vector<std::string> disaggregated = {
           "prefill_gpu", "prefill_tp", "decode_gpu", "decode_tp", "kv_transfer_gb_s"};
-      static const std::vector<std::string> search = {"gpus", "tps", "weights_dtypes"};
       if (std::ranges::find(disaggregated, key) != disaggregated.end())
         return fail(fmt::format(
             "{}: '{}' is a disaggregated prefill/decode setting, which fleetsizer does not size "
             "yet",
             origin, key));
-      if (std::ranges::find(search, key) != search.end())
-        return fail(
-            fmt::format("{}: '{}' is a plan-search setting, which fleetsizer does not search yet",
-                        origin, key));
       return fail(fmt::format("{}: unknown key '{}'", origin, key));
     }
     if (value.IsSequence()) {
@@ -279,6 +274,15 @@ const std::vector<ScenarioKey>& scenario_keys() {
       {"rate", rate},
       {"requests", run},
       {"replicas", run},
+      {"gpus", search},
+      {"tps", search},
+      {"weights_dtypes", search},
+      {"kv_dtypes", search},
+      {"max_num_seqs_caps", search},
+      {"engines", search},
+      {"prices", search},
+      {"load_profile", search},
+      {"budget_usd_per_hour", search},
   };
   return keys;
 }

@@ -47,6 +47,8 @@ enum class KeyGroup : unsigned {
   given_q,       // q curve
   rate,          // rate (predict, simulate)
   run,           // requests replicas (simulate)
+  search,        // gpus tps weights_dtypes kv_dtypes max_num_seqs_caps engines prices
+                 // load_profile budget_usd_per_hour (search)
 };
 
 class KeyGroups {

@@ -257,7 +257,7 @@ TEST(CliFlags, CommandsListOnlyTheFlagsTheyRead) {
 TEST(CliFlags, DocumentedKeyTableMatchesTheCommands) {
   const std::string doc = read_text(source_path("docs/formats.md"));
   const std::vector<std::string> commands = {"fit", "predict",  "size",
-                                             "slo", "simulate", "emulate"};
+                                             "slo", "search", "simulate", "emulate"};
   std::map<std::string, std::set<std::string>> help;
   for (const auto& c : commands) help[c] = help_flags(c);
   std::set<std::string> documented_keys;

@@ -2,19 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "fleetsizer/api/fit.h"
 #include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/units/units.h"
 
 namespace fleetsizer::api {
-namespace {
-
-// A fleet check simulates every replica; beyond this many it is skipped and the report says so
-// (the same bound as simulate --find-replicas).
-constexpr std::int64_t kMaxSimulatedReplicas = 4096;
-
-}  // namespace
-
 FleetInputs fleet_inputs(const Scenario& s, double replica_rps, int gpus_per_replica) {
   FleetInputs in;
   in.target_rps = s.target_qps;
@@ -62,9 +56,13 @@ std::string binding_words(Binding b, const std::optional<SloTarget>& target) {
   return std::string(binding_name(b));
 }
 
-// The model path: every layout's simulated q (evaluate_replica), the cheapest per req/s.
+// The model path: every layout's simulated q (evaluate_replica); the cheapest fleet wins.
 Result<void> capacity_from_model(const Scenario& s, SizeOutput& out) {
-  auto plan = plan_replica(s, out.options.search);
+  auto cost = [&s](const ReplicaSpec& spec, double q) {
+    auto plan = size_fleet(fleet_inputs(s, q, spec.gpus()));
+    return plan ? plan->usd_per_hour : INFINITY;
+  };
+  auto plan = plan_replica(s, out.options.search, cost);
   if (!plan) return fail(plan.error().message);
   out.fit = plan->fit;
   ReplicaCapacity& c = out.replica;
@@ -122,8 +120,9 @@ Result<void> capacity_from_model(const Scenario& s, SizeOutput& out) {
                   plan->efficiency_from_profile ? "profile" : "engine default"));
   c.explain.emplace_back(
       "replica.tp_choice",
-      fmt::format("TP {} has the fewest GPUs per simulated req/s ({:.4f}) among {} layouts",
-                  best->spec.tp, best->gpus_per_rps, plan->layouts.size()));
+      fmt::format("TP {} gives the cheapest fleet (${:.2f}/h on its simulated q; ties go to the "
+                  "fewest GPUs per req/s, {:.4f}) among {} layouts",
+                  best->spec.tp, best->usd_per_hour, best->gpus_per_rps, plan->layouts.size()));
   out.model = std::move(*plan);
   return {};
 }
@@ -326,6 +325,7 @@ report::Report size_report(const SizeOutput& out) {
                        {"q", "q (req/s)", 3},
                        {"q_analytic", "q analytic", 3},
                        {"gpus_per_rps", "GPUs per req/s", 4},
+                       {"usd_per_hour", "fleet $/h", 2},
                        {"binding", "binding", 0}};
     for (const auto& l : out.model->layouts) {
       const ReplicaEvaluation& ev = l.evaluation;
@@ -333,6 +333,8 @@ report::Report size_report(const SizeOutput& out) {
           {report::integer(l.spec.tp), report::integer(l.spec.gpus()),
            ev.simulated ? report::Cell{ev.q_rps} : report::Cell{}, ev.q_analytic_rps,
            ev.feasible ? report::Cell{l.gpus_per_rps} : report::Cell{},
+           ev.feasible && std::isfinite(l.usd_per_hour) ? report::Cell{l.usd_per_hour}
+                                                        : report::Cell{},
            !ev.simulated && ev.fits ? std::string("not simulated: analytic > 1.5x the best")
            : ev.binding_target      ? format_slo(*ev.binding_target)
                                     : std::string(binding_name(ev.binding))});

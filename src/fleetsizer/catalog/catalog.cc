@@ -53,6 +53,11 @@ ModelSpec dense(std::string name, std::string source, std::int64_t layers, std::
                 std::int64_t vocab, std::int64_t max_context, double published_b) {
   ModelSpec m;
   m.name = std::move(name);
+  // "Hugging Face config.json of org/name ..." names the repository the architecture came from.
+  if (const auto at = source.find(" of "); at != std::string::npos) {
+    const std::string rest = source.substr(at + 4);
+    m.hf_id = rest.substr(0, rest.find(' '));
+  }
   m.source = std::move(source);
   m.layers = layers;
   m.hidden = hidden;

@@ -10,6 +10,7 @@ namespace fleetsizer {
 struct ModelSpec {
   std::string name;
   std::string source;
+  std::string hf_id;  // Hugging Face repository ("meta-llama/Llama-3.1-70B"); empty when unknown
   std::int64_t layers = 0;
   std::int64_t hidden = 0;
   std::int64_t heads = 0;

@@ -274,13 +274,14 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
 
 }  // namespace
 
-double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running) {
+double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running,
+                       double rel_tolerance) {
   double lo = 0, hi = 1;
   while (solve(model, w, hi, max_running).stable && hi < 1e7) {
     lo = hi;
     hi *= 2;
   }
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 50 && !(rel_tolerance > 0 && hi - lo <= rel_tolerance * hi); ++i) {
     const double mid = (lo + hi) / 2;
     (solve(model, w, mid, max_running).stable ? lo : hi) = mid;
   }

@@ -55,7 +55,10 @@ SteadyState closed_loop(const StepTimeModel& model, const Lengths& w, double con
                         std::int64_t max_running, double wave_sync);
 SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
                       std::int64_t max_running);
-// The largest open-loop rate the replica sustains (the fixed point exists), by bisection.
-double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running);
+// The largest open-loop rate the replica sustains (the fixed point exists), by bisection: to
+// double precision (50 halvings) when rel_tolerance is 0, else until the bracket is that narrow
+// relative to its top (plan search screens thousands of specs at 1e-3).
+double max_stable_rate(const StepTimeModel& model, const Lengths& w, std::int64_t max_running,
+                       double rel_tolerance = 0);
 
 }  // namespace fleetsizer

@@ -139,7 +139,11 @@ Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepT
   }
 
   // 2. The analytic estimate.
-  const ModelSearchResult analytic = largest_rate_meeting(model, lengths, slo, cap);
+  const double tol = options.analytic_rel_tolerance;
+  ev.capacity_rps =
+      max_stable_rate(model, lengths, cap, tol == kRateRelTolerance ? 0 : tol / 10);
+  const ModelSearchResult analytic =
+      largest_rate_meeting(model, lengths, slo, cap, tol, ev.capacity_rps);
   ev.analytic_feasible = analytic.feasible;
   ev.q_analytic_rps = analytic.feasible ? analytic.value : 0;
   ev.analytic = analytic.state;
@@ -185,7 +189,8 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
     if (t) ev.trials.push_back(*t);
     return t;
   };
-  const double capacity = max_stable_rate(model, lengths, cap);
+  const double capacity =
+      ev.capacity_rps > 0 ? ev.capacity_rps : max_stable_rate(model, lengths, cap);
   double start = ev.q_analytic_rps > 0 ? ev.q_analytic_rps : 0.5 * capacity;
   if (!(start > 0) || !std::isfinite(start)) start = 1.0;
   double lo = 0, hi = 0;

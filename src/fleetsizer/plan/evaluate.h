@@ -29,6 +29,7 @@
 #include "fleetsizer/plan/workload.h"
 #include "fleetsizer/sim/fleet_sim.h"
 #include "fleetsizer/sim/router.h"
+#include "fleetsizer/slo/model_search.h"
 #include "fleetsizer/targets/slo.h"
 
 namespace fleetsizer {
@@ -60,6 +61,9 @@ struct QSearchOptions {
   // a percentile between seeds (about 1% for a p99 over 20,000 requests; percentiles are also
   // binned at 1%), so that a seed the search never used meets the targets too.
   double confirm_margin = 0.01;
+  // Relative precision of the closed-form q (and of the capacity it is searched under). Plan
+  // search screens thousands of specs and ranks them at 1e-3; sizing one spec keeps 1e-6.
+  double analytic_rel_tolerance = kRateRelTolerance;
 };
 
 // One simulated rate: its pooled statistics and which targets hold.
@@ -80,6 +84,7 @@ struct ReplicaEvaluation {
   Footprint footprint;
   ReplicaOptions replica;        // the scheduler limits the runs used
   std::int64_t running_cap = 0;  // the analytic model's running cap at isl + osl
+  double capacity_rps = 0;       // the largest stable open-loop rate (max_stable_rate)
   bool simulated = false;        // false: only the analytic estimate was computed
   bool fits = false;
   // Analytic (open-loop steady state at the mean lengths).

@@ -20,7 +20,8 @@ ReplicaSpec spec_at(const Scenario& s, int tp, int pp) {
   return spec;
 }
 
-Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options) {
+Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options,
+                                 const FleetCost& cost) {
   ReplicaPlan plan;
   const ReplicaSpec& r = s.replica;
   const EfficiencyChoice choice = choose_efficiency(s.profile, r.gpu.name, r.engine);
@@ -45,7 +46,26 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
     for (int tp = smallest.tp; tp <= s.fit_bounds.max_tp; tp *= 2)
       if (valid_tensor_parallel(r.model, tp)) specs.push_back(spec_at(s, tp, 1));
   }
-  double best = INFINITY;
+  // Layouts compare by the fleet's $/hour (when a cost is given), then by GPUs per req/s.
+  auto score = [&](LayoutEvaluation& le) {
+    const bool ok = le.evaluation.feasible && le.evaluation.q_rps > 0;
+    le.gpus_per_rps = ok ? static_cast<double>(le.spec.gpus()) / le.evaluation.q_rps : INFINITY;
+    le.usd_per_hour = ok ? (cost ? cost(le.spec, le.evaluation.q_rps) : 0.0) : INFINITY;
+  };
+  auto better = [](const LayoutEvaluation& a, const LayoutEvaluation& b) {
+    if (a.usd_per_hour < b.usd_per_hour * (1 - 1e-12)) return true;
+    if (a.usd_per_hour > b.usd_per_hour * (1 + 1e-12)) return false;
+    return a.gpus_per_rps < b.gpus_per_rps * (1 - 1e-9);
+  };
+  auto choose = [&] {
+    plan.chosen = -1;
+    for (std::size_t j = 0; j < plan.layouts.size(); ++j) {
+      const LayoutEvaluation& l = plan.layouts[j];
+      if (!std::isfinite(l.gpus_per_rps)) continue;
+      if (plan.chosen < 0 || better(l, plan.layouts[static_cast<std::size_t>(plan.chosen)]))
+        plan.chosen = static_cast<int>(j);
+    }
+  };
   // Every layout is bisected with the search's seed; only the chosen one is confirmed with the
   // other seeds (the choice compares layouts on common random numbers).
   QSearchOptions single = options;
@@ -75,15 +95,11 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
     auto ev =
         prune ? Result<ReplicaEvaluation>(a) : simulate_q(a, model, s.workload, s.slo, single);
     if (!ev) return fail(ev.error().message);
-    LayoutEvaluation le{spec, std::move(*ev), INFINITY};
-    if (le.evaluation.feasible && le.evaluation.q_rps > 0)
-      le.gpus_per_rps = static_cast<double>(spec.gpus()) / le.evaluation.q_rps;
+    LayoutEvaluation le{spec, std::move(*ev), INFINITY, INFINITY};
+    score(le);
     plan.layouts.push_back(std::move(le));
-    if (plan.layouts.back().gpus_per_rps < best * (1 - 1e-9)) {
-      best = plan.layouts.back().gpus_per_rps;
-      plan.chosen = static_cast<int>(plan.layouts.size()) - 1;
-    }
   }
+  choose();
   // Confirm the chosen layout's q with the other seeds; confirmation can only lower a q, so when
   // another layout now beats it, that one is confirmed in turn. The layout finally chosen is
   // confirmed and no other (confirmed or not) has fewer GPUs per req/s.
@@ -97,17 +113,8 @@ Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& option
     if (!c) return fail(c.error().message);
     chosen.evaluation = std::move(*c);
     confirmed[i] = 1;
-    chosen.gpus_per_rps = chosen.evaluation.feasible && chosen.evaluation.q_rps > 0
-                              ? static_cast<double>(chosen.spec.gpus()) / chosen.evaluation.q_rps
-                              : INFINITY;
-    plan.chosen = -1;
-    double least = INFINITY;
-    for (std::size_t j = 0; j < plan.layouts.size(); ++j) {
-      if (plan.layouts[j].gpus_per_rps < least * (1 - 1e-9)) {
-        least = plan.layouts[j].gpus_per_rps;
-        plan.chosen = static_cast<int>(j);
-      }
-    }
+    score(chosen);
+    choose();
   }
   return plan;
 }

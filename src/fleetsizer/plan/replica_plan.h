@@ -4,6 +4,7 @@
 // with the scenario's efficiencies, and the one with the fewest GPUs per simulated req/s wins.
 // Then the fleet itself: N = ceil(Q / (q x utilization)) replicas are simulated together behind the
 // scenario's router at the target rate, and N grows until every SLO percentile holds.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,12 @@ struct LayoutEvaluation {
   ReplicaSpec spec;  // with its tp and pp
   ReplicaEvaluation evaluation;
   double gpus_per_rps = 0;  // gpus / q (infinite when infeasible)
+  double usd_per_hour = 0;  // the fleet's cost on this layout's q (infinite when infeasible)
 };
+
+// What a fleet of replicas of `spec` at q req/s each costs per hour (the caller knows the target
+// rate, packing and prices); plan_replica picks the cheapest layout, then the fewest GPUs per req/s.
+using FleetCost = std::function<double(const ReplicaSpec& spec, double q_rps)>;
 
 struct ReplicaPlan {
   FitResult fit;  // the smallest layout that fits
@@ -34,7 +40,13 @@ struct ReplicaPlan {
 // The replica spec of the scenario at a layout (model, GPU, dtypes, engine limits, memory).
 ReplicaSpec spec_at(const Scenario& s, int tp, int pp);
 
-Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options = {});
+// Without a cost, the layout with the fewest GPUs per req/s wins.
+Result<ReplicaPlan> plan_replica(const Scenario& s, const QSearchOptions& options = {},
+                                 const FleetCost& cost = {});
+
+// A fleet check simulates every replica; beyond this many it is skipped and the report says so
+// (the same bound as simulate --find-replicas).
+inline constexpr std::int64_t kMaxSimulatedReplicas = 4096;
 
 struct FleetTrial {
   int replicas = 0;

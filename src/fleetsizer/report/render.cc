@@ -58,19 +58,22 @@ void put_path(Json& obj, const std::string& key, Json value) {
   (*node)[key.substr(start)] = std::move(value);
 }
 
+Json table_json(const Table& t) {
+  Json rows = Json::array();
+  for (const auto& row : t.rows) {
+    Json o = Json::object();
+    for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i)
+      put_path(o, t.columns[i].key, cell_json(row[i]));
+    rows.push_back(std::move(o));
+  }
+  return rows;
+}
+
 std::string render_json(const Report& r) {
+  if (r.json_array) return (r.tables.empty() ? Json::array() : table_json(r.tables.front())).dump(2) + "\n";
   Json out = Json::object();
   for (const auto& f : r.fields) put_path(out, f.key, cell_json(f.value));
-  for (const auto& t : r.tables) {
-    Json rows = Json::array();
-    for (const auto& row : t.rows) {
-      Json o = Json::object();
-      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i)
-        put_path(o, t.columns[i].key, cell_json(row[i]));
-      rows.push_back(std::move(o));
-    }
-    put_path(out, t.key, std::move(rows));
-  }
+  for (const auto& t : r.tables) put_path(out, t.key, table_json(t));
   if (!r.notes.empty()) out["notes"] = r.notes;
   if (!r.explain.empty()) {
     Json e = Json::object();
@@ -234,6 +237,7 @@ Result<Format> parse_format(const std::string& text) {
 }
 
 std::string render(const Report& report, Format format, bool explain) {
+  if (report.raw) return *report.raw;
   switch (format) {
     case Format::json:
       return render_json(report);

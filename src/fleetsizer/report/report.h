@@ -44,6 +44,10 @@ struct Report {
   // CSV holds one rectangle: by default the tables when there are any (rows are the data), else
   // the key,value fields; a report whose fields are the answer and tables the detail sets this.
   bool csv_fields = false;
+  // JSON is the first table's rows as a top-level array (catalog listings: "an array of entries").
+  bool json_array = false;
+  // An artifact printed as is in every format (search --emit vllm|k8s).
+  std::optional<std::string> raw;
 
   void add(std::string key, Cell value, int precision = 3) {
     fields.push_back({std::move(key), std::move(value), precision});

@@ -26,8 +26,9 @@ std::string first_failing(const std::vector<TargetCheck>& checks) {
 
 // Largest x in [lo, hi] with ok(x), assuming ok is monotone (true then false); integer or real.
 template <class Ok>
-double bisect_largest(double lo, double hi, bool integer, Ok ok) {
-  for (int i = 0; i < 60 && hi - lo > (integer ? 1.0 : 1e-6 * hi); ++i) {
+double bisect_largest(double lo, double hi, bool integer, Ok ok,
+                      double rel_tolerance = kRateRelTolerance) {
+  for (int i = 0; i < 60 && hi - lo > (integer ? 1.0 : rel_tolerance * hi); ++i) {
     double mid = (lo + hi) / 2;
     if (integer) mid = std::floor(mid);
     if (mid <= lo) mid = lo + (integer ? 1 : 0);
@@ -77,9 +78,14 @@ ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const 
 
 ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths& w,
                                        const std::vector<SloTarget>& slo,
-                                       std::int64_t max_running) {
+                                       std::int64_t max_running, double rel_tolerance,
+                                       double known_capacity) {
   ModelSearchResult r;
-  const double capacity = max_stable_rate(model, w, max_running);
+  const double capacity =
+      known_capacity > 0
+          ? known_capacity
+          : max_stable_rate(model, w, max_running,
+                            rel_tolerance == kRateRelTolerance ? 0 : rel_tolerance / 10);
   auto ok = [&](double rate) {
     return all_hold(check_targets(open_loop(model, w, rate, max_running), slo));
   };
@@ -93,7 +99,7 @@ ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths
                            r.binding);
     return r;
   }
-  const double best = bisect_largest(tiny, capacity, false, ok);
+  const double best = bisect_largest(tiny, capacity, false, ok, rel_tolerance);
   r.feasible = true;
   r.value = best;
   r.state = open_loop(model, w, best, max_running);

@@ -15,6 +15,7 @@ inline constexpr double kFlopsPerTflop = 1e12;
 inline constexpr double kBytesPerTBs = 1e12;  // TB/s -> bytes/s
 inline constexpr double kMsPerS = 1e3;
 inline constexpr double kSecondsPerHour = 3600.0;
+inline constexpr double kHoursPerYear = 8760.0;  // 365 days
 
 constexpr double gb_from_bytes(double bytes) {
   return bytes / kBytesPerGB;

@@ -1,0 +1,190 @@
+// Plan search: pruning against exhaustive evaluation, the bound, ranking, determinism,
+// infeasibility and the Pareto frontier.
+#include "fleetsizer/search/search.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "fleetsizer/perf/profile.h"
+#include "fleetsizer/perf/roofline.h"
+
+namespace fleetsizer {
+namespace {
+
+// A small space: two GPUs, two weight dtypes, bf16 KV, TP 1-8, two batch caps (a few dozen specs).
+struct Small {
+  Catalog catalog = builtin_catalog();
+  Scenario s = default_scenario(catalog);
+  SearchSpace space;
+  SearchOptions o;
+  Small() {
+    s.replica.model = *catalog.model("llama-3.1-8b");
+    s.target_qps = 40;
+    space.gpus = {*catalog.gpu("h100-sxm"), *catalog.gpu("l40s")};
+    space.weights_dtypes = {Dtype::bf16, Dtype::fp8};
+    space.kv_dtypes = {Dtype::bf16};
+    space.max_num_seqs = {64, 256};
+    o.prices = catalog_prices(catalog.gpus);
+    o.verify_top = 3;
+    o.prune_ratio = 1.0;
+    o.q.requests = 1000;
+    o.q.search_requests = 1000;
+    o.q.confirm_seeds = 0;
+    o.simulate_fleet = false;
+    o.threads = 2;
+  }
+};
+
+TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
+  Small t;
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_GT(r->counts.bounded_out, 0) << "the bound pruned nothing: the test checks nothing";
+  // Exhaustive: every fitting spec's closed-form fleet cost.
+  const Enumeration e = enumerate_space(t.s.replica, t.space, t.s.context_tokens,
+                                        t.s.gpus_per_host, t.s.fit_bounds);
+  std::vector<double> costs;
+  QSearchOptions q = t.o.q;
+  q.analytic_rel_tolerance = kSearchAnalyticTolerance;
+  for (const ReplicaSpec& spec : e.specs) {
+    const RooflineModel model(spec, choose_efficiency(t.s.profile, spec.gpu.name, spec.engine).efficiency);
+    auto ev = evaluate_analytic(spec, model, t.s.workload, t.s.slo, t.s.context_tokens, q);
+    ASSERT_TRUE(ev);
+    if (!ev->fits || !ev->analytic_feasible) continue;
+    auto f = priced_fleet(t.s, t.o, spec, ev->q_analytic_rps,
+                          t.o.prices.find(spec.gpu.name)->usd_per_gpu_hour);
+    ASSERT_TRUE(f);
+    costs.push_back(f->fleet.usd_per_hour);
+  }
+  std::ranges::sort(costs);
+  ASSERT_GE(costs.size(), 3u);
+  // The search evaluated (closed form) every plan as cheap as the 3rd cheapest.
+  std::vector<double> found;
+  for (const PlanEvaluation& p : r->plans)
+    if (p.evaluated && p.evaluation.analytic_feasible) found.push_back(p.analytic_fleet.usd_per_hour);
+  std::ranges::sort(found);
+  ASSERT_GE(found.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(found[static_cast<std::size_t>(i)], costs[static_cast<std::size_t>(i)]);
+  // Every bounded-out plan's cost bound is above the 3rd cheapest cost.
+  for (const PlanEvaluation& p : r->plans)
+    if (p.status == PlanStatus::bounded_out) EXPECT_GT(p.usd_per_hour_lower_bound, costs[2]);
+}
+
+TEST(Search, TheBoundIsAnUpperBoundOnQ) {
+  Small t;
+  t.o.prune_ratio = 1e9;  // evaluate everything
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  int checked = 0;
+  for (const PlanEvaluation& p : r->plans)
+    if (p.evaluated && p.evaluation.analytic_feasible) {
+      EXPECT_LE(p.evaluation.q_analytic_rps, p.q_bound_rps * (1 + 1e-9)) << p.spec.gpu.name;
+      EXPECT_LE(p.usd_per_hour_lower_bound, p.analytic_fleet.usd_per_hour + 1e-9);
+      ++checked;
+    }
+  EXPECT_GT(checked, 5);
+}
+
+TEST(Search, RankedByCostAndDeterministic) {
+  Small t;
+  auto a = search_plans(t.s, t.space, t.o);
+  t.o.threads = 1;
+  auto b = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->plans.size(), b->plans.size());
+  for (std::size_t i = 0; i < a->plans.size(); ++i) {
+    EXPECT_EQ(a->plans[i].spec.gpu.name, b->plans[i].spec.gpu.name);
+    EXPECT_EQ(a->plans[i].spec.tp, b->plans[i].spec.tp);
+    EXPECT_EQ(a->plans[i].q_rps, b->plans[i].q_rps);
+  }
+  ASSERT_EQ(a->chosen, 0);
+  double last = 0;
+  for (const PlanEvaluation& p : a->plans) {
+    if (!p.verified() || (p.status != PlanStatus::chosen && p.status != PlanStatus::feasible)) continue;
+    EXPECT_GE(p.fleet.usd_per_hour, last);
+    last = p.fleet.usd_per_hour;
+  }
+  // The chosen plan is the cheapest verified one and has a simulated q.
+  EXPECT_TRUE(a->plans[0].verified());
+  EXPECT_EQ(a->counts.simulated, 3);
+}
+
+TEST(Search, NoPlanMeetsAnImpossibleSloButTheTableSaysWhy) {
+  Small t;
+  t.s.slo = {{Metric::tpot, Percentile::p99, 0.5}};  // half a millisecond per token
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->chosen, -1);
+  ASSERT_FALSE(r->plans.empty());
+  EXPECT_EQ(r->plans.front().status, PlanStatus::misses_slo);
+  ASSERT_TRUE(r->plans.front().latency_floor);
+  EXPECT_GT(r->plans.front().latency_floor->floor_ms, 0.5);
+}
+
+TEST(Search, ABudgetNothingMeetsLeavesNoChosenPlan) {
+  Small t;
+  t.o.budget_usd_per_hour = 0.01;
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->chosen, -1);
+  EXPECT_EQ(r->plans.front().status, PlanStatus::over_budget);
+}
+
+TEST(Search, SparesFollowTheBinomialModel) {
+  Small t;
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  const PlanEvaluation& p = r->plans[0];
+  const double down = replica_down_probability(p.spec.gpus(), t.o.failures);
+  EXPECT_DOUBLE_EQ(p.replica_down_probability, down);
+  EXPECT_EQ(p.spares, spares_for(p.fleet.serving_replicas, down, t.o.failures.target));
+  EXPECT_EQ(p.fleet.replicas, p.fleet.serving_replicas + p.spares);
+}
+
+TEST(Search, ErrorBarsScaleQ) {
+  Small t;
+  ErrorBand band{"vllm", "h100-sxm", 50, 0.5, 1.0, 1.2};
+  t.o.bands.bands = {band};
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  for (const PlanEvaluation& p : r->plans) {
+    if (p.status != PlanStatus::chosen && p.status != PlanStatus::feasible) continue;
+    if (p.spec.gpu.name == "h100-sxm") {
+      EXPECT_EQ(p.band.basis, BandBasis::gpu_engine);
+      EXPECT_EQ(p.replicas_p50, p.fleet.replicas);
+      // Half the q: about twice the serving replicas (plus spares).
+      auto half = priced_fleet(t.s, t.o, p.spec, p.q_rps * 0.5, p.usd_per_gpu_hour);
+      ASSERT_TRUE(half);
+      if (static_cast<int>(&p - r->plans.data()) != r->chosen)
+        EXPECT_EQ(p.replicas_p95, half->fleet.replicas);
+      EXPECT_GT(p.replicas_p95, p.replicas_p50);
+    } else {
+      EXPECT_EQ(p.band.basis, BandBasis::none);  // no band for l40s or for the engine
+    }
+  }
+}
+
+TEST(Search, ParetoFrontierKeepsUndominatedPoints) {
+  // (x, y): (1, 5) (2, 4) (3, 1) (2, 3) (1, 4): (2, 3) and (1, 4) are dominated.
+  const auto f = pareto_frontier({{1, 5}, {2, 4}, {3, 1}, {2, 3}, {1, 4}});
+  EXPECT_EQ(f, (std::vector<int>{0, 1, 2}));
+}
+
+TEST(Search, EnumerationSkipsDtypesTheGpuDoesNotRun) {
+  Catalog c = builtin_catalog();
+  ReplicaSpec base = default_scenario(c).replica;
+  base.model = *c.model("llama-3.1-8b");
+  SearchSpace space;
+  space.gpus = {*c.gpu("a100-80gb")};
+  space.weights_dtypes = {Dtype::bf16, Dtype::fp8, Dtype::fp4};
+  space.kv_dtypes = {Dtype::bf16};
+  space.tps = {1};
+  const Enumeration e = enumerate_space(base, space, 4096, 8, {});
+  ASSERT_EQ(e.specs.size(), 1u);  // the A100 has no fp8 or fp4 tensor cores
+  EXPECT_EQ(e.specs[0].weights_dtype, Dtype::bf16);
+}
+
+}  // namespace
+}  // namespace fleetsizer
