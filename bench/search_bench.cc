@@ -74,11 +74,17 @@ int main(int argc, char** argv) {
     const ReplicaSpec& spec = e.specs[i];
     const RooflineModel model(spec,
                               choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
-    auto ev = evaluate_analytic(spec, model, s.workload, s.slo, s.context_tokens, q);
+    const auto cap =
+        footprint_at(spec, static_cast<std::int64_t>(lengths.isl + lengths.osl)).max_running;
+    if (cap < 1) continue;
+    const Screen sc = screen_spec(model, s.workload, s.slo, cap);
+    if (sc.floor) continue;
+    auto ev = evaluate_analytic(spec, model, s.workload, s.slo, s.context_tokens, q, sc.q_bound);
     if (ev) sink += ev->q_analytic_rps;
     ++evaluated;
   }
-  std::printf("closed-form q (evaluate_analytic at 1e-3), 1 thread: %.0f specs/s\n",
+  std::printf("closed-form q (evaluate_analytic at 1e-3 under the screen's bound), 1 thread: "
+              "%.0f specs/s\n",
               evaluated / seconds_since(t1));
 
   // 3. The default search, all threads.

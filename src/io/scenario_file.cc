@@ -478,6 +478,7 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     } else if (*v) {
       if (**v < 0) return fail(fmt::format("{}: {} must be >= 0, got {}", origin(key), key, **v));
       *dest = **v;
+      s.price_source = fmt::format("{} ({})", key, origin(key));
     }
   }
   if (auto billing = string_setting(raw, "billing")) {

@@ -19,12 +19,19 @@ std::string describe_spec(const ReplicaSpec& spec) {
 }
 
 // Why a plan is where it is in the ranking, in words (the result holds the data).
-std::string why_words(const PlanEvaluation& p, const SearchOptions& o) {
+std::string why_words(const PlanEvaluation& p, const PlanEvaluation* chosen,
+                      const SearchOptions& o) {
   switch (p.status) {
     case PlanStatus::chosen:
       return "chosen: cheapest verified plan";
     case PlanStatus::feasible:
-      if (p.dearer_pct < 0.05) return "same $/h, more GPUs in use";
+      if (p.dearer_pct < 0.05 && chosen) {
+        const std::int64_t more = p.fleet.gpus - chosen->fleet.gpus;
+        return p.verified() ? fmt::format("same $/h, {:+d} GPUs in use", more)
+                            : fmt::format("same $/h, {:+d} GPUs in use (closed form; not "
+                                          "simulated)",
+                                          more);
+      }
       return p.verified() ? fmt::format("{:+.1f}% dearer", p.dearer_pct)
                           : fmt::format("{:+.1f}% dearer (closed form; not simulated)",
                                         p.dearer_pct);
@@ -196,6 +203,13 @@ report::Report search_report(const SearchOutput& out) {
                           f.serving_replicas, o.failures.target, best->spec.gpus(),
                           o.failures.gpu_failures_per_year, o.failures.repair_hours));
     if (out.vllm) rep.add("deploy.vllm_command", vllm_command(*out.vllm));
+  } else if (!r.plans.empty() && r.plans.front().status == PlanStatus::over_budget) {
+    const PlanEvaluation& cheapest = r.plans.front();
+    rep.add("headline",
+            fmt::format("no plan meets the SLO within the ${:.2f}/h budget: the cheapest that "
+                        "meets it is {} replicas x {} at ${:.2f}/h",
+                        o.budget_usd_per_hour.value_or(0), cheapest.fleet.replicas,
+                        describe_spec(cheapest.spec), cheapest.fleet.usd_per_hour));
   } else {
     rep.add("headline", std::string("no plan in the space meets the SLO at the target rate: the "
                                      "closest plans and what binds are listed below"));
@@ -298,7 +312,7 @@ report::Report search_report(const SearchOutput& out) {
                           priced ? report::Cell{p.fleet.usd_per_million_output_tokens}
                                  : report::Cell{},
                           p.illustrative_price, std::string(plan_status_name(p.status)),
-                          why_words(p, o)});
+                          why_words(p, best, o)});
   }
   rep.tables.push_back(std::move(plans));
 

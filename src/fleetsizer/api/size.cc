@@ -277,6 +277,13 @@ report::Report size_report(const SizeOutput& out) {
     rep.add("fleet.gpus_reserved", report::integer(p.gpus_reserved));
     rep.add("fleet.utilization_at_target", p.utilization_at_target, 3);
     rep.add("fleet.usd_per_gpu_hour", p.usd_per_gpu_hour, 2);
+    rep.add("fleet.price_source", s.price_source.empty()
+                                      ? "illustrative catalog price (" + s.replica.gpu.name + ")"
+                                      : s.price_source);
+    if (s.price_source.empty())
+      rep.notes.push_back(
+          "The price is the catalog's illustrative 2025 on-demand figure, not a quote: set yours "
+          "with --usd-per-gpu-hour or --usd-per-host-hour.");
     rep.add("fleet.usd_per_replica_hour", p.usd_per_replica_hour, 2);
     rep.add("fleet.usd_per_hour", p.usd_per_hour, 2);
     rep.add("fleet.usd_per_million_output_tokens", p.usd_per_million_output_tokens, 3);

@@ -111,7 +111,8 @@ Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepT
                                             const Workload& workload,
                                             const std::vector<SloTarget>& slo,
                                             std::int64_t context_tokens,
-                                            const QSearchOptions& options) {
+                                            const QSearchOptions& options,
+                                            double rate_upper_bound) {
   if (slo.empty())
     return fail("the q search needs at least one SLO target (--slo ttft:p99=2000 ...)");
   if (options.requests < kMinRequests)
@@ -140,10 +141,11 @@ Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepT
 
   // 2. The analytic estimate.
   const double tol = options.analytic_rel_tolerance;
-  ev.capacity_rps =
-      max_stable_rate(model, lengths, cap, tol == kRateRelTolerance ? 0 : tol / 10);
-  const ModelSearchResult analytic =
-      largest_rate_meeting(model, lengths, slo, cap, tol, ev.capacity_rps);
+  const bool coarse = tol != kRateRelTolerance;
+  if (!(coarse && rate_upper_bound > 0 && std::isfinite(rate_upper_bound)))
+    ev.capacity_rps = max_stable_rate(model, lengths, cap, coarse ? tol / 10 : 0);
+  const ModelSearchResult analytic = largest_rate_meeting(
+      model, lengths, slo, cap, tol, ev.capacity_rps > 0 ? ev.capacity_rps : rate_upper_bound);
   ev.analytic_feasible = analytic.feasible;
   ev.q_analytic_rps = analytic.feasible ? analytic.value : 0;
   ev.analytic = analytic.state;
@@ -189,9 +191,10 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
     if (t) ev.trials.push_back(*t);
     return t;
   };
-  const double capacity =
-      ev.capacity_rps > 0 ? ev.capacity_rps : max_stable_rate(model, lengths, cap);
-  double start = ev.q_analytic_rps > 0 ? ev.q_analytic_rps : 0.5 * capacity;
+  // The capacity is needed only to start from when the closed form found no rate.
+  double start = ev.q_analytic_rps;
+  if (!(start > 0))
+    start = 0.5 * (ev.capacity_rps > 0 ? ev.capacity_rps : max_stable_rate(model, lengths, cap));
   if (!(start > 0) || !std::isfinite(start)) start = 1.0;
   double lo = 0, hi = 0;
   std::optional<RateTrial> lo_trial, hi_trial;

@@ -84,7 +84,7 @@ struct ReplicaEvaluation {
   Footprint footprint;
   ReplicaOptions replica;        // the scheduler limits the runs used
   std::int64_t running_cap = 0;  // the analytic model's running cap at isl + osl
-  double capacity_rps = 0;       // the largest stable open-loop rate (max_stable_rate)
+  double capacity_rps = 0;       // the largest stable open-loop rate (0: not computed)
   bool simulated = false;        // false: only the analytic estimate was computed
   bool fits = false;
   // Analytic (open-loop steady state at the mean lengths).
@@ -121,11 +121,15 @@ Result<RateTrial> simulate_rate(const StepTimeModel& model, const ReplicaOptions
                                 double rate, const QSearchOptions& options);
 
 // The footprint and the analytic estimate only (steps 1 and 2); simulate_q adds step 3.
+// `rate_upper_bound` (> 0: a rate no stable steady state reaches, such as plan search's roofline
+// bound) replaces the capacity bisection as the top of the rate search when the tolerance is
+// coarser than the default; capacity_rps is then left 0 (unknown).
 Result<ReplicaEvaluation> evaluate_analytic(const ReplicaSpec& spec, const StepTimeModel& model,
                                             const Workload& workload,
                                             const std::vector<SloTarget>& slo,
                                             std::int64_t context_tokens,
-                                            const QSearchOptions& options = {});
+                                            const QSearchOptions& options = {},
+                                            double rate_upper_bound = 0);
 Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation analytic, const StepTimeModel& model,
                                      const Workload& workload, const std::vector<SloTarget>& slo,
                                      const QSearchOptions& options = {});

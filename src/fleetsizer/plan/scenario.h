@@ -34,6 +34,8 @@ struct Scenario {
   int gpus_per_host = 8;
   double usd_per_gpu_hour = 0;
   double usd_per_host_hour = 0;
+  // Where the price came from: empty means the catalog's illustrative price for the GPU.
+  std::string price_source;
   Billing billing = Billing::per_host;
   double target_utilization = 1.0;
   int redundancy = 0;

@@ -362,7 +362,8 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
       const std::size_t i = order[done + j];
       PlanEvaluation& p = plans[i];
       const RooflineModel model = model_of(p.spec);
-      auto ev = evaluate_analytic(p.spec, model, s.workload, s.slo, s.context_tokens, single);
+      auto ev = evaluate_analytic(p.spec, model, s.workload, s.slo, s.context_tokens, single,
+                                  p.q_bound_rps);
       if (!ev) {
         errors[i] = ev.error().message;
         return;
@@ -409,9 +410,17 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   std::vector<std::size_t> feasible;
   for (std::size_t i = 0; i < n; ++i)
     if (plans[i].status == PlanStatus::feasible) feasible.push_back(i);
-  std::ranges::stable_sort(feasible, [&](std::size_t a, std::size_t b) {
-    return plans[a].fleet.usd_per_hour < plans[b].fleet.usd_per_hour;
-  });
+  // Cheapest first; at equal cost (whole hosts are billed, so many plans tie) the fewest GPUs in
+  // use, then the highest q per GPU.
+  auto cheaper = [&](std::size_t a, std::size_t b) {
+    const PlanEvaluation& pa = plans[a];
+    const PlanEvaluation& pb = plans[b];
+    if (pa.fleet.usd_per_hour != pb.fleet.usd_per_hour)
+      return pa.fleet.usd_per_hour < pb.fleet.usd_per_hour;
+    if (pa.fleet.gpus != pb.fleet.gpus) return pa.fleet.gpus < pb.fleet.gpus;
+    return pa.q_rps / pa.spec.gpus() > pb.q_rps / pb.spec.gpus();
+  };
+  std::ranges::stable_sort(feasible, cheaper);
   if (feasible.size() > static_cast<std::size_t>(o.verify_top))
     feasible.resize(static_cast<std::size_t>(o.verify_top));
   parallel_for(feasible.size(), threads, [&](std::size_t j) {
@@ -521,7 +530,8 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     if (ga != gb) return ga < gb;
     const double ca = rank_cost(plans[a]), cb = rank_cost(plans[b]);
     if (ca != cb) return ca < cb;
-    return plans[a].fleet.gpus < plans[b].fleet.gpus;
+    if (plans[a].fleet.gpus != plans[b].fleet.gpus) return plans[a].fleet.gpus < plans[b].fleet.gpus;
+    return plans[a].q_rps / plans[a].spec.gpus() > plans[b].q_rps / plans[b].spec.gpus();
   });
   result.plans.reserve(n);
   for (std::size_t i : ranked) result.plans.push_back(std::move(plans[i]));

@@ -30,8 +30,9 @@ ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const 
                                               std::int64_t max_running,
                                               std::int64_t max_concurrency, double wave_sync);
 // The largest open-loop rate whose steady state meets every target, bisected to rel_tolerance
-// (relative); `capacity` is max_stable_rate's answer when the caller has it (0: computed here, to
-// double precision when rel_tolerance is the default 1e-6, else to rel_tolerance / 10).
+// (relative); `capacity` is max_stable_rate's answer, or any rate at or above it, when the caller
+// has one (0: computed here, to double precision when rel_tolerance is the default 1e-6, else to
+// rel_tolerance / 10): rates above the true capacity have no steady state and fail the check.
 ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths& w,
                                        const std::vector<SloTarget>& slo, std::int64_t max_running,
                                        double rel_tolerance = kRateRelTolerance,
