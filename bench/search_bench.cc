@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
         enumerate_space(s.replica, space, s.context_tokens, s.gpus_per_host, s.fit_bounds);
     examined += e.examined;
     for (const ReplicaSpec& spec : e.specs) {
-      const RooflineModel model(spec,
-                                choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
+      const RooflineModel model(
+          spec, choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
       const auto cap =
           footprint_at(spec, static_cast<std::int64_t>(lengths.isl + lengths.osl)).max_running;
       if (cap < 1) continue;
@@ -58,10 +58,11 @@ int main(int argc, char** argv) {
     ++rounds;
   }
   const double screen_s = seconds_since(t0);
-  std::printf("screen (enumerate + fit + roofline bound), 1 thread: %.0f candidates/s "
-              "(%lld examined, %lld screened in %.2f s)\n",
-              static_cast<double>(examined) / screen_s, static_cast<long long>(examined),
-              static_cast<long long>(screened), screen_s);
+  std::printf(
+      "screen (enumerate + fit + roofline bound), 1 thread: %.0f candidates/s "
+      "(%lld examined, %lld screened in %.2f s)\n",
+      static_cast<double>(examined) / screen_s, static_cast<long long>(examined),
+      static_cast<long long>(screened), screen_s);
 
   // 2. The closed-form q at the search's tolerance, one thread.
   const Enumeration e =
@@ -83,9 +84,10 @@ int main(int argc, char** argv) {
     if (ev) sink += ev->q_analytic_rps;
     ++evaluated;
   }
-  std::printf("closed-form q (evaluate_analytic at 1e-3 under the screen's bound), 1 thread: "
-              "%.0f specs/s\n",
-              evaluated / seconds_since(t1));
+  std::printf(
+      "closed-form q (evaluate_analytic at 1e-3 under the screen's bound), 1 thread: "
+      "%.0f specs/s\n",
+      evaluated / seconds_since(t1));
 
   // 3. The default search, all threads.
   SearchOptions o;
@@ -103,14 +105,13 @@ int main(int argc, char** argv) {
     counts = result->counts;
   }
   std::sort(wall.begin(), wall.end());
-  std::printf("default search (%u threads): median %.2f s over %d runs; %lld examined, %lld pruned "
-              "by memory, %lld ruled out by a latency floor, %lld closed-form, %lld bounded out, "
-              "%lld simulated\n",
-              std::thread::hardware_concurrency(), wall[wall.size() / 2], repeats,
-              static_cast<long long>(counts.examined),
-              static_cast<long long>(counts.pruned_by_memory),
-              static_cast<long long>(counts.ruled_out_by_floor),
-              static_cast<long long>(counts.analytic), static_cast<long long>(counts.bounded_out),
-              static_cast<long long>(counts.simulated));
+  std::printf(
+      "default search (%u threads): median %.2f s over %d runs; %lld examined, %lld pruned "
+      "by memory, %lld ruled out by a latency floor, %lld closed-form, %lld bounded out, "
+      "%lld simulated\n",
+      std::thread::hardware_concurrency(), wall[wall.size() / 2], repeats,
+      static_cast<long long>(counts.examined), static_cast<long long>(counts.pruned_by_memory),
+      static_cast<long long>(counts.ruled_out_by_floor), static_cast<long long>(counts.analytic),
+      static_cast<long long>(counts.bounded_out), static_cast<long long>(counts.simulated));
   return std::isfinite(sink) ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 #include "tests/test_support.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -9,6 +10,15 @@
 #include <sstream>
 
 namespace fleetsizer::testing {
+
+void expect_one_line_error(const std::string& args, const std::string& needle) {
+  const RunResult r = run_cli(args);
+  EXPECT_NE(r.exit_code, 0) << args;
+  EXPECT_TRUE(r.out.empty()) << args << " printed to stdout: " << r.out;
+  ASSERT_FALSE(r.err.empty()) << args;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nerror was: " << r.err;
+}
 
 std::string source_path(const std::string& relative) {
   return std::string(FLEETSIZER_SOURCE_DIR) + "/" + relative;

@@ -12,6 +12,9 @@ struct RunResult {
 
 // Runs `fleetsizer <args>` (args is shell-quoted by the caller) from the repository root.
 RunResult run_cli(const std::string& args);
+// Expects `fleetsizer <args>` to fail with one line on stderr that contains `needle`, nothing on
+// stdout and a non-zero exit (GoogleTest expectations).
+void expect_one_line_error(const std::string& args, const std::string& needle);
 std::string source_path(const std::string& relative);
 std::string read_text(const std::string& path);
 // A fresh empty folder under the build tree's temp area.

@@ -20,8 +20,9 @@ void setup_catalog(CLI::App& app, Invocation& inv) {
     report::Report rep;
     rep.json_array = true;
     if (f->what == "gpus") {
-      rep.title = "GPUs (prices are illustrative 2025 on-demand list figures: set yours with "
-                  "--price or --usd-per-gpu-hour)";
+      rep.title =
+          "GPUs (prices are illustrative 2025 on-demand list figures: set yours with "
+          "--price or --usd-per-gpu-hour)";
       report::Table t{"gpus", "", {}, {}};
       t.columns = {{"name", "name", 0},
                    {"memory_gib", "GiB", 0},
@@ -37,10 +38,10 @@ void setup_catalog(CLI::App& app, Invocation& inv) {
                    {"description", "description", 0},
                    {"source", "source", 0}};
       for (const GpuSpec& g : catalog.gpus)
-        t.rows.push_back({g.name, g.memory_gib, g.hbm_bandwidth_tb_s, g.bf16_tflops,
-                          g.fp8_tflops, g.int8_tops, g.fp4_tflops, g.interconnect_gb_s,
-                          report::integer(g.gpus_per_host), g.usd_per_gpu_hour, true,
-                          g.description, g.source});
+        t.rows.push_back({g.name, g.memory_gib, g.hbm_bandwidth_tb_s, g.bf16_tflops, g.fp8_tflops,
+                          g.int8_tops, g.fp4_tflops, g.interconnect_gb_s,
+                          report::integer(g.gpus_per_host), g.usd_per_gpu_hour, true, g.description,
+                          g.source});
       rep.tables.push_back(std::move(t));
     } else {
       rep.title = "Models (parameters counted from the architecture; published count beside it)";
@@ -60,14 +61,13 @@ void setup_catalog(CLI::App& app, Invocation& inv) {
                    {"kv_bytes_per_token_bf16", "KV B/token (bf16)", 0},
                    {"source", "source", 0}};
       for (const ModelSpec& m : catalog.models)
-        t.rows.push_back({m.name, m.hf_id, count_params(m).total() / 1e9,
-                          m.published_params_b > 0 ? report::Cell{m.published_params_b}
-                                                   : report::Cell{},
-                          active_params_per_token(m) / 1e9, report::integer(m.layers),
-                          report::integer(m.hidden), report::integer(m.heads),
-                          report::integer(m.kv_heads), report::integer(m.experts),
-                          report::integer(m.experts_per_token), report::integer(m.max_context),
-                          kv_bytes_per_token(m, 2.0), m.source});
+        t.rows.push_back(
+            {m.name, m.hf_id, count_params(m).total() / 1e9,
+             m.published_params_b > 0 ? report::Cell{m.published_params_b} : report::Cell{},
+             active_params_per_token(m) / 1e9, report::integer(m.layers), report::integer(m.hidden),
+             report::integer(m.heads), report::integer(m.kv_heads), report::integer(m.experts),
+             report::integer(m.experts_per_token), report::integer(m.max_context),
+             kv_bytes_per_token(m, 2.0), m.source});
       rep.tables.push_back(std::move(t));
     }
     return rep;

@@ -13,9 +13,9 @@ namespace {
 
 // Search reads the plan keys (not a given q or curve) and the search keys.
 inline constexpr io::KeyGroups kSearchReads = {
-    io::KeyGroup::replica, io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
-    io::KeyGroup::prefix_cache, io::KeyGroup::router, io::KeyGroup::slo, io::KeyGroup::target,
-    io::KeyGroup::fleet, io::KeyGroup::search};
+    io::KeyGroup::replica,      io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
+    io::KeyGroup::prefix_cache, io::KeyGroup::router,  io::KeyGroup::slo,     io::KeyGroup::target,
+    io::KeyGroup::fleet,        io::KeyGroup::search};
 
 struct SearchFlags {
   api::SizeOptions size;  // the simulated q search's flags, shared with size
@@ -82,9 +82,10 @@ Result<api::SearchRequest> build_request(const ScenarioFlags& scenario_flags,
   o.prices = catalog_prices(catalog.gpus);
   if (raw.has("usd_per_gpu_hour")) {
     if (!raw.has("gpu"))
-      return fail(fmt::format("{}: usd_per_gpu_hour prices one GPU: set gpu too, or use --price "
-                              "GPU=USD",
-                              raw.values.at("usd_per_gpu_hour").origin));
+      return fail(
+          fmt::format("{}: usd_per_gpu_hour prices one GPU: set gpu too, or use --price "
+                      "GPU=USD",
+                      raw.values.at("usd_per_gpu_hour").origin));
     o.prices.set({req.scenario.replica.gpu.name, req.scenario.usd_per_gpu_hour, 0,
                   raw.values.at("usd_per_gpu_hour").origin, false});
   }
@@ -122,8 +123,7 @@ void setup_search(CLI::App& app, Invocation& inv) {
   app.add_option("--emit", f->emit, "Print the chosen plan as a `vllm serve` command or k8s YAML")
       ->check(CLI::IsMember({"vllm", "k8s"}));
   app.add_option("--top", f->top, "Plan rows to show (0: all)")->capture_default_str();
-  app.add_option("--verify-top", f->verify_top,
-                 "Plans simulated: the cheapest by closed-form cost")
+  app.add_option("--verify-top", f->verify_top, "Plans simulated: the cheapest by closed-form cost")
       ->capture_default_str();
   app.add_option("--threads", f->threads, "Worker threads (0: every hardware thread)")
       ->capture_default_str();

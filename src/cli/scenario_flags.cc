@@ -55,18 +55,21 @@ void ScenarioFlags::add_to(CLI::App& app) {
       {"--rate", "rate", "Arrival rate, req/s"},
       {"--requests", "requests", "Number of requests"},
       {"--replicas", "replicas", "Number of replicas"},
-      {"--gpus", "gpus", "GPU types to search, comma separated (default: --gpu if given, else all)"},
+      {"--gpus", "gpus",
+       "GPU types to search, comma separated (default: --gpu if given, else all)"},
       {"--tps", "tps", "Tensor-parallel degrees to search (default: 1, 2, 4, 8 that fit)"},
       {"--weights-dtypes", "weights_dtypes",
        "Weight dtypes to search (default: every dtype each GPU runs)"},
-      {"--kv-dtypes", "kv_dtypes", "KV cache dtypes to search (default: bf16, fp8 where supported)"},
+      {"--kv-dtypes", "kv_dtypes",
+       "KV cache dtypes to search (default: bf16, fp8 where supported)"},
       {"--max-num-seqs-caps", "max_num_seqs_caps",
        "Engine batch caps to search (default: 64,128,256,512)"},
       {"--engines", "engines", "Engines to search (default: --engine)"},
       {"--prices", "prices",
        "CSV of gpu,usd_per_gpu_hour[,reserved_usd_per_gpu_hour] replacing the illustrative prices"},
-      {"--load-profile", "load_profile", "CSV of hour,rate_rps: size each hour and plan a year's "
-                                         "reservation"},
+      {"--load-profile", "load_profile",
+       "CSV of hour,rate_rps: size each hour and plan a year's "
+       "reservation"},
       {"--budget-usd-per-hour", "budget_usd_per_hour", "Plans above this $/hour are over budget"},
   };
   if (reads_.contains(io::KeyGroup::traffic))

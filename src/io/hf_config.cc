@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/output.h"
+
 namespace fleetsizer::io {
 namespace {
 
@@ -88,11 +90,9 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& pa
 }
 
 Result<ModelSpec> read_hf_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fail(fmt::format("{}: cannot open file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_hf_config(buffer.str(), path);
+  auto text = read_text_file(path, "file");
+  if (!text) return fail(text.error().message);
+  return parse_hf_config(*text, path);
 }
 
 }  // namespace fleetsizer::io

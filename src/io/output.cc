@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace fleetsizer::io {
 
@@ -29,6 +30,14 @@ Result<void> write_file_atomically(const std::string& path, const std::string& c
     return fail(fmt::format("{}: cannot replace output file", path));
   }
   return {};
+}
+
+Result<std::string> read_text_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) return fail(fmt::format("{}: cannot open {}", path, what));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace fleetsizer::io

@@ -15,6 +15,7 @@
 #include "io/csv.h"
 #include "io/curve_file.h"
 #include "io/hf_config.h"
+#include "io/output.h"
 #include "io/profile_file.h"
 #include "io/stack_file.h"
 #include "io/trace_file.h"
@@ -322,11 +323,9 @@ Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::stri
 }
 
 Result<RawScenario> read_scenario_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fail(fmt::format("{}: cannot open scenario file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_scenario_yaml(buffer.str(), path);
+  auto text = read_text_file(path, "scenario file");
+  if (!text) return fail(text.error().message);
+  return parse_scenario_yaml(*text, path);
 }
 
 void overlay(RawScenario& base, const RawScenario& flags) {

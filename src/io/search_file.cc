@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include "io/csv.h"
+#include "io/output.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -33,8 +34,8 @@ Result<std::int64_t> positive_integer(const std::string& text, const std::string
   std::int64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size() || v < 1)
-    return fail(fmt::format("{}: {} must be a list of positive integers, got '{}'", origin, key,
-                            text));
+    return fail(
+        fmt::format("{}: {} must be a list of positive integers, got '{}'", origin, key, text));
   return v;
 }
 
@@ -60,8 +61,8 @@ Result<SearchSpace> search_space_from(const RawScenario& raw, const Catalog& cat
       for (const std::string& name : items) {
         auto d = parse_dtype(name);
         if (!d)
-          return fail(fmt::format("{}: {}: unknown dtype '{}' (one of {})", value.origin, key,
-                                  name, dtype_names()));
+          return fail(fmt::format("{}: {}: unknown dtype '{}' (one of {})", value.origin, key, name,
+                                  dtype_names()));
         if (std::ranges::find(dest, *d) == dest.end()) dest.push_back(*d);
       }
     } else if (key == "tps") {
@@ -78,7 +79,8 @@ Result<SearchSpace> search_space_from(const RawScenario& raw, const Catalog& cat
         auto v = positive_integer(text, value.origin, key);
         if (!v) return fail(v.error().message);
         if (*v > 1'000'000)
-          return fail(fmt::format("{}: max_num_seqs_caps: {} is above 1,000,000", value.origin, *v));
+          return fail(
+              fmt::format("{}: max_num_seqs_caps: {} is above 1,000,000", value.origin, *v));
         space.max_num_seqs.push_back(*v);
       }
       std::ranges::sort(space.max_num_seqs);
@@ -89,11 +91,11 @@ Result<SearchSpace> search_space_from(const RawScenario& raw, const Catalog& cat
                                                      "generic"};
       for (const std::string& e : items) {
         if (std::ranges::find(known, e) == known.end())
-          return fail(fmt::format("{}: engines: unknown engine '{}' (vllm, sglang, trtllm, "
-                                  "static, generic)",
-                                  value.origin, e));
-        if (std::ranges::find(space.engines, e) == space.engines.end())
-          space.engines.push_back(e);
+          return fail(
+              fmt::format("{}: engines: unknown engine '{}' (vllm, sglang, trtllm, "
+                          "static, generic)",
+                          value.origin, e));
+        if (std::ranges::find(space.engines, e) == space.engines.end()) space.engines.push_back(e);
       }
     }
   }
@@ -105,8 +107,8 @@ namespace {
 Result<double> price_value(const std::string& text, const std::string& where_text) {
   auto v = parse_number(text);
   if (!v || !std::isfinite(*v) || *v <= 0)
-    return fail(fmt::format("{}: a price must be a positive number of USD, got '{}'", where_text,
-                            text));
+    return fail(
+        fmt::format("{}: a price must be a positive number of USD, got '{}'", where_text, text));
   return *v;
 }
 
@@ -119,9 +121,10 @@ Result<void> read_prices_file(const std::string& path, const Catalog& catalog, P
   const auto price_col = table->column("usd_per_gpu_hour");
   const auto reserved_col = table->column("reserved_usd_per_gpu_hour");
   if (!gpu_col || !price_col)
-    return fail(fmt::format("{}:1: a prices file needs the columns gpu and usd_per_gpu_hour "
-                            "(reserved_usd_per_gpu_hour optional)",
-                            path));
+    return fail(
+        fmt::format("{}:1: a prices file needs the columns gpu and usd_per_gpu_hour "
+                    "(reserved_usd_per_gpu_hour optional)",
+                    path));
   if (table->rows.empty()) return fail(fmt::format("{}: no prices in the file", path));
   for (const CsvRow& row : table->rows) {
     const std::string at = fmt::format("{}:{}", path, row.line);
@@ -180,9 +183,9 @@ Result<LoadProfile> read_load_profile(const std::string& path) {
                                     i, table->cell(row, *hour_col))));
     const auto rate = parse_number(table->cell(row, *rate_col));
     if (!rate || !std::isfinite(*rate) || *rate < 0)
-      return fail(where(path, row.line,
-                        fmt::format("rate_rps must be a number >= 0, got '{}'",
-                                    table->cell(row, *rate_col))));
+      return fail(where(
+          path, row.line,
+          fmt::format("rate_rps must be a number >= 0, got '{}'", table->cell(row, *rate_col))));
     p.rate_rps.push_back(*rate);
   }
   if (std::ranges::all_of(p.rate_rps, [](double r) { return r == 0; }))
@@ -222,8 +225,8 @@ Result<ErrorBands> parse_error_bands(const std::string& text, const std::string&
     const auto p95 = parse_number(cells[5]);
     if (!rows || !p05 || !p50 || !p95 || !(*rows >= 1) || !(*p05 > 0) || !(*p05 <= *p50) ||
         !(*p50 <= *p95) || !std::isfinite(*p95))
-      return fail(where(source, number,
-                        "rows must be >= 1 and 0 < ratio_p05 <= ratio_p50 <= ratio_p95"));
+      return fail(
+          where(source, number, "rows must be >= 1 and 0 < ratio_p05 <= ratio_p50 <= ratio_p95"));
     b.rows = static_cast<std::int64_t>(*rows);
     b.ratio_p05 = *p05;
     b.ratio_p50 = *p50;
@@ -235,11 +238,9 @@ Result<ErrorBands> parse_error_bands(const std::string& text, const std::string&
 }
 
 Result<ErrorBands> read_error_bands(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fail(fmt::format("{}: cannot open the error-bands file", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_error_bands(text.str(), path);
+  auto text = read_text_file(path, "the error-bands file");
+  if (!text) return fail(text.error().message);
+  return parse_error_bands(*text, path);
 }
 
 std::string error_bands_csv(const ErrorBands& bands) {

@@ -23,15 +23,6 @@ Json run_json(const std::string& args) {
   return Json::parse(r.out);
 }
 
-void expect_one_line_error(const std::string& args, const std::string& needle) {
-  const RunResult r = run_cli(args);
-  EXPECT_NE(r.exit_code, 0) << args;
-  EXPECT_TRUE(r.out.empty()) << args << " printed to stdout: " << r.out;
-  ASSERT_FALSE(r.err.empty()) << args;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nerror was: " << r.err;
-}
-
 TEST(Cli, ExampleJsonKeys) {
   const Json j = run_json("example");
   ASSERT_EQ(j["rows"].size(), 6u);
@@ -256,8 +247,8 @@ TEST(CliFlags, CommandsListOnlyTheFlagsTheyRead) {
 // it with at least one command, and each command's --help lists exactly the flags of its rows.
 TEST(CliFlags, DocumentedKeyTableMatchesTheCommands) {
   const std::string doc = read_text(source_path("docs/formats.md"));
-  const std::vector<std::string> commands = {"fit", "predict",  "size",
-                                             "slo", "search", "simulate", "emulate"};
+  const std::vector<std::string> commands = {"fit",    "predict",  "size",   "slo",
+                                             "search", "simulate", "emulate"};
   std::map<std::string, std::set<std::string>> help;
   for (const auto& c : commands) help[c] = help_flags(c);
   std::set<std::string> documented_keys;

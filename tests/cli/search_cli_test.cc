@@ -17,15 +17,6 @@ const std::string kSmall =
     "--verify-top 2 --no-fleet-sim --max-num-seqs-caps 128 --weights-dtypes bf16,fp8 "
     "--kv-dtypes bf16";
 
-void expect_one_line_error(const std::string& args, const std::string& needle) {
-  const RunResult r = run_cli(args);
-  EXPECT_NE(r.exit_code, 0) << args;
-  EXPECT_TRUE(r.out.empty()) << args << " printed: " << r.out;
-  ASSERT_FALSE(r.err.empty()) << args;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nerror was: " << r.err;
-}
-
 TEST(SearchCli, JsonPlansSortedByCostWithErrorBarsAndPareto) {
   const RunResult r = run_cli(kSmall + " --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

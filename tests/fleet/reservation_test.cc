@@ -1,4 +1,5 @@
-// A year's reservation: the optimal split against a hand-computed two-price example and brute force.
+// A year's reservation: the optimal split against a hand-computed two-price example and brute
+// force.
 #include "fleetsizer/fleet/reservation.h"
 
 #include <gtest/gtest.h>

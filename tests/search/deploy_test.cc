@@ -15,9 +15,9 @@ namespace {
 // EngineArgs fields of vllm/engine/arg_utils.py that the plan sets, as vLLM spells their flags
 // (field name with '_' -> '-'); the values accepted for the enumerated ones.
 const std::set<std::string> kVllmFlags = {
-    "--tensor-parallel-size", "--pipeline-parallel-size", "--max-num-seqs",
-    "--max-num-batched-tokens", "--max-model-len", "--gpu-memory-utilization",
-    "--kv-cache-dtype", "--quantization", "--dtype"};
+    "--tensor-parallel-size",   "--pipeline-parallel-size", "--max-num-seqs",
+    "--max-num-batched-tokens", "--max-model-len",          "--gpu-memory-utilization",
+    "--kv-cache-dtype",         "--quantization",           "--dtype"};
 const std::set<std::string> kKvCacheDtypes = {"auto", "fp8", "fp8_e4m3", "fp8_e5m2"};
 
 ReplicaSpec spec_of(const std::string& model, Dtype w, Dtype kv, int tp, int pp) {
@@ -44,13 +44,15 @@ TEST(Deploy, VllmFlagsAreVllmsOwn) {
   EXPECT_EQ(flags["--max-model-len"], "8192");
   EXPECT_EQ(flags["--quantization"], "fp8");
   EXPECT_TRUE(kKvCacheDtypes.contains(flags["--kv-cache-dtype"]));
-  EXPECT_EQ(vllm_command(a).rfind("vllm serve meta-llama/Llama-3.1-70B --tensor-parallel-size 4", 0),
-            0u);
+  EXPECT_EQ(
+      vllm_command(a).rfind("vllm serve meta-llama/Llama-3.1-70B --tensor-parallel-size 4", 0), 0u);
   // int4 needs a pre-quantized checkpoint: a note, no --quantization flag.
   const VllmArgs q = vllm_args(spec_of("llama-3.1-8b", Dtype::int4, Dtype::bf16, 1, 1), 4096);
   EXPECT_FALSE(q.notes.empty());
   for (const auto& [name, value] : q.flags) EXPECT_NE(name, "--quantization");
-  EXPECT_EQ(std::ranges::count_if(q.flags, [](const auto& f) { return f.first == "--pipeline-parallel-size"; }), 0);
+  EXPECT_EQ(std::ranges::count_if(
+                q.flags, [](const auto& f) { return f.first == "--pipeline-parallel-size"; }),
+            0);
 }
 
 TEST(Deploy, KubernetesManifestParsesWithTheFieldsKubectlNeeds) {

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "io/csv.h"
+#include "io/search_file.h"
+#include "tests/test_support.h"
+
 namespace fleetsizer {
 namespace {
 
@@ -31,6 +35,37 @@ TEST(ErrorBands, QuantilesPerGroupAndFallbacks) {
   // Another engine falls back to all rows; no rows at all: no band.
   EXPECT_EQ(bands.for_plan("sglang", "b200").basis, BandBasis::all);
   EXPECT_EQ(ErrorBands{}.for_plan("vllm", "h100-sxm").basis, BandBasis::none);
+}
+
+}  // namespace
+}  // namespace fleetsizer
+
+// The shipped bands (data/error-bands.csv, built into `search`) parse, and their all-rows band
+// covers every measurement row with a throughput in the files scripts/error-bands validates.
+namespace fleetsizer {
+namespace {
+
+TEST(ErrorBands, ShippedBandsCoverTheShippedMeasurements) {
+  auto bands = io::read_error_bands(testing::source_path("data/error-bands.csv"));
+  ASSERT_TRUE(bands) << bands.error().message;
+  std::int64_t rows = 0;
+  for (const char* f : {"data/measurements/aiconfigurator-dense-agg.csv",
+                        "data/measurements/splitwise-llama2-70b.csv"}) {
+    auto t = io::read_csv(testing::source_path(f));
+    ASSERT_TRUE(t) << t.error().message;
+    const auto col = t->column("output_tok_s");
+    ASSERT_TRUE(col);
+    for (const auto& r : t->rows)
+      if (!t->cell(r, *col).empty()) ++rows;
+  }
+  ASSERT_FALSE(bands->bands.empty());
+  EXPECT_TRUE(bands->bands.front().engine.empty() && bands->bands.front().gpu.empty());
+  EXPECT_EQ(bands->bands.front().rows, rows);
+  for (const ErrorBand& b : bands->bands) {
+    EXPECT_GE(b.rows, kMinBandRows);
+    EXPECT_LE(b.ratio_p05, b.ratio_p50);
+    EXPECT_LE(b.ratio_p50, b.ratio_p95);
+  }
 }
 
 }  // namespace

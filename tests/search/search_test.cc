@@ -43,13 +43,14 @@ TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_GT(r->counts.bounded_out, 0) << "the bound pruned nothing: the test checks nothing";
   // Exhaustive: every fitting spec's closed-form fleet cost.
-  const Enumeration e = enumerate_space(t.s.replica, t.space, t.s.context_tokens,
-                                        t.s.gpus_per_host, t.s.fit_bounds);
+  const Enumeration e =
+      enumerate_space(t.s.replica, t.space, t.s.context_tokens, t.s.gpus_per_host, t.s.fit_bounds);
   std::vector<double> costs;
   QSearchOptions q = t.o.q;
   q.analytic_rel_tolerance = kSearchAnalyticTolerance;
   for (const ReplicaSpec& spec : e.specs) {
-    const RooflineModel model(spec, choose_efficiency(t.s.profile, spec.gpu.name, spec.engine).efficiency);
+    const RooflineModel model(
+        spec, choose_efficiency(t.s.profile, spec.gpu.name, spec.engine).efficiency);
     auto ev = evaluate_analytic(spec, model, t.s.workload, t.s.slo, t.s.context_tokens, q);
     ASSERT_TRUE(ev);
     if (!ev->fits || !ev->analytic_feasible) continue;
@@ -63,10 +64,12 @@ TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
   // The search evaluated (closed form) every plan as cheap as the 3rd cheapest.
   std::vector<double> found;
   for (const PlanEvaluation& p : r->plans)
-    if (p.evaluated && p.evaluation.analytic_feasible) found.push_back(p.analytic_fleet.usd_per_hour);
+    if (p.evaluated && p.evaluation.analytic_feasible)
+      found.push_back(p.analytic_fleet.usd_per_hour);
   std::ranges::sort(found);
   ASSERT_GE(found.size(), 3u);
-  for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(found[static_cast<std::size_t>(i)], costs[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_DOUBLE_EQ(found[static_cast<std::size_t>(i)], costs[static_cast<std::size_t>(i)]);
   // Every bounded-out plan's cost bound is above the 3rd cheapest cost.
   for (const PlanEvaluation& p : r->plans)
     if (p.status == PlanStatus::bounded_out) EXPECT_GT(p.usd_per_hour_lower_bound, costs[2]);
@@ -102,7 +105,8 @@ TEST(Search, RankedByCostAndDeterministic) {
   ASSERT_EQ(a->chosen, 0);
   double last = 0;
   for (const PlanEvaluation& p : a->plans) {
-    if (!p.verified() || (p.status != PlanStatus::chosen && p.status != PlanStatus::feasible)) continue;
+    if (!p.verified() || (p.status != PlanStatus::chosen && p.status != PlanStatus::feasible))
+      continue;
     EXPECT_GE(p.fleet.usd_per_hour, last);
     last = p.fleet.usd_per_hour;
   }

@@ -11,8 +11,8 @@ namespace fleetsizer::api {
 namespace {
 
 std::string describe_spec(const ReplicaSpec& spec) {
-  std::string layout = spec.pp > 1 ? fmt::format("TP{}xPP{}", spec.tp, spec.pp)
-                                   : fmt::format("TP{}", spec.tp);
+  std::string layout =
+      spec.pp > 1 ? fmt::format("TP{}xPP{}", spec.tp, spec.pp) : fmt::format("TP{}", spec.tp);
   return fmt::format("{} {} {}/{} kv, max_num_seqs {}, {}", spec.gpu.name, layout,
                      dtype_name(spec.weights_dtype), dtype_name(spec.kv_dtype),
                      spec.limits.max_num_seqs, spec.engine);
@@ -28,13 +28,14 @@ std::string why_words(const PlanEvaluation& p, const PlanEvaluation* chosen,
       if (p.dearer_pct < 0.05 && chosen) {
         const std::int64_t more = p.fleet.gpus - chosen->fleet.gpus;
         return p.verified() ? fmt::format("same $/h, {:+d} GPUs in use", more)
-                            : fmt::format("same $/h, {:+d} GPUs in use (closed form; not "
-                                          "simulated)",
-                                          more);
+                            : fmt::format(
+                                  "same $/h, {:+d} GPUs in use (closed form; not "
+                                  "simulated)",
+                                  more);
       }
-      return p.verified() ? fmt::format("{:+.1f}% dearer", p.dearer_pct)
-                          : fmt::format("{:+.1f}% dearer (closed form; not simulated)",
-                                        p.dearer_pct);
+      return p.verified()
+                 ? fmt::format("{:+.1f}% dearer", p.dearer_pct)
+                 : fmt::format("{:+.1f}% dearer (closed form; not simulated)", p.dearer_pct);
     case PlanStatus::over_budget:
       return fmt::format("over the ${:.2f}/h budget", o.budget_usd_per_hour.value_or(0));
     case PlanStatus::misses_slo:
@@ -42,12 +43,14 @@ std::string why_words(const PlanEvaluation& p, const PlanEvaluation* chosen,
         return fmt::format("{} misses even for a lone request ({:.1f} ms)",
                            format_slo(p.latency_floor->target), p.latency_floor->floor_ms);
       if (p.evaluation.binding_target)
-        return fmt::format("no rate meets {} (simulated)", format_slo(*p.evaluation.binding_target));
+        return fmt::format("no rate meets {} (simulated)",
+                           format_slo(*p.evaluation.binding_target));
       if (p.evaluation.analytic_binding_target)
         return fmt::format("no rate meets {}", format_slo(*p.evaluation.analytic_binding_target));
       return "no rate meets the SLO";
     case PlanStatus::does_not_fit:
-      return p.footprint.bottleneck.empty() ? "does not fit" : "does not fit: " + p.footprint.bottleneck;
+      return p.footprint.bottleneck.empty() ? "does not fit"
+                                            : "does not fit: " + p.footprint.bottleneck;
     case PlanStatus::bounded_out:
       return fmt::format("at least ${:.2f}/h (cost bound): beyond the search's prune limit",
                          p.usd_per_hour_lower_bound);
@@ -112,12 +115,13 @@ report::Report search_report(const SearchOutput& out) {
   rep.csv_fields = false;  // CSV: the ranked plans, one row each
   std::vector<std::string> slo;
   for (const auto& t : s.slo) slo.push_back(format_slo(t));
-  rep.title = fmt::format("Plan search: {}, {} req/s of {:.0f}-in/{:.0f}-out, {}",
-                          s.replica.model.name, s.target_qps, s.workload.isl(), s.workload.osl(),
-                          fmt::join(slo, ", "));
+  rep.title =
+      fmt::format("Plan search: {}, {} req/s of {:.0f}-in/{:.0f}-out, {}", s.replica.model.name,
+                  s.target_qps, s.workload.isl(), s.workload.osl(), fmt::join(slo, ", "));
   const PlanEvaluation* best = r.best();
   bool illustrative = false;
-  for (const PlanEvaluation& p : r.plans) illustrative |= p.illustrative_price && p.usd_per_gpu_hour > 0;
+  for (const PlanEvaluation& p : r.plans)
+    illustrative |= p.illustrative_price && p.usd_per_gpu_hour > 0;
   rep.add("model", s.replica.model.name);
   rep.add("target_qps", s.target_qps, 2);
   rep.add("workload", describe(s.workload));
@@ -173,23 +177,25 @@ report::Report search_report(const SearchOutput& out) {
                         best->spares));
     if (best->band.basis != BandBasis::none) {
       const ErrorBand& b = best->band.band;
-      rep.why("chosen.replicas_p95",
-              fmt::format("N at q x {:.3f} (5th percentile of measured / predicted output tok/s "
-                          "over {} {} validation rows{})",
-                          b.ratio_p05, b.rows,
-                          b.engine.empty() ? std::string("") : b.engine + (b.gpu.empty() ? "" : " " + b.gpu),
-                          best->band.basis == BandBasis::gpu_engine
-                              ? ""
-                              : ", widened x2: no rows for this GPU"));
+      rep.why(
+          "chosen.replicas_p95",
+          fmt::format(
+              "N at q x {:.3f} (5th percentile of measured / predicted output tok/s "
+              "over {} {} validation rows{})",
+              b.ratio_p05, b.rows,
+              b.engine.empty() ? std::string("") : b.engine + (b.gpu.empty() ? "" : " " + b.gpu),
+              best->band.basis == BandBasis::gpu_engine ? ""
+                                                        : ", widened x2: no rows for this GPU"));
       rep.why("chosen.replicas_p50",
               fmt::format("N at q x {:.3f} (median of measured / predicted)", b.ratio_p50));
     }
     rep.why("chosen.usd_per_hour",
-            fmt::format("{} GPUs paid x ${:.2f}/GPU-hour ({})", f.gpus_reserved,
-                        f.usd_per_gpu_hour, best->price_source));
+            fmt::format("{} GPUs paid x ${:.2f}/GPU-hour ({})", f.gpus_reserved, f.usd_per_gpu_hour,
+                        best->price_source));
     // What headroom and spares cost.
     const double replica_hour = f.usd_per_replica_hour;
-    rep.add("availability.target", o.availability ? report::Cell{o.failures.target} : report::Cell{}, 4);
+    rep.add("availability.target",
+            o.availability ? report::Cell{o.failures.target} : report::Cell{}, 4);
     rep.add("availability.replica_down_probability", best->replica_down_probability, 6);
     rep.add("availability.spares", report::integer(best->spares));
     rep.add("availability.usd_per_hour", static_cast<double>(best->spares) * replica_hour, 2);
@@ -212,7 +218,7 @@ report::Report search_report(const SearchOutput& out) {
                         describe_spec(cheapest.spec), cheapest.fleet.usd_per_hour));
   } else {
     rep.add("headline", std::string("no plan in the space meets the SLO at the target rate: the "
-                                     "closest plans and what binds are listed below"));
+                                    "closest plans and what binds are listed below"));
   }
   rep.add("counts.examined", report::integer(r.counts.examined));
   rep.add("counts.pruned_by_memory", report::integer(r.counts.pruned_by_memory));
@@ -263,8 +269,9 @@ report::Report search_report(const SearchOutput& out) {
       break;
     }
   if (o.bands.bands.empty())
-    rep.notes.push_back("No validation residuals were given: replicas_p50 and replicas_p95 equal "
-                        "the point estimate.");
+    rep.notes.push_back(
+        "No validation residuals were given: replicas_p50 and replicas_p95 equal "
+        "the point estimate.");
 
   report::Table plans{"plans", "Plans, cheapest first (verified in the simulator first)", {}, {}};
   plans.columns = {{"rank", "#", 0},
@@ -288,31 +295,35 @@ report::Report search_report(const SearchOutput& out) {
                    {"illustrative_price", "illustr.", 0},
                    {"status", "status", 0},
                    {"why", "why", 0}};
-  const std::size_t shown = out.request.shown > 0
-                                ? std::min(r.plans.size(), static_cast<std::size_t>(out.request.shown))
-                                : r.plans.size();
+  const std::size_t shown =
+      out.request.shown > 0 ? std::min(r.plans.size(), static_cast<std::size_t>(out.request.shown))
+                            : r.plans.size();
   for (std::size_t i = 0; i < shown; ++i) {
     const PlanEvaluation& p = r.plans[i];
     const bool priced = p.status == PlanStatus::chosen || p.status == PlanStatus::feasible ||
                         p.status == PlanStatus::over_budget;
-    plans.rows.push_back({report::integer(static_cast<std::int64_t>(i + 1)), p.spec.gpu.name,
-                          report::integer(p.spec.tp), report::integer(p.spec.pp),
-                          std::string(dtype_name(p.spec.weights_dtype)),
-                          std::string(dtype_name(p.spec.kv_dtype)),
-                          report::integer(p.spec.limits.max_num_seqs), p.spec.engine,
-                          std::string(q_source_name(p.q_source)),
-                          priced ? report::Cell{p.q_rps} : report::Cell{},
-                          number_or_null(p.evaluation.q_analytic_rps),
-                          priced ? report::integer(p.fleet.replicas) : report::Cell{},
-                          priced ? report::integer(p.analytic_fleet.replicas) : report::Cell{},
-                          priced ? report::integer(p.replicas_p50) : report::Cell{},
-                          priced ? report::integer(p.replicas_p95) : report::Cell{},
-                          priced ? report::integer(p.fleet.gpus) : report::Cell{},
-                          priced ? report::Cell{p.fleet.usd_per_hour} : report::Cell{},
-                          priced ? report::Cell{p.fleet.usd_per_million_output_tokens}
-                                 : report::Cell{},
-                          p.illustrative_price, std::string(plan_status_name(p.status)),
-                          why_words(p, best, o)});
+    plans.rows.push_back(
+        {report::integer(static_cast<std::int64_t>(i + 1)),
+         p.spec.gpu.name,
+         report::integer(p.spec.tp),
+         report::integer(p.spec.pp),
+         std::string(dtype_name(p.spec.weights_dtype)),
+         std::string(dtype_name(p.spec.kv_dtype)),
+         report::integer(p.spec.limits.max_num_seqs),
+         p.spec.engine,
+         std::string(q_source_name(p.q_source)),
+         priced ? report::Cell{p.q_rps} : report::Cell{},
+         number_or_null(p.evaluation.q_analytic_rps),
+         priced ? report::integer(p.fleet.replicas) : report::Cell{},
+         priced ? report::integer(p.analytic_fleet.replicas) : report::Cell{},
+         priced ? report::integer(p.replicas_p50) : report::Cell{},
+         priced ? report::integer(p.replicas_p95) : report::Cell{},
+         priced ? report::integer(p.fleet.gpus) : report::Cell{},
+         priced ? report::Cell{p.fleet.usd_per_hour} : report::Cell{},
+         priced ? report::Cell{p.fleet.usd_per_million_output_tokens} : report::Cell{},
+         p.illustrative_price,
+         std::string(plan_status_name(p.status)),
+         why_words(p, best, o)});
   }
   rep.tables.push_back(std::move(plans));
 

@@ -34,7 +34,9 @@ std::int64_t spares_for(std::int64_t serving, double p, double target, std::int6
   if (serving <= 0 || p <= 0) return 0;
   // P(Bin(n + k, p) <= k) never falls as k grows (one more replica adds at most one more down),
   // so the smallest k is found by doubling and then bisecting.
-  auto enough = [&](std::int64_t k) { return at_most_down_probability(serving + k, k, p) >= target; };
+  auto enough = [&](std::int64_t k) {
+    return at_most_down_probability(serving + k, k, p) >= target;
+  };
   if (enough(0)) return 0;
   std::int64_t lo = 0, hi = 1;  // enough(lo) is false
   while (!enough(hi)) {

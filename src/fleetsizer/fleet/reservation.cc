@@ -12,7 +12,8 @@ namespace fleetsizer {
 double reservation_usd_per_year(const std::vector<std::int64_t>& n, std::int64_t reserved,
                                 double c_r, double c_o) {
   double on_demand = 0;
-  for (std::int64_t h : n) on_demand += static_cast<double>(std::max<std::int64_t>(0, h - reserved));
+  for (std::int64_t h : n)
+    on_demand += static_cast<double>(std::max<std::int64_t>(0, h - reserved));
   const double hours = static_cast<double>(n.size());
   return units::kHoursPerYear * (static_cast<double>(reserved) * c_r + on_demand / hours * c_o);
 }
@@ -23,8 +24,8 @@ Result<ReservationPlan> plan_reservation(const std::vector<std::int64_t>& n, dou
   if (std::ranges::any_of(n, [](std::int64_t v) { return v < 0; }))
     return fail("replicas per hour must be >= 0");
   if (!(c_r > 0) || !(c_o > 0) || !std::isfinite(c_r) || !std::isfinite(c_o))
-    return fail(fmt::format("reserved and on-demand prices must be positive, got {} and {}", c_r,
-                            c_o));
+    return fail(
+        fmt::format("reserved and on-demand prices must be positive, got {} and {}", c_r, c_o));
   ReservationPlan p;
   p.break_even_utilization = c_r / c_o;
   p.peak_replicas = *std::ranges::max_element(n);

@@ -25,13 +25,13 @@ struct LoadProfile {
 
 struct ReservationPlan {
   std::int64_t reserved_replicas = 0;
-  std::int64_t peak_replicas = 0;             // max n_h
+  std::int64_t peak_replicas = 0;               // max n_h
   double on_demand_replica_hours_per_year = 0;  // sum over the year of max(0, n_h - R)
-  double break_even_utilization = 0;          // c_r / c_o
-  double usd_per_year = 0;                    // at the optimum
-  double all_reserved_usd_per_year = 0;       // R = peak
-  double all_on_demand_usd_per_year = 0;      // R = 0
-  double average_replicas = 0;                // mean n_h
+  double break_even_utilization = 0;            // c_r / c_o
+  double usd_per_year = 0;                      // at the optimum
+  double all_reserved_usd_per_year = 0;         // R = peak
+  double all_on_demand_usd_per_year = 0;        // R = 0
+  double average_replicas = 0;                  // mean n_h
 };
 
 // Yearly cost of reserving `reserved` replicas for the profile (see the header comment).

@@ -23,7 +23,8 @@ struct LayoutEvaluation {
 };
 
 // What a fleet of replicas of `spec` at q req/s each costs per hour (the caller knows the target
-// rate, packing and prices); plan_replica picks the cheapest layout, then the fewest GPUs per req/s.
+// rate, packing and prices); plan_replica picks the cheapest layout, then the fewest GPUs per
+// req/s.
 using FleetCost = std::function<double(const ReplicaSpec& spec, double q_rps)>;
 
 struct ReplicaPlan {

@@ -70,7 +70,8 @@ Json table_json(const Table& t) {
 }
 
 std::string render_json(const Report& r) {
-  if (r.json_array) return (r.tables.empty() ? Json::array() : table_json(r.tables.front())).dump(2) + "\n";
+  if (r.json_array)
+    return (r.tables.empty() ? Json::array() : table_json(r.tables.front())).dump(2) + "\n";
   Json out = Json::object();
   for (const auto& f : r.fields) put_path(out, f.key, cell_json(f.value));
   for (const auto& t : r.tables) put_path(out, t.key, table_json(t));

@@ -75,8 +75,8 @@ std::string k8s_manifest(const VllmArgs& args, const K8sOptions& o) {
   std::string container_args = fmt::format("        - {}\n", quoted(args.model));
   for (const auto& [name, value] : args.flags)
     container_args += fmt::format("        - {}\n        - {}\n", quoted(name), quoted(value));
-  container_args += fmt::format("        - {}\n        - {}\n", quoted("--port"),
-                                quoted(std::to_string(o.port)));
+  container_args +=
+      fmt::format("        - {}\n        - {}\n", quoted("--port"), quoted(std::to_string(o.port)));
   std::string notes;
   for (const std::string& n : args.notes) notes += "# " + n + "\n";
   return fmt::format(

@@ -93,10 +93,12 @@ Result<PricedFleet> priced_fleet(const Scenario& s, const SearchOptions& o, cons
   auto serving = fleet_for(s, spec, q, usd_per_gpu_hour, 0, simulated_replicas);
   if (!serving) return fail(serving.error().message);
   PricedFleet out;
-  out.replica_down_probability = o.availability ? replica_down_probability(spec.gpus(), o.failures) : 0;
-  const std::int64_t k = o.availability ? spares_for(serving->serving_replicas,
-                                                     out.replica_down_probability, o.failures.target)
-                                        : 0;
+  out.replica_down_probability =
+      o.availability ? replica_down_probability(spec.gpus(), o.failures) : 0;
+  const std::int64_t k =
+      o.availability
+          ? spares_for(serving->serving_replicas, out.replica_down_probability, o.failures.target)
+          : 0;
   out.spares = std::max<std::int64_t>(s.redundancy, k);
   auto fleet = fleet_for(s, spec, q, usd_per_gpu_hour, out.spares, simulated_replicas);
   if (!fleet) return fail(fleet.error().message);
@@ -142,14 +144,13 @@ Result<void> first_error(const std::vector<std::string>& errors) {
 // evaluated on a grid up to R_max to stay an upper bound for any step-time shape.
 }  // namespace
 
-Screen screen_spec(const StepTimeModel& model, const Workload& w,
-                   const std::vector<SloTarget>& slo, std::int64_t running_cap) {
+Screen screen_spec(const StepTimeModel& model, const Workload& w, const std::vector<SloTarget>& slo,
+                   std::int64_t running_cap) {
   Screen out;
   const double I = std::max(1.0, w.isl()), O = std::max(1.0, w.osl());
   const double budget = model.token_budget();
   // Latency floors of a request alone in the replica.
-  const double tpot_floor_ms =
-      units::ms_from_s(model.step(StepWork::decoding(1, I)).total_s);
+  const double tpot_floor_ms = units::ms_from_s(model.step(StepWork::decoding(1, I)).total_s);
   const double chunk = std::min(I, budget);
   const double ttft_floor_ms =
       units::ms_from_s(model.step(StepWork::decoding(0, 0).with_prefill(chunk, 1, I)).total_s);
@@ -168,12 +169,12 @@ Screen screen_spec(const StepTimeModel& model, const Workload& w,
         floor_ms = (w.prefix_hit_rate > 0 ? 0 : ttft_floor_ms) + (O - 1) * tpot_floor_ms;
         break;
     }
-    if (floor_ms > t.ms && (!out.floor || floor_ms / t.ms > out.floor->floor_ms / out.floor->target.ms))
+    if (floor_ms > t.ms &&
+        (!out.floor || floor_ms / t.ms > out.floor->floor_ms / out.floor->target.ms))
       out.floor = LatencyFloor{t, floor_ms};
   }
   if (O < 2) return out;
-  const double r_max =
-      std::min(static_cast<double>(running_cap), budget * (O - 1) / (I + O - 1));
+  const double r_max = std::min(static_cast<double>(running_cap), budget * (O - 1) / (I + O - 1));
   if (!(r_max > 0)) {
     out.q_bound = 0;
     return out;
@@ -511,7 +512,8 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     const std::int64_t sim = static_cast<int>(i) == chosen ? simulated_replicas : 0;
     if (auto r = error_bars(s, o, p, sim); !r) return fail(r.error().message);
   }
-  const double chosen_cost = chosen >= 0 ? plans[static_cast<std::size_t>(chosen)].fleet.usd_per_hour : 0;
+  const double chosen_cost =
+      chosen >= 0 ? plans[static_cast<std::size_t>(chosen)].fleet.usd_per_hour : 0;
   for (std::size_t i = 0; i < n; ++i) {
     PlanEvaluation& p = plans[i];
     if (p.status != PlanStatus::feasible) continue;
@@ -530,12 +532,14 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     if (ga != gb) return ga < gb;
     const double ca = rank_cost(plans[a]), cb = rank_cost(plans[b]);
     if (ca != cb) return ca < cb;
-    if (plans[a].fleet.gpus != plans[b].fleet.gpus) return plans[a].fleet.gpus < plans[b].fleet.gpus;
+    if (plans[a].fleet.gpus != plans[b].fleet.gpus)
+      return plans[a].fleet.gpus < plans[b].fleet.gpus;
     return plans[a].q_rps / plans[a].spec.gpus() > plans[b].q_rps / plans[b].spec.gpus();
   });
   result.plans.reserve(n);
   for (std::size_t i : ranked) result.plans.push_back(std::move(plans[i]));
-  result.chosen = !result.plans.empty() && result.plans.front().status == PlanStatus::chosen ? 0 : -1;
+  result.chosen =
+      !result.plans.empty() && result.plans.front().status == PlanStatus::chosen ? 0 : -1;
 
   // The frontier over every plan with a closed-form operating point.
   std::vector<std::pair<double, double>> points;

@@ -56,13 +56,13 @@ struct SearchOptions {
 };
 
 enum class PlanStatus {
-  chosen,         // the cheapest verified plan
-  feasible,       // meets the SLO, dearer than the chosen one
-  over_budget,    // meets the SLO, above the budget cap
-  misses_slo,     // no rate meets the SLO (binding says which target)
-  does_not_fit,   // weights + KV do not fit the layout
-  bounded_out,    // never evaluated: its cost lower bound exceeds prune_ratio x the verify_top-th
-  no_price,       // no price for its GPU
+  chosen,        // the cheapest verified plan
+  feasible,      // meets the SLO, dearer than the chosen one
+  over_budget,   // meets the SLO, above the budget cap
+  misses_slo,    // no rate meets the SLO (binding says which target)
+  does_not_fit,  // weights + KV do not fit the layout
+  bounded_out,   // never evaluated: its cost lower bound exceeds prune_ratio x the verify_top-th
+  no_price,      // no price for its GPU
 };
 std::string_view plan_status_name(PlanStatus s);
 
@@ -97,7 +97,7 @@ struct PlanEvaluation {
   bool evaluated = false;
   ReplicaEvaluation evaluation;  // evaluate_analytic, then simulate_q / confirm_q
   QSource q_source = QSource::bound;
-  double q_rps = 0;  // what the fleet is sized on (simulated when verified, else analytic)
+  double q_rps = 0;          // what the fleet is sized on (simulated when verified, else analytic)
   FleetPlan analytic_fleet;  // N on the analytic q
   FleetPlan fleet;           // N on q_rps, with spares and (chosen plan) the fleet check
   std::int64_t spares = 0;   // for failures at the target availability
@@ -118,9 +118,9 @@ struct PlanEvaluation {
 struct SearchCounts {
   std::int64_t examined = 0;
   std::int64_t pruned_by_memory = 0;
-  std::int64_t screened = 0;          // specs that got the bound
+  std::int64_t screened = 0;  // specs that got the bound
   std::int64_t ruled_out_by_floor = 0;
-  std::int64_t analytic = 0;          // closed-form evaluations
+  std::int64_t analytic = 0;  // closed-form evaluations
   std::int64_t bounded_out = 0;
   std::int64_t simulated = 0;
 };
@@ -129,7 +129,7 @@ struct SearchResult {
   // Every spec that fits or was ruled out with a reason, ranked: verified plans by $/hour, then
   // the other feasible ones by analytic $/hour, then the infeasible ones.
   std::vector<PlanEvaluation> plans;
-  int chosen = -1;  // index into plans (0 when any plan is feasible); -1 when none is
+  int chosen = -1;          // index into plans (0 when any plan is feasible); -1 when none is
   std::vector<int> pareto;  // indices into plans on the frontier, by tok/s per user
   std::optional<FleetVerification> verification;  // the chosen plan's fleet check
   std::string fleet_check_skipped;

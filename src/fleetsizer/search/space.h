@@ -31,10 +31,10 @@ std::vector<Dtype> supported_kv_dtypes(const GpuSpec& gpu);
 
 // Every replica spec in the space, ordered by GPU, weights dtype, KV dtype, layout, batch cap and
 // engine (a GPU/dtype pair where nothing fits keeps its largest layout, marked as not fitting,
-// so the plan table can say why). Layouts: each TP of the list (default powers of two up to `gpus_per_host`) that divides
-// the model's heads; when none of them holds the model, the smallest TP x PP layout that does
-// (find_fit within `bounds`) instead. A dtype the GPU does not run (an explicit list can name
-// one) is skipped.
+// so the plan table can say why). Layouts: each TP of the list (default powers of two up to
+// `gpus_per_host`) that divides the model's heads; when none of them holds the model, the smallest
+// TP x PP layout that does (find_fit within `bounds`) instead. A dtype the GPU does not run (an
+// explicit list can name one) is skipped.
 struct Enumeration {
   std::vector<ReplicaSpec> specs;
   std::int64_t examined = 0;          // configurations looked at (layouts x caps x engines)

@@ -77,9 +77,8 @@ ModelSearchResult largest_concurrency_meeting(const StepTimeModel& model, const 
 }
 
 ModelSearchResult largest_rate_meeting(const StepTimeModel& model, const Lengths& w,
-                                       const std::vector<SloTarget>& slo,
-                                       std::int64_t max_running, double rel_tolerance,
-                                       double known_capacity) {
+                                       const std::vector<SloTarget>& slo, std::int64_t max_running,
+                                       double rel_tolerance, double known_capacity) {
   ModelSearchResult r;
   const double capacity =
       known_capacity > 0
