@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <regex>
+
 #include "cli/command.h"
 #include "fleetsizer/api/search.h"
 #include "io/search_file.h"
@@ -107,6 +109,16 @@ Result<api::SearchRequest> build_request(const ScenarioFlags& scenario_flags,
                    : io::read_error_bands(f.error_bands);
   if (!bands) return fail(bands.error().message);
   o.bands = std::move(*bands);
+  // A Kubernetes object name is an RFC 1123 label: lowercase letters, digits and '-', starting and
+  // ending with a letter or digit, at most 63 characters.
+  static const std::regex rfc1123("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  if (!std::regex_match(f.k8s_name, rfc1123))
+    return fail(
+        fmt::format("--k8s-name '{}' is not a Kubernetes name (lowercase letters, digits "
+                    "and '-', at most 63, starting and ending with a letter or digit)",
+                    f.k8s_name));
+  if (f.image.empty() || f.image.find_first_of(" \t\n\r\"'") != std::string::npos)
+    return fail(fmt::format("--image '{}' is not a container image reference", f.image));
   req.k8s.name = f.k8s_name;
   req.k8s.image = f.image;
   return req;

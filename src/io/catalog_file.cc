@@ -119,6 +119,9 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
 }  // namespace
 
 Result<void> load_catalog_file(const std::string& path, Catalog& catalog) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fail(fmt::format("{}: is a directory, not a catalog file", path));
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 namespace fleetsizer::io {
@@ -66,6 +67,9 @@ std::string where(const std::string& path, std::size_t line, const std::string& 
 }
 
 Result<CsvTable> read_csv(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fail(fmt::format("{}: is a directory, not a CSV file", path));
   std::ifstream in(path);
   if (!in) return fail(fmt::format("{}: cannot open file", path));
   CsvTable t;

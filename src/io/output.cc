@@ -33,6 +33,9 @@ Result<void> write_file_atomically(const std::string& path, const std::string& c
 }
 
 Result<std::string> read_text_file(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fail(fmt::format("{}: is a directory, not a {}", path, what));
   std::ifstream in(path);
   if (!in) return fail(fmt::format("{}: cannot open {}", path, what));
   std::stringstream buffer;

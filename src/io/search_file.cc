@@ -14,16 +14,20 @@
 namespace fleetsizer::io {
 namespace {
 
-// Every value of a list key, comma-split and trimmed.
-std::vector<std::string> list_values(const RawValue& v) {
+// Every value of a list key, comma-split and trimmed; an empty item ("1,,2") is an error.
+Result<std::vector<std::string>> list_values(const std::string& key, const RawValue& v) {
   std::vector<std::string> out;
   for (const std::string& value : v.values) {
-    std::stringstream in(value);
-    std::string item;
-    while (std::getline(in, item, ',')) {
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t comma = value.find(',', start);
+      const std::string item = value.substr(start, comma - start);
       const auto b = item.find_first_not_of(" \t");
-      const auto e = item.find_last_not_of(" \t");
-      if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+      if (b == std::string::npos)
+        return fail(fmt::format("{}: {} has an empty item in '{}'", v.origin, key, value));
+      out.push_back(item.substr(b, item.find_last_not_of(" \t") - b + 1));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
     }
   }
   return out;
@@ -44,11 +48,13 @@ Result<std::int64_t> positive_integer(const std::string& text, const std::string
 Result<SearchSpace> search_space_from(const RawScenario& raw, const Catalog& catalog) {
   SearchSpace space;
   for (const auto& [key, value] : raw.values) {
-    const std::vector<std::string> items = list_values(value);
     const bool list_key = key == "gpus" || key == "tps" || key == "weights_dtypes" ||
                           key == "kv_dtypes" || key == "max_num_seqs_caps" || key == "engines";
-    if (list_key && items.empty())
-      return fail(fmt::format("{}: {} is an empty list", value.origin, key));
+    if (!list_key) continue;
+    auto parsed = list_values(key, value);
+    if (!parsed) return fail(parsed.error().message);
+    const std::vector<std::string>& items = *parsed;
+    if (items.empty()) return fail(fmt::format("{}: {} is an empty list", value.origin, key));
     if (key == "gpus") {
       for (const std::string& name : items) {
         auto gpu = catalog.gpu(name);
@@ -137,6 +143,11 @@ Result<void> read_prices_file(const std::string& path, const Catalog& catalog, P
       auto reserved =
           price_value(table->cell(row, *reserved_col), at + ": reserved_usd_per_gpu_hour");
       if (!reserved) return fail(reserved.error().message);
+      if (*reserved > *price)
+        return fail(
+            fmt::format("{}: reserved_usd_per_gpu_hour {} is above the on-demand {}: a "
+                        "reservation is a discount",
+                        at, *reserved, *price));
       p.reserved_usd_per_gpu_hour = *reserved;
     }
     book.set(std::move(p));

@@ -89,6 +89,23 @@ TEST(SearchCli, BadInputIsOneLine) {
   expect_one_line_error("search --price h100-sxm=-3", "price");
   expect_one_line_error("search --price nonsense", "GPU=USD");
   expect_one_line_error("search --weights-dtypes fp7", "fp7");
+  expect_one_line_error("search --tps 1,,2", "empty item");
+  expect_one_line_error(kSmall + " --tps 3", "TP 3");
+  expect_one_line_error(
+      "search --model llama-3.1-8b --gpus h100-sxm,l40s --weights-dtypes fp4 --target-qps 20",
+      "search space is empty");
+  expect_one_line_error(kSmall + " --repair-hours 1e300", "down");
+  expect_one_line_error(kSmall + " --emit k8s --k8s-name 'Bad Name: x'", "--k8s-name");
+  expect_one_line_error(kSmall + " --engines trtllm --emit vllm", "--engines vllm");
+  expect_one_line_error(
+      "search --model llama-3.1-405b --gpus h100-sxm --weights-dtypes bf16 "
+      "--kv-dtypes bf16 --target-qps 1 --sim-requests 1000 --verify-top 1 "
+      "--no-fleet-sim --max-num-seqs-caps 64 --emit k8s",
+      "cannot span hosts");
+  const std::string dir = temp_dir("search-bad-files");
+  expect_one_line_error(kSmall + " --prices " + dir, "is a directory");
+  write_text(dir + "/prices.csv", "gpu,usd_per_gpu_hour,reserved_usd_per_gpu_hour\nh100-sxm,2,3\n");
+  expect_one_line_error(kSmall + " --prices " + dir + "/prices.csv", "prices.csv:2");
 }
 
 TEST(SearchCli, InfeasibleSloListsTheClosestPlans) {

@@ -37,6 +37,14 @@ TEST(Availability, SparesAreTheSmallestCountMeetingTheTarget) {
   // = 0.99482 < 0.999; k = 2 gives 0.99979 >= 0.999.
   EXPECT_EQ(spares_for(10, 0.01, 0.999), 2);
   EXPECT_EQ(spares_for(10, 0.0, 0.999), 0);
+  // A billion replicas: constant work per probability (the incomplete beta function), and the
+  // answer near the normal approximation n p + 3.09 sqrt(n p (1 - p)) for 99.9%.
+  const double n = 1e9, q = 5e-4;
+  const auto big = static_cast<double>(spares_for(1'000'000'000, q, 0.999));
+  const double normal = n * q + 3.09 * std::sqrt(n * q * (1 - q));
+  EXPECT_NEAR(big, normal, 0.01 * normal);
+  // An infinite repair time means always down, not NaN.
+  EXPECT_EQ(replica_down_probability(1, {0.1, INFINITY, 0.999}), 1.0);
   // More replicas or a stricter target never need fewer spares.
   EXPECT_LE(spares_for(100, p, 0.99), spares_for(100, p, 0.9999));
   EXPECT_LE(spares_for(100, p, 0.999), spares_for(1000, p, 0.999));

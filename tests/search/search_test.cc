@@ -112,7 +112,82 @@ TEST(Search, RankedByCostAndDeterministic) {
   }
   // The chosen plan is the cheapest verified one and has a simulated q.
   EXPECT_TRUE(a->plans[0].verified());
-  EXPECT_EQ(a->counts.simulated, 3);
+  EXPECT_GE(a->counts.simulated, 3);
+  // No plan left unverified is cheaper than the chosen one by its closed form or its bound.
+  const double chosen = a->plans[0].fleet.usd_per_hour;
+  for (const PlanEvaluation& p : a->plans) {
+    if (p.status == PlanStatus::feasible && !p.verified())
+      EXPECT_GE(p.fleet.usd_per_hour, chosen) << p.spec.gpu.name << " TP" << p.spec.tp;
+    if (p.status == PlanStatus::bounded_out) EXPECT_GE(p.usd_per_hour_lower_bound, chosen);
+  }
+}
+
+TEST(Search, OutputDoesNotDependOnTheThreadCount) {
+  Small t;
+  t.o.threads = 1;
+  auto a = search_plans(t.s, t.space, t.o);
+  t.o.threads = 3;
+  auto b = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->counts.analytic, b->counts.analytic);
+  EXPECT_EQ(a->counts.simulated, b->counts.simulated);
+  ASSERT_EQ(a->plans.size(), b->plans.size());
+  for (std::size_t i = 0; i < a->plans.size(); ++i) {
+    EXPECT_EQ(a->plans[i].status, b->plans[i].status);
+    EXPECT_EQ(a->plans[i].q_rps, b->plans[i].q_rps);
+  }
+}
+
+TEST(Search, PrefixHitsRaiseTheClosedFormQ) {
+  Small t;
+  t.s.workload.input.mean = 4000;
+  t.s.workload.output.mean = 64;
+  t.space.gpus = {*t.catalog.gpu("h100-sxm")};
+  t.space.weights_dtypes = {Dtype::fp8};
+  t.space.tps = {1};
+  t.space.max_num_seqs = {256};
+  t.o.verify_top = 1;
+  auto cold = search_plans(t.s, t.space, t.o);
+  t.s.workload.prefix_hit_rate = 0.9;
+  auto warm = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(cold && warm);
+  ASSERT_EQ(cold->chosen, 0);
+  ASSERT_EQ(warm->chosen, 0);
+  // A tenth of each prompt left to prefill: the closed form must see the cheaper prefill.
+  EXPECT_GT(warm->plans[0].evaluation.q_analytic_rps,
+            1.5 * cold->plans[0].evaluation.q_analytic_rps);
+}
+
+TEST(Search, RejectsATpTheModelCannotUse) {
+  Small t;
+  t.space.tps = {3};
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("TP 3"), std::string::npos) << r.error().message;
+}
+
+TEST(Search, AnEmptySpaceIsAnError) {
+  Small t;
+  t.space.weights_dtypes = {Dtype::fp4};  // neither the H100 nor the L40S runs fp4
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("empty"), std::string::npos) << r.error().message;
+}
+
+TEST(Search, ALayoutThatDoesNotFitIsShownNotEvaluated) {
+  Small t;
+  t.s.replica.model = *t.catalog.model("llama-3.1-70b");
+  t.space.gpus = {*t.catalog.gpu("h100-sxm")};
+  t.space.weights_dtypes = {Dtype::bf16};
+  t.space.tps = {1};
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->chosen, -1);
+  ASSERT_FALSE(r->plans.empty());
+  for (const PlanEvaluation& p : r->plans) {
+    EXPECT_EQ(p.status, PlanStatus::does_not_fit);
+    EXPECT_EQ(p.spec.tp, 1);
+  }
 }
 
 TEST(Search, NoPlanMeetsAnImpossibleSloButTheTableSaysWhy) {

@@ -25,6 +25,9 @@ std::string why_words(const PlanEvaluation& p, const PlanEvaluation* chosen,
     case PlanStatus::chosen:
       return "chosen: cheapest verified plan";
     case PlanStatus::feasible:
+      if (p.dearer_pct < -0.05)
+        return fmt::format("{:.1f}% cheaper by the closed form, {} in simulation", -p.dearer_pct,
+                           p.verified() ? "dearer" : "not simulated");
       if (p.dearer_pct < 0.05 && chosen) {
         const std::int64_t more = p.fleet.gpus - chosen->fleet.gpus;
         return p.verified() ? fmt::format("same $/h, {:+d} GPUs in use", more)
@@ -75,6 +78,11 @@ Result<SearchOutput> run_search(const SearchRequest& request) {
   const PlanEvaluation* best = out.result.best();
   if (!best) return out;
   out.vllm = vllm_args(best->spec, request.scenario.context_tokens);
+  if (best->spec.gpus() > request.scenario.gpus_per_host)
+    out.vllm->notes.push_back(fmt::format(
+        "the replica spans {} hosts: vLLM runs it over a Ray cluster of those hosts "
+        "(--distributed-executor-backend ray)",
+        (best->spec.gpus() + request.scenario.gpus_per_host - 1) / request.scenario.gpus_per_host));
   if (request.load_profile) {
     const LoadProfile& profile = *request.load_profile;
     // Each hour sized on the chosen plan's q with its spares (closed form: the whole-fleet check
@@ -192,23 +200,38 @@ report::Report search_report(const SearchOutput& out) {
     rep.why("chosen.usd_per_hour",
             fmt::format("{} GPUs paid x ${:.2f}/GPU-hour ({})", f.gpus_reserved, f.usd_per_gpu_hour,
                         best->price_source));
-    // What headroom and spares cost.
-    const double replica_hour = f.usd_per_replica_hour;
+    // What spares and headroom cost: the fleet with and without them, packed and billed as the
+    // plan is (a spare can open a whole new host).
+    const std::int64_t sim = r.verification && r.verification->met ? r.verification->replicas : 0;
+    auto usd_with = [&](const Scenario& sc, std::int64_t spares) {
+      auto fl = fleet_for(sc, best->spec, best->q_rps, best->usd_per_gpu_hour, spares, sim);
+      return fl ? fl->usd_per_hour : 0.0;
+    };
+    Scenario no_headroom = s;
+    no_headroom.target_utilization = 1;
     rep.add("availability.target",
             o.availability ? report::Cell{o.failures.target} : report::Cell{}, 4);
     rep.add("availability.replica_down_probability", best->replica_down_probability, 6);
-    rep.add("availability.spares", report::integer(best->spares));
-    rep.add("availability.usd_per_hour", static_cast<double>(best->spares) * replica_hour, 2);
+    rep.add("availability.spares", report::integer(best->availability_spares));
+    rep.add("fleet.redundancy", report::integer(s.redundancy));
+    rep.add("fleet.spares", report::integer(best->spares));
+    rep.add("fleet.spares_usd_per_hour", f.usd_per_hour - usd_with(s, 0), 2);
     rep.add("headroom.replicas", report::integer(f.headroom_replicas - f.floor_replicas));
     rep.add("headroom.usd_per_hour",
-            static_cast<double>(f.headroom_replicas - f.floor_replicas) * replica_hour, 2);
+            usd_with(s, best->spares) - usd_with(no_headroom, best->spares), 2);
+    rep.why("fleet.spares", "max(scenario redundancy, availability spares)");
+    rep.why("fleet.spares_usd_per_hour", "fleet $/h - the same fleet's $/h without spares");
+    rep.why("headroom.usd_per_hour",
+            fmt::format("fleet $/h at target utilization {} - the same at utilization 1",
+                        s.target_utilization));
     if (o.availability)
       rep.why("availability.spares",
               fmt::format("smallest k with P(Binomial({} + k, p) <= k) >= {}; p = gfR / (1 + gfR) "
                           "= {} GPUs x {}/8760 failures per GPU-hour x {} h repair",
                           f.serving_replicas, o.failures.target, best->spec.gpus(),
                           o.failures.gpu_failures_per_year, o.failures.repair_hours));
-    if (out.vllm) rep.add("deploy.vllm_command", vllm_command(*out.vllm));
+    if (out.vllm && best->spec.engine == "vllm")
+      rep.add("deploy.vllm_command", vllm_command(*out.vllm));
   } else if (!r.plans.empty() && r.plans.front().status == PlanStatus::over_budget) {
     const PlanEvaluation& cheapest = r.plans.front();
     rep.add("headline",
@@ -365,16 +388,37 @@ report::Report search_report(const SearchOutput& out) {
   return rep;
 }
 
+namespace {
+
+Result<void> deployable_with_vllm(const SearchOutput& out) {
+  const PlanEvaluation* best = out.result.best();
+  if (!out.vllm || !best) return fail("no plan meets the SLO: there is nothing to deploy");
+  if (best->spec.engine != "vllm")
+    return fail(
+        fmt::format("the chosen plan runs on {}, not vLLM: restrict the search with "
+                    "--engines vllm to emit a vLLM deployment",
+                    best->spec.engine));
+  return {};
+}
+
+}  // namespace
+
 Result<std::string> emit_vllm(const SearchOutput& out) {
-  if (!out.vllm) return fail("no plan meets the SLO: there is no vllm command to emit");
+  if (auto r = deployable_with_vllm(out); !r) return fail(r.error().message);
   std::string text;
   for (const std::string& n : out.vllm->notes) text += "# " + n + "\n";
   return text + vllm_command(*out.vllm) + "\n";
 }
 
 Result<std::string> emit_k8s(const SearchOutput& out) {
+  if (auto r = deployable_with_vllm(out); !r) return fail(r.error().message);
   const PlanEvaluation* best = out.result.best();
-  if (!out.vllm || !best) return fail("no plan meets the SLO: there is no deployment to emit");
+  if (best->spec.gpus() > out.request.scenario.gpus_per_host)
+    return fail(fmt::format(
+        "the chosen replica spans {} GPUs on {}-GPU hosts: one pod cannot span hosts; deploy it "
+        "with a multi-node launcher (LeaderWorkerSet or a Ray cluster), or search with --tps up "
+        "to {}",
+        best->spec.gpus(), out.request.scenario.gpus_per_host, out.request.scenario.gpus_per_host));
   K8sOptions k = out.request.k8s;
   k.replicas = best->fleet.replicas;
   k.gpus_per_replica = best->spec.gpus();

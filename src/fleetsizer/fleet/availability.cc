@@ -1,6 +1,7 @@
 #include "fleetsizer/fleet/availability.h"
 
 #include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 
 #include "fleetsizer/units/units.h"
@@ -11,23 +12,17 @@ double replica_down_probability(int gpus, const AvailabilitySpec& spec) {
   const double rate_per_hour =
       static_cast<double>(gpus) * spec.gpu_failures_per_year / units::kHoursPerYear;
   const double x = rate_per_hour * spec.repair_hours;
-  return x / (1 + x);
+  // x / (1 + x), written so that an infinite x gives 1 rather than inf / inf.
+  return x > 0 ? 1 / (1 + 1 / x) : 0;
 }
 
 double at_most_down_probability(std::int64_t n, std::int64_t k, double p) {
   if (k >= n || p <= 0) return 1.0;
   if (p >= 1) return 0.0;
-  // Sum the pmf in log space from 0 up: lgamma keeps C(n, i) finite for fleets of any size.
-  const double lp = std::log(p), lq = std::log1p(-p);
-  const double nn = static_cast<double>(n);
-  double sum = 0;
-  for (std::int64_t i = 0; i <= k; ++i) {
-    const double ii = static_cast<double>(i);
-    const double log_pmf = std::lgamma(nn + 1) - std::lgamma(ii + 1) - std::lgamma(nn - ii + 1) +
-                           ii * lp + (nn - ii) * lq;
-    sum += std::exp(log_pmf);
-  }
-  return std::min(1.0, sum);
+  // The binomial CDF through the regularized incomplete beta function (Boost.Math): constant
+  // work for fleets of any size, where summing the pmf term by term is O(k).
+  return boost::math::cdf(boost::math::binomial_distribution<double>(static_cast<double>(n), p),
+                          static_cast<double>(k));
 }
 
 std::int64_t spares_for(std::int64_t serving, double p, double target, std::int64_t max_spares) {

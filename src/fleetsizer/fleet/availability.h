@@ -23,6 +23,10 @@ struct AvailabilitySpec {
   double target = 0.999;     // probability that at least the serving replicas are up
 };
 
+// A replica down this often is an input mistake (a failure rate or repair time off by orders of
+// magnitude), not a fleet to plan spares for.
+inline constexpr double kMaxDownProbability = 0.5;
+
 // The long-run fraction of time one replica of `gpus` GPUs is down.
 double replica_down_probability(int gpus, const AvailabilitySpec& spec);
 
@@ -33,6 +37,6 @@ double at_most_down_probability(std::int64_t n, std::int64_t k, double p);
 // >= target. `serving` replicas of down probability p; k never exceeds `max_spares` (returned as
 // max_spares + 1 when even that is not enough).
 std::int64_t spares_for(std::int64_t serving, double p, double target,
-                        std::int64_t max_spares = 1 << 20);
+                        std::int64_t max_spares = std::int64_t{1} << 40);
 
 }  // namespace fleetsizer

@@ -29,7 +29,8 @@ ErrorBand band_of(std::string engine, std::string gpu, const std::vector<double>
 }
 
 ErrorBand widened(ErrorBand b) {
-  b.ratio_p05 = std::max(0.0, b.ratio_p50 - kWidening * (b.ratio_p50 - b.ratio_p05));
+  // Never below half the band's own 5th percentile: a ratio of 0 would mean an infinite fleet.
+  b.ratio_p05 = std::max(b.ratio_p05 / 2, b.ratio_p50 - kWidening * (b.ratio_p50 - b.ratio_p05));
   b.ratio_p95 = b.ratio_p50 + kWidening * (b.ratio_p95 - b.ratio_p50);
   return b;
 }

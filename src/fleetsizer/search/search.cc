@@ -1,6 +1,7 @@
 #include "fleetsizer/search/search.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -95,11 +96,14 @@ Result<PricedFleet> priced_fleet(const Scenario& s, const SearchOptions& o, cons
   PricedFleet out;
   out.replica_down_probability =
       o.availability ? replica_down_probability(spec.gpus(), o.failures) : 0;
-  const std::int64_t k =
+  if (o.availability && !(out.replica_down_probability < kMaxDownProbability))
+    return fail(fmt::format("a replica of {} GPUs would be down {:.1f}% of the time", spec.gpus(),
+                            out.replica_down_probability * 100));
+  out.availability_spares =
       o.availability
           ? spares_for(serving->serving_replicas, out.replica_down_probability, o.failures.target)
           : 0;
-  out.spares = std::max<std::int64_t>(s.redundancy, k);
+  out.spares = std::max<std::int64_t>(s.redundancy, out.availability_spares);
   auto fleet = fleet_for(s, spec, q, usd_per_gpu_hour, out.spares, simulated_replicas);
   if (!fleet) return fail(fleet.error().message);
   out.fleet = *fleet;
@@ -123,6 +127,10 @@ void parallel_for(std::size_t n, int threads, Fn fn) {
       for (std::size_t i = next++; i < n; i = next++) fn(i);
     });
 }
+
+// Closed-form and simulation batches have a fixed size, so which specs are evaluated does not
+// depend on the thread count.
+constexpr std::size_t kBatch = 16;
 
 int thread_count(int requested) {
   if (requested > 0) return requested;
@@ -149,7 +157,10 @@ Screen screen_spec(const StepTimeModel& model, const Workload& w, const std::vec
   Screen out;
   const double I = std::max(1.0, w.isl()), O = std::max(1.0, w.osl());
   const double budget = model.token_budget();
-  // Latency floors of a request alone in the replica.
+  // Latency floors of a request alone in the replica, at the mean lengths: a bound on every
+  // request only when every request has those lengths (fixed lengths, no trace).
+  const bool fixed_lengths =
+      !w.trace && w.input.kind == LengthKind::fixed && w.output.kind == LengthKind::fixed;
   const double tpot_floor_ms = units::ms_from_s(model.step(StepWork::decoding(1, I)).total_s);
   const double chunk = std::min(I, budget);
   const double ttft_floor_ms =
@@ -169,12 +180,15 @@ Screen screen_spec(const StepTimeModel& model, const Workload& w, const std::vec
         floor_ms = (w.prefix_hit_rate > 0 ? 0 : ttft_floor_ms) + (O - 1) * tpot_floor_ms;
         break;
     }
-    if (floor_ms > t.ms &&
+    if (fixed_lengths && floor_ms > t.ms &&
         (!out.floor || floor_ms / t.ms > out.floor->floor_ms / out.floor->target.ms))
       out.floor = LatencyFloor{t, floor_ms};
   }
   if (O < 2) return out;
-  const double r_max = std::min(static_cast<double>(running_cap), budget * (O - 1) / (I + O - 1));
+  // Prompts prefill only their uncached part; the decode context still holds the whole prompt.
+  const double prefill = I * (1 - std::clamp(w.prefix_hit_rate, 0.0, 1.0));
+  const double r_max =
+      std::min(static_cast<double>(running_cap), budget * (O - 1) / (prefill + O - 1));
   if (!(r_max > 0)) {
     out.q_bound = 0;
     return out;
@@ -198,6 +212,7 @@ Result<void> price_plan(const Scenario& s, const SearchOptions& o, PlanEvaluatio
   if (!priced) return fail(priced.error().message);
   p.fleet = priced->fleet;
   p.spares = priced->spares;
+  p.availability_spares = priced->availability_spares;
   p.replica_down_probability = priced->replica_down_probability;
   return {};
 }
@@ -261,6 +276,8 @@ double rank_cost(const PlanEvaluation& p) {
       return p.fleet.usd_per_hour;
     case PlanStatus::bounded_out:
       return p.usd_per_hour_lower_bound;
+    case PlanStatus::misses_slo:
+      return p.miss_ratio;  // the closest to meeting its SLO first
     default:
       return 0;
   }
@@ -275,6 +292,8 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   if (o.verify_top < 1) return fail(fmt::format("verify_top must be >= 1, got {}", o.verify_top));
   if (!(o.prune_ratio >= 1) || !std::isfinite(o.prune_ratio))
     return fail(fmt::format("prune_ratio must be >= 1, got {}", o.prune_ratio));
+  if (o.threads < 0 || o.threads > kMaxThreads)
+    return fail(fmt::format("threads must be in [0, {}], got {}", kMaxThreads, o.threads));
   if (o.availability && !(o.failures.target > 0 && o.failures.target < 1))
     return fail(fmt::format("availability target must be in (0, 1), got {}", o.failures.target));
   if (o.availability && (!units::is_nonnegative_finite(o.failures.gpu_failures_per_year) ||
@@ -282,15 +301,50 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     return fail("failure rate and repair time must be non-negative numbers");
   if (o.budget_usd_per_hour && !units::is_positive_finite(*o.budget_usd_per_hour))
     return fail(fmt::format("budget must be a positive $/hour, got {}", *o.budget_usd_per_hour));
+  for (int tp : space.tps)
+    if (!valid_tensor_parallel(s.replica.model, tp)) {
+      std::vector<int> valid;
+      for (int t = 1; t <= 64; t *= 2)
+        if (valid_tensor_parallel(s.replica.model, t)) valid.push_back(t);
+      return fail(fmt::format("tps: TP {} does not divide {}'s attention heads; TPs it takes: {}",
+                              tp, s.replica.model.name, fmt::join(valid, ", ")));
+    }
+  if (o.availability) {
+    int most_gpus = 1;
+    for (const GpuSpec& g : space.gpus.empty() ? std::vector{s.replica.gpu} : space.gpus)
+      most_gpus =
+          std::max(most_gpus, std::min(g.gpus_per_host, s.fit_bounds.max_tp) * s.fit_bounds.max_pp);
+    const double p = replica_down_probability(most_gpus, o.failures);
+    if (!(p < kMaxDownProbability))
+      return fail(fmt::format(
+          "a replica of {} GPUs would be down {:.1f}% of the time ({} failures per GPU-year, {} h "
+          "repair): check --gpu-failures-per-year and --repair-hours",
+          most_gpus, p * 100, o.failures.gpu_failures_per_year, o.failures.repair_hours));
+  }
   const int threads = thread_count(o.threads);
   SearchResult result;
   Enumeration e =
       enumerate_space(s.replica, space, s.context_tokens, s.gpus_per_host, s.fit_bounds);
+  if (e.specs.empty() && e.unfit.empty()) {
+    std::vector<std::string> runs;
+    for (const GpuSpec& g : space.gpus.empty() ? std::vector{s.replica.gpu} : space.gpus) {
+      std::vector<std::string> w, kv;
+      for (Dtype d : supported_weight_dtypes(g)) w.emplace_back(dtype_name(d));
+      for (Dtype d : supported_kv_dtypes(g)) kv.emplace_back(dtype_name(d));
+      runs.push_back(fmt::format("{} runs weights {} and KV {}", g.name, fmt::join(w, "/"),
+                                 fmt::join(kv, "/")));
+    }
+    return fail(fmt::format("the search space is empty: no GPU runs the listed dtypes ({})",
+                            fmt::join(runs, "; ")));
+  }
   result.counts.examined = e.examined;
   result.counts.pruned_by_memory = e.pruned_by_memory;
   const std::size_t n = e.specs.size();
   std::vector<PlanEvaluation> plans(n);
   std::vector<std::string> errors(n);
+  // Prefix-cache hits leave isl x (1 - hit rate) prompt tokens to prefill (the closed form's
+  // prompt; the KV cache and the decode context still hold the whole prompt).
+  const double hit = std::clamp(s.workload.prefix_hit_rate, 0.0, 1.0);
   const Lengths lengths{s.workload.isl(), s.workload.osl()};
   auto model_of = [&](const ReplicaSpec& spec) {
     return RooflineModel(spec, choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
@@ -326,6 +380,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     if (sc.floor) {
       p.latency_floor = sc.floor;
       p.status = PlanStatus::misses_slo;
+      p.miss_ratio = sc.floor->floor_ms / sc.floor->target.ms;
       p.evaluation.analytic_binding = Binding::no_rate;
       p.evaluation.analytic_binding_target = sc.floor->target;
       return;
@@ -341,7 +396,15 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     }
     p.status = PlanStatus::bounded_out;
   });
-  std::vector<std::size_t> order;
+  for (ReplicaSpec& spec : e.unfit) {
+    PlanEvaluation p;
+    p.spec = std::move(spec);
+    p.footprint = footprint_at(p.spec, s.context_tokens);
+    p.status = PlanStatus::does_not_fit;
+    plans.push_back(std::move(p));
+  }
+  errors.resize(plans.size());
+  std::vector<std::size_t> order;  // the screened specs, by cost bound
   for (std::size_t i = 0; i < n; ++i) {
     if (plans[i].status == PlanStatus::bounded_out) order.push_back(i);
     if (plans[i].status != PlanStatus::does_not_fit && plans[i].status != PlanStatus::no_price)
@@ -352,19 +415,15 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     return plans[a].usd_per_hour_lower_bound < plans[b].usd_per_hour_lower_bound;
   });
 
-  // 3. The closed form, in order of the cost bound, in fixed batches.
-  const std::size_t batch = static_cast<std::size_t>(std::max(8, 4 * threads));
-  std::vector<double> feasible_costs;
-  double threshold = INFINITY;
-  std::size_t done = 0;
-  while (done < order.size() && plans[order[done]].usd_per_hour_lower_bound <= threshold) {
-    const std::size_t end = std::min(order.size(), done + batch);
-    parallel_for(end - done, threads, [&](std::size_t j) {
-      const std::size_t i = order[done + j];
+  // The closed form of a batch of specs (in parallel; results by index).
+  auto evaluate = [&](const std::vector<std::size_t>& batch) -> Result<void> {
+    parallel_for(batch.size(), threads, [&](std::size_t j) {
+      const std::size_t i = batch[j];
       PlanEvaluation& p = plans[i];
       const RooflineModel model = model_of(p.spec);
-      auto ev = evaluate_analytic(p.spec, model, s.workload, s.slo, s.context_tokens, single,
-                                  p.q_bound_rps);
+      Workload w = s.workload;
+      w.input.mean = lengths.isl * (1 - hit);
+      auto ev = evaluate_analytic(p.spec, model, w, s.slo, s.context_tokens, single, p.q_bound_rps);
       if (!ev) {
         errors[i] = ev.error().message;
         return;
@@ -377,6 +436,8 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
       }
       if (!p.evaluation.analytic_feasible || !(p.evaluation.q_analytic_rps > 0)) {
         p.status = PlanStatus::misses_slo;
+        if (const auto& t = p.evaluation.analytic_binding_target)
+          p.miss_ratio = metric_ms(p.evaluation.analytic, t->metric, t->percentile) / t->ms;
         return;
       }
       p.q_source = QSource::analytic;
@@ -385,6 +446,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
         // A fleet beyond 1e12 replicas: this spec is useless for the target, not an error.
         p.status = PlanStatus::misses_slo;
         p.q_source = QSource::bound;
+        p.miss_ratio = INFINITY;
         return;
       }
       p.analytic_fleet = p.fleet;
@@ -393,82 +455,124 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
       p.output_tok_s_per_user = a.tpot_ms.mean > 0 ? 1000.0 / a.tpot_ms.mean : 0;
       p.status = PlanStatus::feasible;
     });
-    for (std::size_t j = done; j < end; ++j) {
-      ++result.counts.analytic;
-      if (plans[order[j]].status == PlanStatus::feasible)
-        feasible_costs.push_back(plans[order[j]].fleet.usd_per_hour);
-    }
-    if (auto r = first_error(errors); !r) return fail(r.error().message);
+    result.counts.analytic += static_cast<std::int64_t>(batch.size());
+    return first_error(errors);
+  };
+  // The simulated q of a batch of closed-form-feasible specs.
+  std::vector<char> simulated(plans.size(), 0);
+  auto simulate = [&](const std::vector<std::size_t>& batch) -> Result<void> {
+    parallel_for(batch.size(), threads, [&](std::size_t j) {
+      const std::size_t i = batch[j];
+      PlanEvaluation& p = plans[i];
+      const RooflineModel model = model_of(p.spec);
+      auto ev = simulate_q(p.evaluation, model, s.workload, s.slo, single);
+      if (!ev) {
+        errors[i] = ev.error().message;
+        return;
+      }
+      p.evaluation = std::move(*ev);
+      p.q_source = QSource::simulation;
+      if (!p.evaluation.feasible || !(p.evaluation.q_rps > 0)) {
+        p.status = PlanStatus::misses_slo;
+        p.q_rps = 0;
+        p.miss_ratio = INFINITY;
+        for (const TargetCheck& c : p.evaluation.at_q.checks)
+          if (!c.holds) p.miss_ratio = std::min(p.miss_ratio, c.value_ms / c.target.ms);
+        return;
+      }
+      p.q_rps = p.evaluation.q_rps;
+      if (auto r = price_plan(s, o, p); !r) errors[i] = r.error().message;
+    });
+    for (std::size_t i : batch) simulated[i] = 1;
+    result.counts.simulated += static_cast<std::int64_t>(batch.size());
+    return first_error(errors);
+  };
+
+  // 3. The closed form, in order of the cost bound, until the bound passes prune_ratio x the
+  // verify_top-th cheapest closed-form cost.
+  std::vector<double> feasible_costs;
+  double threshold = INFINITY;
+  std::size_t done = 0;
+  while (done < order.size() && plans[order[done]].usd_per_hour_lower_bound <= threshold) {
+    const std::size_t end = std::min(order.size(), done + kBatch);
+    const std::vector<std::size_t> batch(order.begin() + static_cast<std::ptrdiff_t>(done),
+                                         order.begin() + static_cast<std::ptrdiff_t>(end));
+    if (auto r = evaluate(batch); !r) return fail(r.error().message);
+    for (std::size_t i : batch)
+      if (plans[i].status == PlanStatus::feasible)
+        feasible_costs.push_back(plans[i].fleet.usd_per_hour);
     done = end;
     if (feasible_costs.size() >= static_cast<std::size_t>(o.verify_top)) {
       std::ranges::nth_element(feasible_costs, feasible_costs.begin() + (o.verify_top - 1));
       threshold = o.prune_ratio * feasible_costs[static_cast<std::size_t>(o.verify_top - 1)];
     }
   }
-  for (std::size_t j = done; j < order.size(); ++j) ++result.counts.bounded_out;
 
-  // 4. Simulate the verify_top cheapest by analytic cost.
-  std::vector<std::size_t> feasible;
-  for (std::size_t i = 0; i < n; ++i)
-    if (plans[i].status == PlanStatus::feasible) feasible.push_back(i);
-  // Cheapest first; at equal cost (whole hosts are billed, so many plans tie) the fewest GPUs in
-  // use, then the highest q per GPU.
-  auto cheaper = [&](std::size_t a, std::size_t b) {
-    const PlanEvaluation& pa = plans[a];
-    const PlanEvaluation& pb = plans[b];
-    if (pa.fleet.usd_per_hour != pb.fleet.usd_per_hour)
-      return pa.fleet.usd_per_hour < pb.fleet.usd_per_hour;
-    if (pa.fleet.gpus != pb.fleet.gpus) return pa.fleet.gpus < pb.fleet.gpus;
-    return pa.q_rps / pa.spec.gpus() > pb.q_rps / pb.spec.gpus();
+  // 4. Simulate the verify_top cheapest by the closed form; then, while any plan not simulated
+  // is cheaper by the closed form than the cheapest verified one (or, never evaluated, has a cost
+  // bound below it), evaluate and simulate it too. On exit no plan left unverified is cheaper
+  // than the chosen one by the closed form or by its bound. Ties: the fewest GPUs in use, then
+  // the highest q per GPU.
+  auto before = [&](const PlanEvaluation& a, const PlanEvaluation& b) {
+    if (a.fleet.usd_per_hour != b.fleet.usd_per_hour)
+      return a.fleet.usd_per_hour < b.fleet.usd_per_hour;
+    if (a.fleet.gpus != b.fleet.gpus) return a.fleet.gpus < b.fleet.gpus;
+    return a.q_rps / a.spec.gpus() > b.q_rps / b.spec.gpus();
   };
-  std::ranges::stable_sort(feasible, cheaper);
-  if (feasible.size() > static_cast<std::size_t>(o.verify_top))
-    feasible.resize(static_cast<std::size_t>(o.verify_top));
-  parallel_for(feasible.size(), threads, [&](std::size_t j) {
-    const std::size_t i = feasible[j];
-    PlanEvaluation& p = plans[i];
-    const RooflineModel model = model_of(p.spec);
-    auto ev = simulate_q(p.evaluation, model, s.workload, s.slo, single);
-    if (!ev) {
-      errors[i] = ev.error().message;
-      return;
-    }
-    p.evaluation = std::move(*ev);
-    if (!p.evaluation.feasible || !(p.evaluation.q_rps > 0)) {
-      p.status = PlanStatus::misses_slo;
-      p.q_source = QSource::simulation;
-      p.q_rps = 0;
-      return;
-    }
-    p.q_source = QSource::simulation;
-    p.q_rps = p.evaluation.q_rps;
-    if (auto r = price_plan(s, o, p); !r) p.status = PlanStatus::misses_slo;
-  });
-  result.counts.simulated = static_cast<std::int64_t>(feasible.size());
-  if (auto r = first_error(errors); !r) return fail(r.error().message);
-
-  // The cheapest verified plan, confirmed with more seeds; confirmation can only lower a q, so a
-  // plan that then loses its place is replaced by the next, which is confirmed in turn.
   auto cheapest = [&]() -> int {
     int best = -1;
-    for (std::size_t i : feasible) {
+    for (std::size_t i = 0; i < plans.size(); ++i) {
       const PlanEvaluation& p = plans[i];
       if (p.status != PlanStatus::feasible || !p.verified()) continue;
-      if (best < 0) {
-        best = static_cast<int>(i);
-        continue;
-      }
-      const PlanEvaluation& b = plans[static_cast<std::size_t>(best)];
-      if (p.fleet.usd_per_hour < b.fleet.usd_per_hour * (1 - 1e-12) ||
-          (p.fleet.usd_per_hour <= b.fleet.usd_per_hour * (1 + 1e-12) &&
-           p.fleet.gpus < b.fleet.gpus))
-        best = static_cast<int>(i);
+      if (best < 0 || before(p, plans[static_cast<std::size_t>(best)])) best = static_cast<int>(i);
     }
     return best;
   };
-  std::vector<char> confirmed(n, 0);
-  int chosen = cheapest();
-  while (chosen >= 0 && o.q.confirm_seeds > 0 && !confirmed[static_cast<std::size_t>(chosen)]) {
+  auto unverified = [&]() {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < plans.size(); ++i)
+      if (plans[i].status == PlanStatus::feasible && !simulated[i]) out.push_back(i);
+    std::ranges::stable_sort(
+        out, [&](std::size_t a, std::size_t b) { return before(plans[a], plans[b]); });
+    return out;
+  };
+  {
+    std::vector<std::size_t> first = unverified();
+    if (first.size() > static_cast<std::size_t>(o.verify_top))
+      first.resize(static_cast<std::size_t>(o.verify_top));
+    if (auto r = simulate(first); !r) return fail(r.error().message);
+  }
+  std::vector<char> confirmed(plans.size(), 0);
+  int chosen = -1;
+  while (true) {
+    while (true) {
+      const int inc = cheapest();
+      const PlanEvaluation* incumbent = inc >= 0 ? &plans[static_cast<std::size_t>(inc)] : nullptr;
+      std::vector<std::size_t> batch;
+      for (std::size_t i : unverified()) {
+        if (incumbent && !before(plans[i], *incumbent)) break;
+        batch.push_back(i);
+        if (batch.size() == kBatch) break;
+      }
+      if (!batch.empty()) {
+        if (auto r = simulate(batch); !r) return fail(r.error().message);
+        continue;
+      }
+      std::vector<std::size_t> bounded;
+      for (std::size_t i : order) {
+        if (plans[i].status != PlanStatus::bounded_out) continue;
+        if (incumbent && !(plans[i].usd_per_hour_lower_bound < incumbent->fleet.usd_per_hour))
+          break;
+        bounded.push_back(i);
+        if (bounded.size() == kBatch) break;
+      }
+      if (bounded.empty()) break;
+      if (auto r = evaluate(bounded); !r) return fail(r.error().message);
+    }
+    chosen = cheapest();
+    if (chosen < 0 || o.q.confirm_seeds <= 0 || confirmed[static_cast<std::size_t>(chosen)]) break;
+    // Confirm with more seeds; confirmation can only lower a q, so the plan may lose its place
+    // and the loop above runs again against the new incumbent.
     PlanEvaluation& p = plans[static_cast<std::size_t>(chosen)];
     const RooflineModel model = model_of(p.spec);
     auto c = confirm_q(p.evaluation, model, s.workload, s.slo, o.q);
@@ -477,12 +581,14 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     confirmed[static_cast<std::size_t>(chosen)] = 1;
     if (!p.evaluation.feasible || !(p.evaluation.q_rps > 0)) {
       p.status = PlanStatus::misses_slo;
+      p.miss_ratio = 1;
     } else {
       p.q_rps = p.evaluation.q_rps;
-      if (auto r = price_plan(s, o, p); !r) p.status = PlanStatus::misses_slo;
+      if (auto r = price_plan(s, o, p); !r) return fail(r.error().message);
     }
-    chosen = cheapest();
   }
+  for (std::size_t i = 0; i < plans.size(); ++i)
+    if (plans[i].status == PlanStatus::bounded_out) ++result.counts.bounded_out;
 
   // The chosen plan's whole fleet at the target rate.
   std::int64_t simulated_replicas = 0;
@@ -506,7 +612,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   }
 
   // Error bars, status against the chosen plan and the budget.
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < plans.size(); ++i) {
     PlanEvaluation& p = plans[i];
     if (p.status != PlanStatus::feasible) continue;
     const std::int64_t sim = static_cast<int>(i) == chosen ? simulated_replicas : 0;
@@ -514,7 +620,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   }
   const double chosen_cost =
       chosen >= 0 ? plans[static_cast<std::size_t>(chosen)].fleet.usd_per_hour : 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < plans.size(); ++i) {
     PlanEvaluation& p = plans[i];
     if (p.status != PlanStatus::feasible) continue;
     if (chosen_cost > 0) p.dearer_pct = (p.fleet.usd_per_hour / chosen_cost - 1) * 100;
@@ -525,7 +631,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   }
 
   // Rank.
-  std::vector<std::size_t> ranked(n);
+  std::vector<std::size_t> ranked(plans.size());
   std::iota(ranked.begin(), ranked.end(), 0);
   std::ranges::stable_sort(ranked, [&](std::size_t a, std::size_t b) {
     const int ga = rank_group(plans[a]), gb = rank_group(plans[b]);
@@ -536,17 +642,20 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
       return plans[a].fleet.gpus < plans[b].fleet.gpus;
     return plans[a].q_rps / plans[a].spec.gpus() > plans[b].q_rps / plans[b].spec.gpus();
   });
-  result.plans.reserve(n);
+  result.plans.reserve(plans.size());
   for (std::size_t i : ranked) result.plans.push_back(std::move(plans[i]));
   result.chosen =
       !result.plans.empty() && result.plans.front().status == PlanStatus::chosen ? 0 : -1;
 
-  // The frontier over every plan with a closed-form operating point.
+  // The frontier over every plan that meets the SLO at its closed-form operating point (the specs
+  // the search evaluated: a pruned one is dearer, not necessarily off the frontier).
   std::vector<std::pair<double, double>> points;
   std::vector<int> index;
   for (std::size_t i = 0; i < result.plans.size(); ++i) {
     const PlanEvaluation& p = result.plans[i];
-    if (p.output_tok_s_per_user > 0 && p.output_tok_s_per_gpu > 0) {
+    const bool meets = p.status == PlanStatus::chosen || p.status == PlanStatus::feasible ||
+                       p.status == PlanStatus::over_budget;
+    if (meets && p.output_tok_s_per_user > 0 && p.output_tok_s_per_gpu > 0) {
       points.emplace_back(p.output_tok_s_per_user, p.output_tok_s_per_gpu);
       index.push_back(static_cast<int>(i));
     }

@@ -15,9 +15,13 @@
 //     batches, until the next spec's cost bound exceeds prune_ratio x the verify_top-th cheapest
 //     analytic cost found: no spec left can be among the verify_top cheapest, nor within
 //     prune_ratio of them (the simulated and analytic q of one spec differ by far less).
-//  4. Simulate the verify_top cheapest (analytic cost) and rank them by their simulated cost;
-//     confirm the cheapest with more seeds (re-ranking if confirmation lowers it) and simulate its
-//     whole fleet at the target rate behind the scenario's router, raising N until the SLO holds.
+//  4. Simulate the verify_top cheapest (analytic cost); then, while a plan not simulated is
+//     cheaper by the closed form than the cheapest verified one (or, never evaluated, has a cost
+//     bound below it), evaluate and simulate it too. Confirm the cheapest with more seeds (which
+//     can only lower its q; the loop then runs again) and simulate its whole fleet at the target
+//     rate behind the scenario's router, raising N until the SLO holds. On exit no plan left
+//     unverified is cheaper than the chosen one by its closed form or its bound (the fleet check
+//     can still raise the chosen plan's N afterwards; the report shows both).
 // Every plan then gets its spares for failures (fleet/availability.h) and error bars (search/
 // error_bands.h). Work runs on `threads` threads; results are placed by index, so the output does
 // not depend on the thread count or timing.
@@ -40,6 +44,8 @@ namespace fleetsizer {
 // The closed-form q of a screened spec to 0.1%: enough to rank plans whose fleets differ by whole
 // replicas, and ~5x cheaper than the 1e-6 one spec is sized to.
 inline constexpr double kSearchAnalyticTolerance = 1e-3;
+
+inline constexpr int kMaxThreads = 256;
 
 struct SearchOptions {
   QSearchOptions q;
@@ -100,7 +106,8 @@ struct PlanEvaluation {
   double q_rps = 0;          // what the fleet is sized on (simulated when verified, else analytic)
   FleetPlan analytic_fleet;  // N on the analytic q
   FleetPlan fleet;           // N on q_rps, with spares and (chosen plan) the fleet check
-  std::int64_t spares = 0;   // for failures at the target availability
+  std::int64_t spares = 0;   // max(the scenario's redundancy, availability_spares)
+  std::int64_t availability_spares = 0;  // for failures at the target availability
   double replica_down_probability = 0;
   // Error bars: N when the real q is the band's median (p50) or its 5th percentile (p95) of
   // measured / predicted throughput.
@@ -111,6 +118,8 @@ struct PlanEvaluation {
   double output_tok_s_per_gpu = 0;
   double output_tok_s_per_user = 0;  // 1000 / mean TPOT
   PlanStatus status = PlanStatus::bounded_out;
+  // misses_slo: how far the closest failing target is off (value / target), for ranking.
+  double miss_ratio = 0;
   double dearer_pct = 0;  // over the chosen plan's $/hour (feasible and over_budget plans)
   bool verified() const { return q_source == QSource::simulation; }
 };
@@ -149,7 +158,8 @@ Result<FleetPlan> fleet_for(const Scenario& s, const ReplicaSpec& spec, double q
 // plan is priced: the spares depend on the serving count, so the fleet is sized twice.
 struct PricedFleet {
   FleetPlan fleet;
-  std::int64_t spares = 0;
+  std::int64_t spares = 0;  // max(scenario redundancy, availability_spares)
+  std::int64_t availability_spares = 0;
   double replica_down_probability = 0;
 };
 Result<PricedFleet> priced_fleet(const Scenario& s, const SearchOptions& o, const ReplicaSpec& spec,

@@ -76,10 +76,16 @@ Enumeration enumerate_space(const ReplicaSpec& base, const SearchSpace& space,
           }
         }
         if (layouts.empty()) {
-          // Nothing fits: keep the largest layout tried, so the plan table says why.
-          spec.tp = std::max(1, std::min(bounds.max_tp, gpus_per_host));
+          // Nothing fits: the largest layout tried, so the plan table says why.
+          int largest = 1;
+          for (int tp : tps)
+            if (valid_tensor_parallel(spec.model, tp)) largest = std::max(largest, tp);
+          spec.tp = largest;
           spec.pp = 1;
-          layouts.emplace_back(spec.tp, 1);
+          spec.limits.max_num_seqs = caps.front();
+          spec.engine = engines.front();
+          e.unfit.push_back(spec);
+          continue;
         }
         for (const auto& [tp, pp] : layouts)
           for (std::int64_t cap : caps)

@@ -30,13 +30,16 @@ std::vector<Dtype> supported_weight_dtypes(const GpuSpec& gpu);
 std::vector<Dtype> supported_kv_dtypes(const GpuSpec& gpu);
 
 // Every replica spec in the space, ordered by GPU, weights dtype, KV dtype, layout, batch cap and
-// engine (a GPU/dtype pair where nothing fits keeps its largest layout, marked as not fitting,
-// so the plan table can say why). Layouts: each TP of the list (default powers of two up to
+// engine (a GPU/dtype pair where nothing fits goes to `unfit`, so the plan table can say why).
+// Layouts: each TP of the list (default powers of two up to
 // `gpus_per_host`) that divides the model's heads; when none of them holds the model, the smallest
 // TP x PP layout that does (find_fit within `bounds`) instead. A dtype the GPU does not run (an
 // explicit list can name one) is skipped.
 struct Enumeration {
   std::vector<ReplicaSpec> specs;
+  // A GPU/dtype pair on which no listed layout holds the model: its largest listed layout, shown
+  // as not fitting (never evaluated).
+  std::vector<ReplicaSpec> unfit;
   std::int64_t examined = 0;          // configurations looked at (layouts x caps x engines)
   std::int64_t pruned_by_memory = 0;  // of those, layouts whose weights + KV do not fit
 };
