@@ -137,12 +137,13 @@ report::Report search_report(const SearchOutput& out) {
   rep.add("feasible", best != nullptr);
   if (best) {
     const FleetPlan& f = best->fleet;
-    rep.add("headline",
-            fmt::format("{} replicas x {} = {} GPUs on {} hosts, ${:.2f}/h{} (p95: {} replicas, "
-                        "${:.2f}/h)",
-                        f.replicas, describe_spec(best->spec), f.gpus, f.hosts, f.usd_per_hour,
-                        best->illustrative_price ? " at illustrative prices" : "",
-                        best->replicas_p95, best->usd_per_hour_p95));
+    rep.add(
+        "headline",
+        fmt::format("{} replicas x {} = {} GPUs on {} host{}, ${:.2f}/h{} (p95: {} replicas, "
+                    "${:.2f}/h)",
+                    f.replicas, describe_spec(best->spec), f.gpus, f.hosts, f.hosts == 1 ? "" : "s",
+                    f.usd_per_hour, best->illustrative_price ? " at illustrative prices" : "",
+                    best->replicas_p95, best->usd_per_hour_p95));
     rep.add("chosen.gpu", best->spec.gpu.name);
     rep.add("chosen.tp", report::integer(best->spec.tp));
     rep.add("chosen.pp", report::integer(best->spec.pp));
