@@ -61,14 +61,20 @@ void setup_stack(CLI::App& app, Invocation& inv) {
     req.input.simulate = f->simulate;
     req.orders = f->orders;
     req.contrast = f->contrast;
-    const std::vector<std::string> texts =
-        f->levers.empty() ? io::seed_lever_texts() : f->levers;
-    for (const auto& t : texts) {
-      auto l = io::parse_lever(t, "--lever", catalog, req.input.scenario.replica.model);
+    // Levers: --lever flags, else the file's `stack.mechanistic` list, else the seed's five.
+    std::vector<StackScenario::MechanisticText> texts;
+    if (!f->levers.empty())
+      for (const auto& t : f->levers) texts.push_back({t, "--lever"});
+    else if (raw->stack && !raw->stack->mechanistic.empty())
+      texts = raw->stack->mechanistic;
+    else
+      for (const auto& t : io::seed_lever_texts()) texts.push_back({t, "default lever"});
+    for (const auto& [t, origin] : texts) {
+      auto l = io::parse_lever(t, origin, catalog, req.input.scenario.replica.model);
       if (!l) return fail(l.error().message);
       for (const auto& prev : req.input.levers)
         if (prev.kind == l->kind)
-          return fail(fmt::format("--lever {}: a second '{}' lever (one per kind)", t,
+          return fail(fmt::format("{}: lever {}: a second '{}' lever (one per kind)", origin, t,
                                   lever_kind_name(l->kind)));
       req.input.levers.push_back(std::move(*l));
     }

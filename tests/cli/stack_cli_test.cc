@@ -88,6 +88,23 @@ TEST(StackCli, BadInputIsOneLine) {
                         "c.csv:3: stage: unknown lever 'turbo'");
 }
 
+TEST(StackCli, ScenarioFileLeversAndUnknownKeys) {
+  const std::string dir = temp_dir("stack_cli_yaml");
+  write_text(dir + "/m.yaml",
+             "model: llama-3.1-8b\ngpu: h100-sxm\nslo: [\"ttft:p99=10000\"]\nstack:\n"
+             "  mechanistic: [\"compiled\", \"continuous-batching\"]\n");
+  const RunResult r = run_cli("stack --scenario " + dir + "/m.yaml --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j["rows"].size(), 3u);
+  EXPECT_EQ(j["rows"][1]["label"], "+ compiled (CUDA graphs)");
+  write_text(dir + "/bad.yaml", "model: llama-3.1-8b\nstack:\n  mechanistic: [\"warp\"]\n");
+  expect_one_line_error("stack --scenario " + dir + "/bad.yaml", "bad.yaml:3: unknown lever 'warp'");
+  write_text(dir + "/key.yaml", "stack:\n  mechanistic: [compiled]\n  levres: []\n");
+  expect_one_line_error("stack --scenario " + dir + "/key.yaml",
+                        "key.yaml:3: unknown key 'levres' in stack");
+}
+
 TEST(StackCli, ShippedAblationBesideThePrediction) {
   const RunResult r = run_cli(
       "stack --model llama-3.1-8b --gpu a100-80gb --slo ttft:p99=10000 --lever compiled "

@@ -225,12 +225,15 @@ std::string contrast_reason_text(const ContrastCase& c) {
       return "the node price is fixed whatever GPUs the replica uses (the seed's view), so a "
              "footprint lever moves no dollars";
     case ContrastReason::replica_count_floor:
-      return "the replica count is at its floor (or the ceiling ate the halving), so doubling q "
-             "removes few replicas while every replica gets cheaper";
+      return "the replica count is at its floor (the ceiling ate the halving), so doubling q "
+             "removes no replica while every replica gets cheaper";
     case ContrastReason::gpus_fall_more_than_n:
       return "each replica's cost falls by more (GPUs / 4) than the replica count does (/ 2)";
     case ContrastReason::n_falls_more_than_gpus:
-      return "GPUs per replica can only fall by less than half here, while q x 2 halves N";
+      return "GPUs per replica fall by less than the replica count does here";
+    case ContrastReason::equal_factors:
+      return "GPUs per replica can only halve here (a quarter rounds up to one GPU), the same "
+             "factor by which q x 2 cuts the replicas: the two levers save the same";
   }
   return "";
 }

@@ -26,6 +26,8 @@ std::string_view contrast_reason_name(ContrastReason r) {
       return "gpus_fall_more_than_n";
     case ContrastReason::n_falls_more_than_gpus:
       return "n_falls_more_than_gpus";
+    case ContrastReason::equal_factors:
+      return "equal_factors";
   }
   return "?";
 }
@@ -73,22 +75,21 @@ ContrastCase contrast_case(const Scenario& s, int gpus, double q, Pricing pricin
   c.footprint_usd_per_hour = cost(c.replicas, c.footprint_gpus);
   c.throughput_saved_usd_per_hour = c.usd_per_hour - c.throughput_usd_per_hour;
   c.footprint_saved_usd_per_hour = c.usd_per_hour - c.footprint_usd_per_hour;
-  const bool throughput_wins = c.throughput_saved_usd_per_hour > c.footprint_saved_usd_per_hour;
   const double n_ratio =
       static_cast<double>(c.throughput_replicas) / static_cast<double>(c.replicas);
   const double g_ratio = static_cast<double>(c.footprint_gpus) / gpus;
-  if (throughput_wins) {
-    if (pricing == Pricing::fixed_node)
-      c.reason = ContrastReason::fixed_node_price;
-    else if (gpus == 1)
-      c.reason = ContrastReason::replica_is_one_gpu;
-    else
-      c.reason = ContrastReason::n_falls_more_than_gpus;
-  } else {
-    c.reason = n_ratio >= 1.0 ? ContrastReason::replica_count_floor
-                              : (g_ratio < n_ratio ? ContrastReason::gpus_fall_more_than_n
-                                                   : ContrastReason::replica_count_floor);
-  }
+  if (pricing == Pricing::fixed_node)
+    c.reason = ContrastReason::fixed_node_price;
+  else if (gpus == 1)
+    c.reason = ContrastReason::replica_is_one_gpu;
+  else if (c.throughput_replicas == c.replicas)
+    c.reason = ContrastReason::replica_count_floor;
+  else if (g_ratio < n_ratio)
+    c.reason = ContrastReason::gpus_fall_more_than_n;
+  else if (g_ratio > n_ratio)
+    c.reason = ContrastReason::n_falls_more_than_gpus;
+  else
+    c.reason = ContrastReason::equal_factors;
   return c;
 }
 

@@ -26,7 +26,8 @@ enum class ContrastReason {
   fixed_node_price,        // c does not depend on g: the footprint lever saves nothing
   replica_count_floor,     // N is already at its floor of 1 (or the ceiling ate the halving)
   gpus_fall_more_than_n,   // c falls 4x (or 2x) while N falls 2x
-  n_falls_more_than_gpus,  // g can only halve or the ceiling helps N
+  n_falls_more_than_gpus,  // g falls by less than N does (it can only halve, or less)
+  equal_factors,           // g and N fall by the same factor: the levers save the same
 };
 std::string_view contrast_reason_name(ContrastReason r);
 
