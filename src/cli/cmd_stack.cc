@@ -23,7 +23,12 @@ void setup_stack(CLI::App& app, Invocation& inv) {
     CLI::Option* model_seen = nullptr;
   };
   auto f = std::make_shared<Flags>();
-  auto scenario = std::make_shared<ScenarioFlags>(kPlanReads);
+  // The groups the mechanistic stack uses; not the given q or curve (the stack models q), not the
+  // prefix hit rate (the prefix-cache lever sets it) and not the router (one replica).
+  static constexpr io::KeyGroups kStackReads = {
+      io::KeyGroup::replica, io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
+      io::KeyGroup::slo,     io::KeyGroup::target,  io::KeyGroup::fleet};
+  auto scenario = std::make_shared<ScenarioFlags>(kStackReads);
   scenario->add_to(app);
   app.add_flag("--orders", f->orders, "Evaluate (and list) every ordering of the levers");
   f->lever_opt = app.add_option(
