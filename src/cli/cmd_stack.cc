@@ -31,9 +31,10 @@ void setup_stack(CLI::App& app, Invocation& inv) {
   auto scenario = std::make_shared<ScenarioFlags>(kStackReads);
   scenario->add_to(app);
   app.add_flag("--orders", f->orders, "Evaluate (and list) every ordering of the levers");
-  f->lever_opt = app.add_option(
-      "--lever", f->levers,
-      fmt::format("Mechanistic lever, repeatable, applied in the given order: {}", io::kLeverSyntax));
+  f->lever_opt =
+      app.add_option("--lever", f->levers,
+                     fmt::format("Mechanistic lever, repeatable, applied in the given order: {}",
+                                 io::kLeverSyntax));
   app.add_flag("--no-interactions", f->no_interactions,
                "Multiply each lever's isolated factors (the seed calculator) instead of "
                "re-evaluating every set");
@@ -49,8 +50,8 @@ void setup_stack(CLI::App& app, Invocation& inv) {
   inv.run = [f, scenario, &app]() -> Result<report::Report> {
     auto raw = scenario->raw();
     if (!raw) return fail(raw.error().message);
-    const bool flag_model = app.get_option("--model")->count() > 0 ||
-                            app.get_option("--gpu")->count() > 0;
+    const bool flag_model =
+        app.get_option("--model")->count() > 0 || app.get_option("--gpu")->count() > 0;
     if (raw->stack && !raw->stack->levers.empty() && f->lever_opt->count() == 0 && !flag_model &&
         !f->contrast && f->ablation.empty() && !f->simulate && !f->no_interactions) {
       auto out = api::run_stack({*raw->stack, f->orders, true});

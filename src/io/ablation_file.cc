@@ -14,9 +14,9 @@ namespace {
 
 const std::set<std::string>& known_columns() {
   static const std::set<std::string> k = {
-      "stage",  "model",        "gpu",         "num_gpus",   "tp",           "engine",
-      "weights_dtype", "kv_dtype", "isl",      "osl",        "concurrency",  "request_rate",
-      "output_tok_s",  "total_tok_s", "ttft_ms", "tpot_ms",  "source",       "latency_stat"};
+      "stage",         "model",       "gpu",     "num_gpus", "tp",          "engine",
+      "weights_dtype", "kv_dtype",    "isl",     "osl",      "concurrency", "request_rate",
+      "output_tok_s",  "total_tok_s", "ttft_ms", "tpot_ms",  "source",      "latency_stat"};
   return k;
 }
 
@@ -40,11 +40,10 @@ Result<std::vector<AblationGroup>> read_ablation(const std::string& path, const 
   if (!table) return fail(table.error().message);
   for (const auto& h : table->header)
     if (!known_columns().contains(h))
-      return fail(fmt::format("{}:1: unknown column '{}' (a measurement CSV column or 'stage')",
-                              path, h));
+      return fail(
+          fmt::format("{}:1: unknown column '{}' (a measurement CSV column or 'stage')", path, h));
   for (const char* need : {"stage", "model", "gpu", "num_gpus", "output_tok_s", "isl", "osl"})
-    if (!table->column(need))
-      return fail(fmt::format("{}:1: missing column '{}'", path, need));
+    if (!table->column(need)) return fail(fmt::format("{}:1: missing column '{}'", path, need));
   const auto col = [&](const char* name) { return table->column(name); };
   std::map<std::string, AblationGroup> groups;
   std::vector<std::string> order;
@@ -70,8 +69,8 @@ Result<std::vector<AblationGroup>> read_ablation(const std::string& path, const 
       }
       auto v = parse_number(t);
       if (!v || std::isnan(*v) || *v <= 0)
-        return fail(where(path, r.line,
-                          fmt::format("{}: must be a positive number, got '{}'", name, t)));
+        return fail(
+            where(path, r.line, fmt::format("{}: must be a positive number, got '{}'", name, t)));
       return std::optional<double>{*v};
     };
     Pending p;
@@ -135,8 +134,8 @@ Result<std::vector<AblationGroup>> read_ablation(const std::string& path, const 
         return fail(fmt::format("{}: a second baseline for {}", p.row.origin, p.key));
       std::uint32_t set = 0;
       for (const auto& text : p.levers) {
-        auto lever = parse_lever(text, p.row.origin + ": stage", catalog,
-                                 g.stack.scenario.replica.model);
+        auto lever =
+            parse_lever(text, p.row.origin + ": stage", catalog, g.stack.scenario.replica.model);
         if (!lever) return fail(lever.error().message);
         auto found = b.find(lever->name);
         std::size_t bit = 0;

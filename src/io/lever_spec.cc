@@ -14,8 +14,8 @@ Result<double> number_in(const std::string& text, const std::string& origin,
                          const std::string& field, double lo, double hi, bool hi_open) {
   auto v = parse_number(text);
   if (!v || !std::isfinite(*v) || *v < lo || (hi_open ? *v >= hi : *v > hi))
-    return fail(fmt::format("{}: {} must be a number in [{}, {}{}, got '{}'", origin, field, lo,
-                            hi, hi_open ? ")" : "]", text));
+    return fail(fmt::format("{}: {} must be a number in [{}, {}{}, got '{}'", origin, field, lo, hi,
+                            hi_open ? ")" : "]", text));
   return *v;
 }
 
@@ -58,9 +58,10 @@ Result<MechLever> parse_lever(const std::string& text, const std::string& origin
     if (auto r = need_value("DTYPE"); !r) return fail(r.error().message);
     const auto d = parse_dtype(value);
     if (!d)
-      return fail(fmt::format("{}: lever '{}': unknown dtype '{}' (fp32 bf16 fp16 fp8 int8 int4 "
-                              "fp4)",
-                              origin, name, value));
+      return fail(
+          fmt::format("{}: lever '{}': unknown dtype '{}' (fp32 bf16 fp16 fp8 int8 int4 "
+                      "fp4)",
+                      origin, name, value));
     l.kind = name == "weights" ? LeverKind::weights_dtype : LeverKind::kv_dtype;
     l.dtype = *d;
     l.name = fmt::format("{} {}", name == "weights" ? "weights" : "KV", dtype_name(*d));
@@ -130,10 +131,11 @@ Result<MechLever> parse_lever(const std::string& text, const std::string& origin
     }
     if (!l.model) l.model = default_draft(catalog, target);
     if (!l.model)
-      return fail(fmt::format("{}: lever 'speculative': no smaller catalog model shares {}'s "
-                              "vocabulary; name one with draft:MODEL",
-                              origin, target.name));
-    l.name = fmt::format("speculative ({} k={} a={})", l.model->name, l.draft_tokens, l.acceptance);
+      return fail(
+          fmt::format("{}: lever 'speculative': no smaller catalog model shares {}'s "
+                      "vocabulary; name one with draft:MODEL",
+                      origin, target.name));
+    l.name = fmt::format("speculative {} k{} a{}", l.model->name, l.draft_tokens, l.acceptance);
   } else {
     return fail(fmt::format("{}: unknown lever '{}' (known: {})", origin, name, kLeverSyntax));
   }

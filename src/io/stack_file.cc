@@ -16,7 +16,8 @@ Result<void> check_keys(const YAML::Node& map, std::initializer_list<const char*
   for (const auto& kv : map) {
     const auto key = kv.first.as<std::string>();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-      return fail(fmt::format("{}: unknown key '{}' in {}", yaml_origin(path, kv.first), key, what));
+      return fail(
+          fmt::format("{}: unknown key '{}' in {}", yaml_origin(path, kv.first), key, what));
   }
   return {};
 }
@@ -94,7 +95,8 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
     return fail(r.error().message);
   s.gpus_per_host = static_cast<int>(gpus_per_host);
   if (const YAML::Node b = node["baseline"]) {
-    if (!b.IsMap()) return fail(fmt::format("{}: 'baseline' must be a mapping", yaml_origin(path, b)));
+    if (!b.IsMap())
+      return fail(fmt::format("{}: 'baseline' must be a mapping", yaml_origin(path, b)));
     if (auto k = check_keys(b, {"label", "gpus", "qps"}, path, "baseline"); !k)
       return fail(k.error().message);
     if (b["label"]) s.baseline_label = b["label"].as<std::string>();

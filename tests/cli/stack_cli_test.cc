@@ -44,9 +44,10 @@ TEST(StackCli, MechanisticJsonKeys) {
     sum += v["usd_per_hour_saved"].get<double>();
   }
   EXPECT_NEAR(sum, j["total_usd_per_hour_saved"].get<double>(), 1e-6);
-  EXPECT_NEAR(j["total_usd_per_hour_saved"].get<double>(),
-              j["rows"][0]["usd_per_hour"].get<double>() - j["rows"][3]["usd_per_hour"].get<double>(),
-              1e-6);
+  EXPECT_NEAR(
+      j["total_usd_per_hour_saved"].get<double>(),
+      j["rows"][0]["usd_per_hour"].get<double>() - j["rows"][3]["usd_per_hour"].get<double>(),
+      1e-6);
   // Each row's marginal q factor against the row before.
   for (std::size_t i = 1; i < 4; ++i)
     EXPECT_NEAR(j["rows"][i]["q_factor"].get<double>(),
@@ -99,7 +100,8 @@ TEST(StackCli, ScenarioFileLeversAndUnknownKeys) {
   ASSERT_EQ(j["rows"].size(), 3u);
   EXPECT_EQ(j["rows"][1]["label"], "+ compiled (CUDA graphs)");
   write_text(dir + "/bad.yaml", "model: llama-3.1-8b\nstack:\n  mechanistic: [\"warp\"]\n");
-  expect_one_line_error("stack --scenario " + dir + "/bad.yaml", "bad.yaml:3: unknown lever 'warp'");
+  expect_one_line_error("stack --scenario " + dir + "/bad.yaml",
+                        "bad.yaml:3: unknown lever 'warp'");
   write_text(dir + "/key.yaml", "stack:\n  mechanistic: [compiled]\n  levres: []\n");
   expect_one_line_error("stack --scenario " + dir + "/key.yaml",
                         "key.yaml:3: unknown key 'levres' in stack");

@@ -134,8 +134,7 @@ TEST(MechStack, DocumentedInteractionMakesMarginalsDependOnOrder) {
   const double kv_first = r->states[0b101].q_rps / r->states[0b100].q_rps;
   const double kv_after_paged = r->states[0b111].q_rps / r->states[0b110].q_rps;
   EXPECT_GT(r->states[0b101].running_cap, r->states[0b100].running_cap);
-  EXPECT_GT(std::abs(kv_first - kv_after_paged), 0.01)
-      << kv_first << " vs " << kv_after_paged;
+  EXPECT_GT(std::abs(kv_first - kv_after_paged), 0.01) << kv_first << " vs " << kv_after_paged;
 }
 
 TEST(MechStack, NoLeverRaisesTheFootprintButTheDraftModel) {
@@ -143,8 +142,9 @@ TEST(MechStack, NoLeverRaisesTheFootprintButTheDraftModel) {
   // KV capacity no smaller; speculative decoding's draft model takes memory (its weights and its
   // own KV), so its KV capacity falls.
   const std::vector<std::string> levers = {
-      "weights=int8", "kv=fp8",     "paged-kv",           "fused-attention", "continuous-batching",
-      "compiled",     "prefix-cache=0.5", "distill=llama-3.1-8b", "speculative"};
+      "weights=int8",        "kv=fp8",   "paged-kv",         "fused-attention",
+      "continuous-batching", "compiled", "prefix-cache=0.5", "distill=llama-3.1-8b",
+      "speculative"};
   const Catalog catalog = builtin_catalog();
   MechStackInput in = small_input({});
   in.scenario.replica.model = *catalog.model("llama-3.1-70b");
@@ -177,7 +177,8 @@ TEST(MechStack, SpeculativeTokensPerStepFollowTheAcceptanceFormula) {
   const Catalog catalog = builtin_catalog();
   MechStackInput in = small_input({});
   in.scenario.replica.model = *catalog.model("llama-3.1-70b");
-  auto l = io::parse_lever("speculative=k:4,accept:0.7", "test", catalog, in.scenario.replica.model);
+  auto l =
+      io::parse_lever("speculative=k:4,accept:0.7", "test", catalog, in.scenario.replica.model);
   ASSERT_TRUE(l) << l.error().message;
   // The default draft shares the target's vocabulary: the smallest such catalog model.
   EXPECT_EQ(l->model->name, "llama-3.1-8b");

@@ -203,6 +203,12 @@ std::string terms_text(const std::vector<Term>& terms) {
       case Term::tokens_per_step:
         names.emplace_back("q:tokens/step");
         break;
+      case Term::prefill_time:
+        names.emplace_back("q:prefill");
+        break;
+      case Term::batching:
+        names.emplace_back("q:scheduler");
+        break;
       case Term::none:
         names.emplace_back("-");
         break;
@@ -283,9 +289,8 @@ report::Report mech_stack_report(const MechStackOutput& out) {
       s.replica.model.name, s.replica.gpu.name, s.target_qps,
       r.rows.front().state.usd_per_replica_hour / std::max(1, r.rows.front().state.gpus),
       s.workload.isl(), s.workload.osl(), slo, s.context_tokens, r.interactions ? "on" : "off",
-      r.interactions
-          ? "every set of levers re-evaluated by the plan layer"
-          : "each lever's isolated q and GPU factors multiplied (the seed calculator)");
+      r.interactions ? "every set of levers re-evaluated by the plan layer"
+                     : "each lever's isolated q and GPU factors multiplied (the seed calculator)");
   text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10}{:>8}{:>9}{:>7}  {:<16}{}\n", "Stack state",
                       "GPUs/rep", "q/rep", "replicas", "$/hr", "fleet x", "q x", "c x", "q from",
                       "moved");
@@ -333,9 +338,10 @@ report::Report mech_stack_report(const MechStackOutput& out) {
   rep.tables.push_back(std::move(t));
   const StackState& last = r.rows.back().state;
   if (last.feasible)
-    text += fmt::format("Fleet: {} -> {} replicas; cost ${:.0f}/hr -> ${:.0f}/hr ({:.2f}x cheaper).\n",
-                        r.rows.front().state.replicas, last.replicas, base_cost,
-                        last.usd_per_hour, base_cost / last.usd_per_hour);
+    text +=
+        fmt::format("Fleet: {} -> {} replicas; cost ${:.0f}/hr -> ${:.0f}/hr ({:.2f}x cheaper).\n",
+                    r.rows.front().state.replicas, last.replicas, base_cost, last.usd_per_hour,
+                    base_cost / last.usd_per_hour);
   text += fmt::format("{} lever sets evaluated once each ({}) in {:.0f} ms.\n", r.states.size(),
                       r.interactions ? "q: analytic unless marked simulated" : "products",
                       r.elapsed_ms);
@@ -367,9 +373,10 @@ report::Report mech_stack_report(const MechStackOutput& out) {
     }
     rep.tables.push_back(std::move(ot));
   } else {
-    text += fmt::format("\nOrderings: not listed for {} levers (more than 8); Shapley values use "
-                        "the 2^n sets.\n",
-                        r.levers.size());
+    text += fmt::format(
+        "\nOrderings: not listed for {} levers (more than 8); Shapley values use "
+        "the 2^n sets.\n",
+        r.levers.size());
   }
   // Shapley.
   if (!r.shapley.empty()) {

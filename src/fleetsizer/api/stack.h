@@ -3,7 +3,6 @@
 // optionally every ordering of the levers.
 #include <optional>
 #include <string>
-
 #include <vector>
 
 #include "fleetsizer/catalog/catalog.h"

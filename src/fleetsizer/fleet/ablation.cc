@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <map>
 
 namespace fleetsizer {
@@ -29,14 +29,15 @@ Result<AblationResult> compare_ablation(const AblationGroup& g) {
   }
   const auto base_it = by_set.find(0);
   if (base_it == by_set.end())
-    return fail(fmt::format("{}: no baseline stage (stage 'baseline' or 'baseline:LEVERS')", g.key));
+    return fail(
+        fmt::format("{}: no baseline stage (stage 'baseline' or 'baseline:LEVERS')", g.key));
   const AblationRow& base = *base_it->second;
   r.baseline_stage = base.stage;
   const double m0 = base.per_gpu_tok_s();
   // Predictions at each row's own operating point; a state that does not fit has none.
   auto predict = [&](const AblationRow& row) -> std::optional<double> {
-    auto p = predicted_tok_s_per_gpu(g.stack, g.base_set | row.set, row.num_gpus, row.isl,
-                                     row.osl, row.concurrency);
+    auto p = predicted_tok_s_per_gpu(g.stack, g.base_set | row.set, row.num_gpus, row.isl, row.osl,
+                                     row.concurrency);
     if (!p) return std::nullopt;
     return *p;
   };

@@ -16,8 +16,8 @@
 namespace fleetsizer {
 
 struct AblationRow {
-  std::string origin;  // file:line
-  std::string stage;   // as written
+  std::string origin;     // file:line
+  std::string stage;      // as written
   std::uint32_t set = 0;  // levers of the stage beyond the baseline (bits into levers)
   int num_gpus = 1;
   double output_tok_s = 0;  // of the whole replica
@@ -29,7 +29,7 @@ struct AblationRow {
 
 // One ablation: rows of one model on one GPU with the same baseline.
 struct AblationGroup {
-  std::string key;  // "model/gpu"
+  std::string key;       // "model/gpu"
   MechStackInput stack;  // the model, GPU and lengths; levers = baseline levers then stage levers
   std::uint32_t base_set = 0;  // levers present in every stage (the measured baseline's)
   std::vector<AblationRow> rows;
@@ -39,7 +39,7 @@ struct AblationStateResult {
   std::string stage;
   std::uint32_t set = 0;
   double measured_tok_s_per_gpu = 0;
-  double measured_factor = 1;  // vs the baseline stage
+  double measured_factor = 1;                 // vs the baseline stage
   std::optional<double> product_of_isolated;  // when every lever of the set was measured alone
   std::optional<double> gap;                  // measured / product - 1
   std::optional<double> predicted_tok_s_per_gpu;

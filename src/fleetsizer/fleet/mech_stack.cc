@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
-#include <bit>
 #include <numeric>
 #include <thread>
 
@@ -66,6 +66,10 @@ std::string_view term_name(Term t) {
       return "step_time";
     case Term::tokens_per_step:
       return "tokens_per_step";
+    case Term::prefill_time:
+      return "prefill_time";
+    case Term::batching:
+      return "batching";
     case Term::none:
       return "none";
   }
@@ -105,7 +109,8 @@ class LeverStepModel final : public StepTimeModel {
     bandwidth_ = spec.gpu.hbm_bandwidth_tb_s * units::kBytesPerTBs * eff.memory;
     score_bytes_per_context_ = k.materialized_bytes_per_score * static_cast<double>(m.heads) *
                                static_cast<double>(m.layers) / spec.tp;
-    launch_s_ = k.eager_kernels_per_layer * static_cast<double>(m.layers) * k.eager_launch_us * 1e-6;
+    launch_s_ =
+        k.eager_kernels_per_layer * static_cast<double>(m.layers) * k.eager_launch_us * 1e-6;
     if (levers.speculative && draft) {
       ReplicaSpec d = spec;
       d.model = *draft;
@@ -114,8 +119,8 @@ class LeverStepModel final : public StepTimeModel {
       de.step_overhead_ms = 0;
       de.per_seq_overhead_us = 0;
       draft_.emplace(d, de);
-      draft_launch_s_ = k.eager_kernels_per_layer * static_cast<double>(draft->layers) *
-                        k.eager_launch_us * 1e-6;
+      draft_launch_s_ =
+          k.eager_kernels_per_layer * static_cast<double>(draft->layers) * k.eager_launch_us * 1e-6;
       tokens_per_step_ = expected_tokens(levers.draft_tokens, levers.acceptance);
     }
   }
@@ -421,7 +426,8 @@ ReplicaSpec with_draft_reservation(const ReplicaSpec& spec, const ModelSpec& dra
   const double r = kv_bytes_per_token_per_gpu(d) / kv_bytes_per_token_per_gpu(spec);
   const Footprint f = footprint_at(s, context);
   if (f.kv_budget_bytes_per_gpu > 0)
-    s.memory.runtime_overhead_gib += f.kv_budget_bytes_per_gpu * r / (1.0 + r) / units::kBytesPerGiB;
+    s.memory.runtime_overhead_gib +=
+        f.kv_budget_bytes_per_gpu * r / (1.0 + r) / units::kBytesPerGiB;
   return s;
 }
 
@@ -431,7 +437,8 @@ Result<FleetPlan> price(const Scenario& sc, double q, int gpus) {
   fi.replica_rps = q;
   fi.gpus_per_replica = gpus;
   fi.gpus_per_host = sc.gpus_per_host;
-  fi.usd_per_gpu_hour = sc.usd_per_gpu_hour > 0 ? sc.usd_per_gpu_hour : sc.replica.gpu.usd_per_gpu_hour;
+  fi.usd_per_gpu_hour =
+      sc.usd_per_gpu_hour > 0 ? sc.usd_per_gpu_hour : sc.replica.gpu.usd_per_gpu_hour;
   fi.usd_per_host_hour = sc.usd_per_host_hour;
   fi.billing = sc.billing;
   fi.target_utilization = sc.target_utilization;
@@ -452,6 +459,9 @@ std::vector<Term> moved_terms(const StackState& a, const StackState& b) {
                Term::running_cap});
   v.push_back({rel(a.decode_step_ms, b.decode_step_ms), Term::step_time});
   v.push_back({rel(a.tokens_per_step, b.tokens_per_step), Term::tokens_per_step});
+  v.push_back({rel(a.prefill_ms, b.prefill_ms), Term::prefill_time});
+  // The scheduler is not a number: a change of policy ranks first.
+  if (a.continuous != b.continuous) v.push_back({INFINITY, Term::batching});
   std::stable_sort(v.begin(), v.end(), [](auto& x, auto& y) { return x.first > y.first; });
   std::vector<Term> out;
   for (const auto& [r, t] : v)
@@ -498,6 +508,10 @@ Result<StackState> evaluate_layout(const MechStackInput& in, SetConfig c, int tp
   st.tokens_per_step = model.tokens_per_step();
   const double isl = c.workload.isl(), osl = c.workload.osl();
   st.decode_step_ms = model.step(StepWork::decoding(8, isl + osl / 2.0)).total_s * 1e3;
+  StepWork one_prompt;
+  one_prompt.with_prefill(isl, 1, isl);
+  st.prefill_ms = model.step(one_prompt).total_s * 1e3;
+  st.continuous = c.continuous;
   const auto context_needed = static_cast<std::int64_t>(std::ceil(isl + osl));
   st.running_cap = footprint_at(fit_spec, context_needed).max_running;
   if (st.running_cap < 1) {
@@ -572,7 +586,8 @@ Result<StackState> evaluate_lever_set(const MechStackInput& in, std::uint32_t se
         probe.pp = fit.footprint.pp;
         const FitResult next = find_fit(with_draft_reservation(probe, *c.draft, sc.context_tokens),
                                         sc.context_tokens, sc.fit_bounds);
-        const bool same = next.footprint.tp == fit.footprint.tp && next.footprint.pp == fit.footprint.pp;
+        const bool same =
+            next.footprint.tp == fit.footprint.tp && next.footprint.pp == fit.footprint.pp;
         fit = next;
         if (same || !fit.fits) break;
       }
@@ -612,8 +627,7 @@ Result<StackState> evaluate_lever_set(const MechStackInput& in, std::uint32_t se
 }
 
 Result<double> predicted_tok_s_per_gpu(const MechStackInput& in, std::uint32_t set, int num_gpus,
-                                       double isl, double osl,
-                                       std::optional<double> concurrency) {
+                                       double isl, double osl, std::optional<double> concurrency) {
   MechStackInput x = in;
   x.scenario.workload = fixed_workload(isl, osl);
   SetConfig c = configure(x, set);
@@ -634,9 +648,9 @@ Result<double> predicted_tok_s_per_gpu(const MechStackInput& in, std::uint32_t s
     const double b = concurrency ? std::min(*concurrency, cap) : cap;
     StepWork p;
     p.with_prefill(b * isl, b, isl);
-    const double cycle = model.step(p).total_s +
-                         std::max(0.0, osl - 1.0) *
-                             model.step(StepWork::decoding(b, isl + osl / 2.0)).total_s;
+    const double cycle =
+        model.step(p).total_s +
+        std::max(0.0, osl - 1.0) * model.step(StepWork::decoding(b, isl + osl / 2.0)).total_s;
     tok_s = b * osl / cycle;
   } else if (concurrency) {
     tok_s = closed_loop(model, lengths, *concurrency, f.max_running, eff.wave_sync).output_tok_s;
@@ -688,8 +702,8 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in) {
       for (std::size_t t = 0; t < threads; ++t)
         pool.emplace_back([&, t] {
           for (std::size_t s = t; s < full; s += threads)
-            done[s] = evaluate_lever_set(in, static_cast<std::uint32_t>(s),
-                                         in.simulate && on_path[s]);
+            done[s] =
+                evaluate_lever_set(in, static_cast<std::uint32_t>(s), in.simulate && on_path[s]);
         });
     }
     for (std::uint32_t s = 0; s < full; ++s) {
@@ -718,8 +732,8 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in) {
         feasible = feasible && alone[i].feasible;
         q *= base->q_rps > 0 ? alone[i].q_rps / base->q_rps : 0;
         g *= static_cast<double>(alone[i].gpus) / base->gpus;
-        st.running_cap = alone[i].running_cap != base->running_cap ? alone[i].running_cap
-                                                                      : st.running_cap;
+        st.running_cap =
+            alone[i].running_cap != base->running_cap ? alone[i].running_cap : st.running_cap;
         st.tokens_per_step *= alone[i].tokens_per_step / base->tokens_per_step;
         st.decode_step_ms *= alone[i].decode_step_ms / base->decode_step_ms;
       }
@@ -736,10 +750,10 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in) {
     }
   }
   if (!r.states[0].feasible)
-    return fail(fmt::format("the baseline ({} fp16, static batch, eager on {}) {}",
-                            sc.replica.model.name, sc.replica.gpu.name,
-                            r.states[0].fits ? "meets no rate under the SLO: " + r.states[0].binding
-                                             : "does not fit"));
+    return fail(fmt::format(
+        "the baseline ({} fp16, static batch, eager on {}) {}", sc.replica.model.name,
+        sc.replica.gpu.name,
+        r.states[0].fits ? "meets no rate under the SLO: " + r.states[0].binding : "does not fit"));
   // Rows: the given order.
   {
     MechRow base;
@@ -763,8 +777,8 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in) {
       r.rows.push_back(std::move(row));
     }
   }
-  r.all_feasible = std::all_of(r.states.begin(), r.states.end(),
-                               [](const StackState& s) { return s.feasible; });
+  r.all_feasible =
+      std::all_of(r.states.begin(), r.states.end(), [](const StackState& s) { return s.feasible; });
   const double base_cost = r.states[0].usd_per_hour;
   const double final_cost = r.states[full - 1].usd_per_hour;
   r.total_usd_per_hour_saved = r.states[full - 1].feasible ? base_cost - final_cost : 0;

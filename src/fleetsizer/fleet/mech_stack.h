@@ -29,10 +29,10 @@
 namespace fleetsizer {
 
 enum class LeverKind {
-  weights_dtype,        // store and stream the weights in `dtype` (fp8/int8 use low-precision GEMMs)
-  kv_dtype,             // store and read the KV cache in `dtype`
-  paged_kv,             // allocate KV in blocks as sequences grow instead of max_model_len up front
-  fused_attention,      // FlashAttention: no materialized score matrix in HBM
+  weights_dtype,    // store and stream the weights in `dtype` (fp8/int8 use low-precision GEMMs)
+  kv_dtype,         // store and read the KV cache in `dtype`
+  paged_kv,         // allocate KV in blocks as sequences grow instead of max_model_len up front
+  fused_attention,  // FlashAttention: no materialized score matrix in HBM
   continuous_batching,  // iteration-level scheduling instead of static padded batches
   compiled,             // CUDA graphs / torch.compile: no per-kernel CPU launch cost
   speculative,          // a draft model proposes `draft_tokens`, the target verifies them at once
@@ -90,6 +90,8 @@ struct StackState {
   std::int64_t running_cap = 0;  // sequences that can run at isl + osl (static: the batch)
   double decode_step_ms = 0;     // one decode step at the reference batch (see row docs)
   double tokens_per_step = 1;    // output tokens per sequence per step (speculative > 1)
+  double prefill_ms = 0;         // one prompt of isl tokens prefilled alone
+  bool continuous = false;       // iteration-level scheduling (else static batches)
   double q_rps = 0;
   QMethod q_method = QMethod::analytic;
   std::string binding;  // what limits q
@@ -100,7 +102,15 @@ struct StackState {
 };
 
 // Which term of the fleet equation C = ceil(Q / q) x c, and of the replica behind q, a lever moved.
-enum class Term { gpus_per_replica, running_cap, step_time, tokens_per_step, none };
+enum class Term {
+  gpus_per_replica,
+  running_cap,
+  step_time,
+  tokens_per_step,
+  prefill_time,
+  batching,
+  none
+};
 std::string_view term_name(Term t);
 
 struct MechRow {
@@ -136,7 +146,7 @@ struct MechStackResult {
   std::vector<MechOrder> orders;   // every ordering (n <= 8), lexicographic
   std::size_t best = 0, worst = 0;
   double spread_usd_per_hour = 0;
-  bool all_feasible = false;      // Shapley needs a finite cost for every set
+  bool all_feasible = false;  // Shapley needs a finite cost for every set
   std::vector<ShapleyValue> shapley;
   double total_usd_per_hour_saved = 0;
   double elapsed_ms = 0;  // not part of results compared in tests
@@ -146,8 +156,7 @@ struct MechStackResult {
 ReplicaSpec baseline_spec(const ReplicaSpec& spec, std::int64_t context_tokens);
 
 // Evaluates one set of levers (bit i of `set` = lever i applied).
-Result<StackState> evaluate_lever_set(const MechStackInput& in, std::uint32_t set,
-                                      bool simulate);
+Result<StackState> evaluate_lever_set(const MechStackInput& in, std::uint32_t set, bool simulate);
 
 // The whole stack: every set, the given order's rows, every ordering and the Shapley values.
 Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in);
@@ -156,8 +165,7 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in);
 // closed loop at `concurrency`, or offline when unset (static batching: the largest batch that
 // fits; continuous: the largest stable rate). The replica uses `num_gpus` GPUs as TP.
 Result<double> predicted_tok_s_per_gpu(const MechStackInput& in, std::uint32_t set, int num_gpus,
-                                       double isl, double osl,
-                                       std::optional<double> concurrency);
+                                       double isl, double osl, std::optional<double> concurrency);
 
 // Shapley values of a game over n players from the value of every coalition (indexed by bit
 // mask): phi_i = sum over S not containing i of |S|! (n - |S| - 1)! / n! (v(S + i) - v(S)).
