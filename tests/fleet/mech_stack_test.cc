@@ -137,6 +137,31 @@ TEST(MechStack, DocumentedInteractionMakesMarginalsDependOnOrder) {
   EXPECT_GT(std::abs(kv_first - kv_after_paged), 0.01) << kv_first << " vs " << kv_after_paged;
 }
 
+TEST(MechStack, SimulateVerifiesTheGivenOrdersStatesOnly) {
+  MechStackInput in = small_input({"compiled", "continuous-batching"});
+  in.simulate = true;
+  in.search.requests = kMinRequests;
+  in.search.search_requests = kMinRequests;
+  in.search.confirm_seeds = 0;
+  auto r = evaluate_mech_stack(in);
+  ASSERT_TRUE(r) << r.error().message;
+  // The given order visits {}, {compiled}, {compiled, continuous}: the last is a continuous state
+  // and is simulated; {continuous} alone is off the path and keeps the analytic q; static states
+  // always use the static-batch closed form.
+  EXPECT_EQ(r->states[0b00].q_method, QMethod::analytic_static);
+  EXPECT_EQ(r->states[0b01].q_method, QMethod::analytic_static);
+  EXPECT_EQ(r->states[0b10].q_method, QMethod::analytic);
+  EXPECT_EQ(r->states[0b11].q_method, QMethod::simulated);
+  EXPECT_EQ(r->rows[2].state.q_method, QMethod::simulated);
+  // The simulated q is the simulator's own answer, bracketed around the analytic estimate (whose
+  // M/M/1 TTFT tail is conservative, so the simulator may find more): same order of magnitude.
+  auto analytic = evaluate_lever_set(in, 0b11, false);
+  ASSERT_TRUE(analytic);
+  EXPECT_NE(r->states[0b11].q_rps, analytic->q_rps);
+  EXPECT_GT(r->states[0b11].q_rps / analytic->q_rps, 0.5);
+  EXPECT_LT(r->states[0b11].q_rps / analytic->q_rps, 2.0);
+}
+
 TEST(MechStack, NoLeverRaisesTheFootprintButTheDraftModel) {
   // At a fixed layout, every lever but speculative decoding leaves the weights no larger and the
   // KV capacity no smaller; speculative decoding's draft model takes memory (its weights and its

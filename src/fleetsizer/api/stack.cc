@@ -361,6 +361,15 @@ report::Report mech_stack_report(const MechStackOutput& out) {
     rep.add("best.final_usd_per_hour", best.final_usd_per_hour, 2);
     rep.add("worst.sequence", sequence_text(r, worst.sequence));
     rep.add("worst.final_usd_per_hour", worst.final_usd_per_hour, 2);
+    if (out.orders) {
+      text += fmt::format("{:>10}  {}\n", "$/hr", "order (marginal $/hr saved by each lever)");
+      for (const auto& o : r.orders) {
+        std::vector<std::string> steps;
+        for (std::size_t i : o.sequence)
+          steps.push_back(fmt::format("{} ({:.0f})", r.levers[i].name, o.saved_usd_per_hour[i]));
+        text += fmt::format("{:>10.0f}  {}\n", o.final_usd_per_hour, fmt::join(steps, " > "));
+      }
+    }
     report::Table ot{"orders", out.orders ? "Orderings" : "", {}, {}};
     ot.columns = {{"sequence", "order", 0}, {"final_usd_per_hour", "$/hr", 0}};
     for (std::size_t j = 0; j < r.levers.size(); ++j)
