@@ -345,6 +345,11 @@ report::Report mech_stack_report(const MechStackOutput& out) {
   text += fmt::format("{} lever sets evaluated once each ({}) in {:.0f} ms.\n", r.states.size(),
                       r.interactions ? "q: analytic unless marked simulated" : "products",
                       r.elapsed_ms);
+  if (r.interactions)
+    text +=
+        "q from: analytic-static = the static-batch cycle model (the simulator has no static "
+        "batching); analytic = the open-loop steady state; simulated = the discrete-event q "
+        "search (--simulate, the given order's states).\n";
   // Orders.
   if (!r.orders.empty()) {
     const auto& best = r.orders[r.best];
@@ -411,6 +416,17 @@ report::Report mech_stack_report(const MechStackOutput& out) {
     rep.tables.push_back(std::move(sh));
   } else {
     text += "\nShapley values: not computed, a set of levers does not fit or meets no rate.\n";
+  }
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const StackState& st = r.rows[i].state;
+    if (!st.feasible) continue;
+    rep.why(fmt::format("rows[{}].replicas", i),
+            fmt::format("ceil({} / ({:.4f} x {})) + {} = {} ({} q, binding {})", s.target_qps,
+                        st.q_rps, s.target_utilization, s.redundancy, st.replicas,
+                        q_method_name(st.q_method), st.binding));
+    rep.why(fmt::format("rows[{}].usd_per_hour", i),
+            fmt::format("{} replicas x {} GPUs in {} hosts of {} -> ${:.2f}/hr", st.replicas,
+                        st.gpus, st.hosts, s.gpus_per_host, st.usd_per_hour));
   }
   rep.why("rows.q_rps",
           "largest per-replica rate meeting every SLO target: continuous batching by the "
