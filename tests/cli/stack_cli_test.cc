@@ -125,5 +125,22 @@ TEST(StackCli, ShippedAblationBesideThePrediction) {
   EXPECT_NEAR(l27[2]["measured_factor"].get<double>(), 2334.0 / 1549.0, 1e-12);
 }
 
+TEST(StackCli, GptFastAblationMarginalOfSpeculativeDecoding) {
+  const RunResult r = run_cli(
+      "stack --model llama-2-7b --gpu a100-80gb --slo ttft:p99=10000 --lever compiled "
+      "--ablation data/ablations/gpt-fast-a100.csv --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  // Llama-2-70B: bf16 on 2 GPUs (20.53 tok/s, 10.265 per GPU) is the baseline; int4 on one GPU
+  // 25.25; int4 plus speculative decoding 48.4: the speculative step's marginal is 48.4 / 25.25.
+  const Json& g = j["ablation"]["1"];
+  ASSERT_EQ(g["states"].size(), 4u);
+  EXPECT_NEAR(g["states"][2]["measured_factor"].get<double>(), 25.25 / (20.53 / 2), 1e-12);
+  ASSERT_EQ(g["marginals"].size(), 1u);
+  EXPECT_EQ(g["marginals"][0]["from_stage"], "weights=int4");
+  EXPECT_NEAR(g["marginals"][0]["measured_factor"].get<double>(), 48.4 / 25.25, 1e-12);
+  EXPECT_TRUE(g["marginals"][0]["predicted_factor"].is_number());
+}
+
 }  // namespace
 }  // namespace fleetsizer::testing

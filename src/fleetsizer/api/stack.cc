@@ -513,6 +513,22 @@ report::Report mech_stack_report(const MechStackOutput& out) {
     } else {
       text += "  no stage combines two separately measured levers: no pair interaction to report\n";
     }
+    if (!a.marginals.empty()) {
+      report::Table mt{key + ".marginals", "", {}, {}};
+      mt.columns = {{"lever", "lever", 0},
+                    {"from_stage", "from", 0},
+                    {"to_stage", "to", 0},
+                    {"measured_factor", "measured", 3},
+                    {"predicted_factor", "predicted", 3}};
+      for (const auto& m : a.marginals) {
+        mt.rows.push_back(
+            {m.lever, m.from_stage, m.to_stage, m.measured_factor, opt(m.predicted_factor)});
+        text +=
+            fmt::format("  marginal {} after '{}': measured {:.3f}, predicted {}\n", m.lever,
+                        m.from_stage, m.measured_factor, opt_text(m.predicted_factor, "{:.3f}"));
+      }
+      rep.tables.push_back(std::move(mt));
+    }
     for (const auto& src : a.sources) text += fmt::format("  source: {}\n", src);
   }
   rep.text = std::move(text);

@@ -93,6 +93,26 @@ Result<AblationResult> compare_ablation(const AblationGroup& g) {
       if (auto pp = product(predicted, set)) p.predicted_interaction = predicted[set] / *pp;
     r.pairs.push_back(std::move(p));
   }
+  // Marginals: a lever added to a measured state of two or more levers, against the same state
+  // without it (a cumulative ablation's steps, and what a pair's product cannot show when one
+  // lever was never measured alone).
+  for (const auto& [set, row] : by_set) {
+    if (std::popcount(set) < 2) continue;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!((set >> i) & 1u)) continue;
+      const std::uint32_t without = set & ~(1u << i);
+      auto from = by_set.find(without);
+      if (from == by_set.end()) continue;
+      AblationMarginal m;
+      m.lever = g.stack.levers[i].name;
+      m.from_stage = from->second->stage;
+      m.to_stage = row->stage;
+      m.measured_factor = measured[set] / measured[without];
+      if (predicted.contains(set) && predicted.contains(without))
+        m.predicted_factor = predicted[set] / predicted[without];
+      r.marginals.push_back(std::move(m));
+    }
+  }
   return r;
 }
 

@@ -53,12 +53,21 @@ struct AblationPair {
   std::optional<double> predicted_interaction;
 };
 
+// One lever's marginal factor where both S and S without it were measured: m(S) / m(S - lever).
+struct AblationMarginal {
+  std::string lever;
+  std::string from_stage, to_stage;
+  double measured_factor = 1;
+  std::optional<double> predicted_factor;
+};
+
 struct AblationResult {
   std::string key;
   std::string baseline_stage;
   std::vector<std::string> lever_names;  // stage levers (not the baseline's)
   std::vector<AblationStateResult> states;
   std::vector<AblationPair> pairs;
+  std::vector<AblationMarginal> marginals;  // for stages of two or more levers
   std::vector<std::string> sources;
 };
 
