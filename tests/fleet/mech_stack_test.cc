@@ -7,6 +7,8 @@
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/fleet/ablation.h"
 #include "fleetsizer/fleet/lever_contrast.h"
+#include "fleetsizer/perf/step_time.h"
+#include "fleetsizer/plan/workload.h"
 #include "io/lever_spec.h"
 
 namespace fleetsizer {
@@ -28,6 +30,46 @@ MechStackInput small_input(const std::vector<std::string>& levers) {
     if (l) in.levers.push_back(*l);
   }
   return in;
+}
+
+// Every step takes 10 ms whatever it holds: a static batch of osl = 100 outputs then cycles in
+// T = prefill + 99 decode steps = 1 s at any batch size, which makes q computable by hand.
+class ConstantStep final : public StepTimeModel {
+ public:
+  StepTime step(const StepWork&) const override {
+    StepTime t;
+    t.total_s = 0.010;
+    return t;
+  }
+  bool linear_in_context() const override { return true; }
+  double token_budget() const override { return 8192; }
+};
+
+TEST(StaticBatching, QByHandFromTheCycleModel) {
+  const ConstantStep m;
+  const Workload w = fixed_workload(512, 100);
+  // TTFT p99 <= 0.5 s: a request waits for the running batch with probability busy = rate x T
+  // (light load, one request per batch), its p99 wait is T (1 - 0.01 / busy), plus 10 ms of
+  // prefill: 1 - 0.01 / busy <= 0.49, busy <= 0.01 / 0.51, q = 0.0196 req/s.
+  auto r = static_batching_q(m, w, {{Metric::ttft, Percentile::p99, 500}}, 8);
+  ASSERT_TRUE(r.feasible);
+  EXPECT_NEAR(r.q_rps, 0.01 / 0.51, 1e-4 * 0.01 / 0.51);
+  EXPECT_EQ(r.binding, "ttft:p99=500");
+  // TPOT is the 10 ms step at any rate: only capacity binds, cap / T = 8 req/s.
+  r = static_batching_q(m, w, {{Metric::tpot, Percentile::p99, 20}}, 8);
+  ASSERT_TRUE(r.feasible);
+  EXPECT_NEAR(r.q_rps, 8.0, 8e-4);
+  EXPECT_EQ(r.binding, "capacity");
+  // E2E p50 <= 1.6 s holds even when always busy (wait 0.5 s + cycle 1 s): capacity again.
+  r = static_batching_q(m, w, {{Metric::e2e, Percentile::p50, 1600}}, 8);
+  EXPECT_NEAR(r.q_rps, 8.0, 8e-4);
+  // E2E p99 <= 1 s: the cycle alone is 1 s, so any wait fails: busy <= 0.01, q = 0.01 req/s.
+  r = static_batching_q(m, w, {{Metric::e2e, Percentile::p99, 1000}}, 8);
+  ASSERT_TRUE(r.feasible);
+  EXPECT_NEAR(r.q_rps, 0.01, 1e-5);
+  // TPOT <= 5 ms: not even a trickle meets it.
+  r = static_batching_q(m, w, {{Metric::tpot, Percentile::p99, 5}}, 8);
+  EXPECT_FALSE(r.feasible);
 }
 
 TEST(Shapley, TwoPlayerGameByHand) {

@@ -311,14 +311,10 @@ double static_metric_ms(const StaticBatch& s, const SloTarget& t) {
   }
 }
 
-struct QResult {
-  double q = 0;
-  bool feasible = false;
-  std::string binding;
-};
+}  // namespace
 
-QResult static_q(const StepTimeModel& m, const Workload& w, const std::vector<SloTarget>& slo,
-                 double cap) {
+StaticBatchingQ static_batching_q(const StepTimeModel& m, const Workload& w,
+                                  const std::vector<SloTarget>& slo, double cap) {
   auto meets = [&](double rate, std::string* failing) {
     const StaticBatch s = static_batch(m, w, rate, cap);
     if (!s.stable) {
@@ -332,7 +328,7 @@ QResult static_q(const StepTimeModel& m, const Workload& w, const std::vector<Sl
       }
     return true;
   };
-  QResult r;
+  StaticBatchingQ r;
   StaticBatch full;
   {
     StaticBatch tmp;
@@ -355,11 +351,13 @@ QResult static_q(const StepTimeModel& m, const Workload& w, const std::vector<Sl
     else
       hi = mid;
   }
-  r.q = lo;
+  r.q_rps = lo;
   r.feasible = true;
   if (!meets(hi * (1 + 1e-9), &r.binding) && r.binding.empty()) r.binding = "capacity";
   return r;
 }
+
+namespace {
 
 struct SetConfig {
   ReplicaSpec spec;
@@ -521,10 +519,11 @@ Result<StackState> evaluate_layout(const MechStackInput& in, SetConfig c, int tp
   }
   double q = 0;
   if (!c.continuous) {
-    const QResult r = static_q(model, c.workload, sc.slo, static_cast<double>(st.running_cap));
+    const StaticBatchingQ r =
+        static_batching_q(model, c.workload, sc.slo, static_cast<double>(st.running_cap));
     st.q_method = QMethod::analytic_static;
     st.feasible = r.feasible;
-    q = r.q;
+    q = r.q_rps;
     st.binding = r.feasible ? r.binding : "no_rate: " + r.binding;
   } else {
     auto ev = evaluate_analytic(fit_spec, model, c.workload, sc.slo, sc.context_tokens, in.search);

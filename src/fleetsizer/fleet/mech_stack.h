@@ -167,6 +167,17 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in);
 Result<double> predicted_tok_s_per_gpu(const MechStackInput& in, std::uint32_t set, int num_gpus,
                                        double isl, double osl, std::optional<double> concurrency);
 
+// q of a replica under static batching (docs/model.md 2b): requests arriving while a batch runs
+// form the next one (at most `batch_cap`), padded to the longest; the largest rate at which every
+// target holds, by bisection. `binding` names the target (or "capacity") that fails just above q.
+struct StaticBatchingQ {
+  bool feasible = false;
+  double q_rps = 0;
+  std::string binding;
+};
+StaticBatchingQ static_batching_q(const StepTimeModel& model, const Workload& workload,
+                                  const std::vector<SloTarget>& slo, double batch_cap);
+
 // Shapley values of a game over n players from the value of every coalition (indexed by bit
 // mask): phi_i = sum over S not containing i of |S|! (n - |S| - 1)! / n! (v(S + i) - v(S)).
 std::vector<double> shapley_values(const std::vector<double>& value, std::size_t n);
