@@ -694,8 +694,11 @@ Result<MechStackResult> evaluate_mech_stack(const MechStackInput& in) {
     // The sets are independent: spread over the hardware threads, interleaved so that cheap
     // (static) and dearer (continuous, simulated) sets balance; the result does not depend on how.
     std::vector<std::optional<Result<StackState>>> done(full);
+    // A trace's request factory is not known to be safe to call from several threads: simulated
+    // runs over a trace stay on one.
+    const bool serial = in.simulate && static_cast<bool>(in.scenario.workload.trace);
     const std::size_t threads =
-        std::min<std::size_t>(full, std::max(1u, std::thread::hardware_concurrency()));
+        serial ? 1 : std::min<std::size_t>(full, std::max(1u, std::thread::hardware_concurrency()));
     {
       std::vector<std::jthread> pool;
       for (std::size_t t = 0; t < threads; ++t)
