@@ -255,6 +255,11 @@ std::string contrast_line(const char* title, const ContrastCase& c) {
       c.footprint_saved_usd_per_hour, contrast_reason_text(c));
 }
 
+// Two decimals as the seed prints them, significant digits for what would print as 0.00.
+std::string small_num(double v) {
+  return v >= 0.01 || v == 0 ? fmt::format("{:.2f}", v) : fmt::format("{:.3g}", v);
+}
+
 report::Cell opt(const std::optional<double>& v) {
   return v ? report::Cell{*v} : report::Cell{};
 }
@@ -326,9 +331,9 @@ report::Report mech_stack_report(const MechStackOutput& out) {
                       report::integer(st.replicas), st.usd_per_replica_hour, st.usd_per_hour, ratio,
                       row.q_factor, row.c_factor, fmt::format("{}", fmt::join(moved, ","))});
     if (st.feasible)
-      text += fmt::format("{:<34}{:>9}{:>9.2f}{:>9}{:>10.0f}{:>8.2f}{:>9.2f}{:>7.2f}  {:<16}{}\n",
-                          row.label, st.gpus, st.q_rps, st.replicas, st.usd_per_hour, ratio,
-                          row.q_factor, row.c_factor, q_method_name(st.q_method),
+      text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10.0f}{:>8}{:>9.2f}{:>7.2f}  {:<16}{}\n",
+                          row.label, st.gpus, small_num(st.q_rps), st.replicas, st.usd_per_hour,
+                          small_num(ratio), row.q_factor, row.c_factor, q_method_name(st.q_method),
                           terms_text(row.moved));
     else
       text += fmt::format("{:<34}{:>9}  {}\n", row.label, st.gpus,
