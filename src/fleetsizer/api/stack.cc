@@ -296,10 +296,10 @@ report::Report mech_stack_report(const MechStackOutput& out) {
       s.workload.isl(), s.workload.osl(), slo, s.context_tokens, r.interactions ? "on" : "off",
       r.interactions ? "every set of levers re-evaluated by the plan layer"
                      : "each lever's isolated q and GPU factors multiplied (the seed calculator)");
-  text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10}{:>8}{:>9}{:>7}  {:<16}{}\n", "Stack state",
+  text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10}{:>9}{:>9}{:>7}  {:<16}{}\n", "Stack state",
                       "GPUs/rep", "q/rep", "replicas", "$/hr", "fleet x", "q x", "c x", "q from",
                       "moved");
-  text += std::string(118, '-') + "\n";
+  text += std::string(119, '-') + "\n";
   report::Table t{"rows", "", {}, {}};
   t.columns = {{"label", "Stack state", 0},
                {"gpus_per_replica", "GPUs/rep", 0},
@@ -331,7 +331,7 @@ report::Report mech_stack_report(const MechStackOutput& out) {
                       report::integer(st.replicas), st.usd_per_replica_hour, st.usd_per_hour, ratio,
                       row.q_factor, row.c_factor, fmt::format("{}", fmt::join(moved, ","))});
     if (st.feasible)
-      text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10.0f}{:>8}{:>9.2f}{:>7.2f}  {:<16}{}\n",
+      text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10.0f}{:>9}{:>9.2f}{:>7.2f}  {:<16}{}\n",
                           row.label, st.gpus, small_num(st.q_rps), st.replicas, st.usd_per_hour,
                           small_num(ratio), row.q_factor, row.c_factor, q_method_name(st.q_method),
                           terms_text(row.moved));
@@ -339,7 +339,7 @@ report::Report mech_stack_report(const MechStackOutput& out) {
       text += fmt::format("{:<34}{:>9}  {}\n", row.label, st.gpus,
                           st.fits ? "meets no rate: " + st.binding : "does not fit");
   }
-  text += std::string(118, '-') + "\n";
+  text += std::string(119, '-') + "\n";
   rep.tables.push_back(std::move(t));
   const StackState& last = r.rows.back().state;
   if (last.feasible)
