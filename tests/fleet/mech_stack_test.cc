@@ -165,6 +165,18 @@ TEST(MechStack, InteractionsOnDependOnTheSetOnlyAndShapleySumsToTheSaving) {
     EXPECT_NEAR(r->rows[i].q_factor, r->rows[i].state.q_rps / r->rows[i - 1].state.q_rps, 1e-12);
 }
 
+TEST(MechStack, ALeverThatChangesNoTermHasNoOrderEffect) {
+  // A prefix cache with a 0% hit rate changes no term: in every order its marginal is 0, its
+  // Shapley value is 0, and the other levers' values are those of the stack without it.
+  auto with = evaluate_mech_stack(small_input({"weights=fp8", "prefix-cache=0", "compiled"}));
+  auto without = evaluate_mech_stack(small_input({"weights=fp8", "compiled"}));
+  ASSERT_TRUE(with && without);
+  for (const auto& o : with->orders) EXPECT_EQ(o.saved_usd_per_hour[1], 0.0);
+  EXPECT_EQ(with->shapley[1].usd_per_hour_saved, 0.0);
+  EXPECT_NEAR(with->shapley[0].usd_per_hour_saved, without->shapley[0].usd_per_hour_saved, 1e-9);
+  EXPECT_NEAR(with->shapley[2].usd_per_hour_saved, without->shapley[1].usd_per_hour_saved, 1e-9);
+}
+
 TEST(MechStack, DocumentedInteractionMakesMarginalsDependOnOrder) {
   // An FP8 KV cache and paged allocation both raise the batch cap (docs/model.md): once paged
   // allocation has removed the max-length reservation the cap is near the engine's limit, so FP8
