@@ -20,7 +20,9 @@ const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
       {"example", "The seed calculator's worked example (Output 22.9.1), byte for byte",
        setup_example},
-      {"stack", "A lever stack from a scenario file; --orders evaluates every ordering",
+      {"stack",
+       "A lever stack: mechanistic on the plan layer (--model/--lever), or hand-typed factors from "
+       "a file",
        setup_stack},
       {"fit", "Memory footprint: smallest TP that fits, KV capacity, max sequences", setup_fit},
       {"predict", "Per-replica TTFT, TPOT and throughput at a concurrency or arrival rate",

@@ -2,10 +2,25 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "io/yaml_util.h"
 
 namespace fleetsizer::io {
 namespace {
+
+// A key outside `allowed` is an error with its line, not silently ignored.
+Result<void> check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed,
+                        const std::string& path, const char* what) {
+  for (const auto& kv : map) {
+    const auto key = kv.first.as<std::string>();
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
+      return fail(
+          fmt::format("{}: unknown key '{}' in {}", yaml_origin(path, kv.first), key, what));
+  }
+  return {};
+}
 
 Result<void> read_positive(const YAML::Node& map, const char* key, const std::string& path,
                            double& dest) {
@@ -19,6 +34,8 @@ Result<void> read_positive(const YAML::Node& map, const char* key, const std::st
 Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
   if (!node.IsMap())
     return fail(fmt::format("{}: each lever must be a mapping", yaml_origin(path, node)));
+  if (auto k = check_keys(node, {"name", "memory", "throughput", "when"}, path, "a lever"); !k)
+    return fail(k.error().message);
   Lever l;
   if (!node["name"]) return fail(fmt::format("{}: lever missing 'name'", yaml_origin(path, node)));
   l.name = node["name"].as<std::string>();
@@ -30,6 +47,11 @@ Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
     if (!when.IsSequence())
       return fail(fmt::format("{}: 'when' must be a list", yaml_origin(path, when)));
     for (const auto& c : when) {
+      if (!c.IsMap())
+        return fail(fmt::format("{}: a condition must be a mapping", yaml_origin(path, c)));
+      if (auto k = check_keys(c, {"fits_on_one_gpu", "after", "throughput"}, path, "a condition");
+          !k)
+        return fail(k.error().message);
       LeverCondition cond;
       if (c["fits_on_one_gpu"]) {
         cond.kind = LeverCondition::Kind::fits_on_one_gpu;
@@ -56,6 +78,12 @@ Result<Lever> parse_lever(const YAML::Node& node, const std::string& path) {
 Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string& path) {
   if (!node.IsMap())
     return fail(fmt::format("{}: 'stack' must be a mapping", yaml_origin(path, node)));
+  if (auto k = check_keys(node,
+                          {"target_qps", "node_usd_per_hour", "gpus_per_host", "baseline",
+                           "footprint", "levers", "mechanistic"},
+                          path, "stack");
+      !k)
+    return fail(k.error().message);
   StackScenario s;
   s.levers.clear();
   if (auto r = read_positive(node, "target_qps", path, s.target_qps); !r)
@@ -67,6 +95,10 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
     return fail(r.error().message);
   s.gpus_per_host = static_cast<int>(gpus_per_host);
   if (const YAML::Node b = node["baseline"]) {
+    if (!b.IsMap())
+      return fail(fmt::format("{}: 'baseline' must be a mapping", yaml_origin(path, b)));
+    if (auto k = check_keys(b, {"label", "gpus", "qps"}, path, "baseline"); !k)
+      return fail(k.error().message);
     if (b["label"]) s.baseline_label = b["label"].as<std::string>();
     double gpus = s.baseline_gpus;
     if (auto r = read_positive(b, "gpus", path, gpus); !r) return fail(r.error().message);
@@ -74,6 +106,10 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
     if (auto r = read_positive(b, "qps", path, s.baseline_qps); !r) return fail(r.error().message);
   }
   if (const YAML::Node f = node["footprint"]) {
+    if (!f.IsMap())
+      return fail(fmt::format("{}: 'footprint' must be a mapping", yaml_origin(path, f)));
+    if (auto k = check_keys(f, {"model_gb", "kv_gb", "gpu_memory_gb"}, path, "footprint"); !k)
+      return fail(k.error().message);
     if (auto r = read_positive(f, "model_gb", path, s.model_gb); !r) return fail(r.error().message);
     if (auto r = read_positive(f, "kv_gb", path, s.kv_gb); !r) return fail(r.error().message);
     if (auto r = read_positive(f, "gpu_memory_gb", path, s.gpu_memory_gb); !r)
@@ -86,6 +122,17 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
       auto lever = parse_lever(l, path);
       if (!lever) return fail(lever.error().message);
       s.levers.push_back(std::move(*lever));
+    }
+  }
+  if (const YAML::Node m = node["mechanistic"]) {
+    if (!m.IsSequence())
+      return fail(fmt::format("{}: 'mechanistic' must be a list of levers such as \"weights=int8\"",
+                              yaml_origin(path, m)));
+    for (const auto& l : m) {
+      if (!l.IsScalar())
+        return fail(fmt::format("{}: a mechanistic lever is a string such as \"paged-kv\"",
+                                yaml_origin(path, l)));
+      s.mechanistic.push_back({l.as<std::string>(), yaml_origin(path, l)});
     }
   }
   auto valid = validate(std::move(s));

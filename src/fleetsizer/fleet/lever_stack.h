@@ -38,6 +38,14 @@ struct StackScenario {
   double kv_gb = 40;
   double gpu_memory_gb = 80;
   std::vector<Lever> levers;
+  // Mechanistic levers ("weights=int8", "paged-kv", ...; io/lever_spec.h) for `stack` on the plan
+  // layer, each with where it was written ("plan.yaml:7"); parsed at the edge against the
+  // scenario's model.
+  struct MechanisticText {
+    std::string text;
+    std::string origin;
+  };
+  std::vector<MechanisticText> mechanistic;
 };
 
 // The seed's worked example: 70B model, 4000 QPS, $12/h 8-GPU node, five levers.
