@@ -32,8 +32,12 @@ struct BenchFlags {
   double duration_s = 0;
   std::uint64_t seed = 0;
   bool sweep = false;
-  double sweep_start = 1;
-  int sweep_repeats = 2;
+  double sweep_start = 0;  // 0: bracket from an all-at-once probe
+  int sweep_repeats = 1;
+  double sweep_precision = 0.03;
+  int sweep_max_probes = 12;
+  double sweep_window_s = 3;
+  std::int64_t sweep_window_requests = 50;
   std::string measurement_out, gpu, engine = "generic";
   std::string lengths_from;
   bool scrape_metrics = false;
@@ -88,25 +92,32 @@ Result<double> parse_rate(const std::string& text) {
 }
 
 // One run at `rate`; an error when nothing at all got through (dead port, silent server).
+// The sweep's steady window drops this share of completions at each end (warm-up and drain).
+constexpr double kSweepTrim = 0.1;
+
+// One run at `rate` of `count` requests (plus warm-up); `trim` > 0 summarizes the steady window
+// only. An error when nothing at all got through (dead port, silent server).
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
-    const BenchFlags& f, const http::ClientOptions& client, double rate,
-    const bench::GoodputTargets& goodput, std::uint64_t seed, bool progress,
+    const BenchFlags& f, const http::ClientOptions& client, double rate, std::int64_t count,
+    double trim, const bench::GoodputTargets& goodput, std::uint64_t seed, const std::string& label,
     const std::vector<std::pair<std::int64_t, std::int64_t>>& lengths,
     http::ServerMetrics& server) {
   http::LoadPlan plan;
-  plan.schedule = bench::send_schedule(f.num_prompts + f.warmup, rate, f.burstiness, seed);
+  plan.schedule = bench::send_schedule(count + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
   plan.warmup = f.warmup;
   plan.duration_s = f.duration_s;
-  plan.lengths = lengths;
+  // Lengths in trace order, cycled when the trace is shorter than the run.
+  for (std::size_t i = 0; !lengths.empty() && i < plan.schedule.size(); ++i)
+    plan.lengths.push_back(lengths[i % lengths.size()]);
   bool printed = false;
   std::function<void(const http::Progress&)> on_progress;
-  if (progress && ::isatty(STDERR_FILENO)) {
+  if (::isatty(STDERR_FILENO)) {
     on_progress = [&](const http::Progress& p) {
       std::fprintf(
           stderr,
-          "\r[bench] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
-          p.elapsed_s, static_cast<long long>(p.sent),
+          "\r[%s] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
+          label.c_str(), p.elapsed_s, static_cast<long long>(p.sent),
           p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
           static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms);
       printed = true;
@@ -115,7 +126,8 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
   auto samples = http::run_load(client, plan, on_progress, f.scrape_metrics ? &server : nullptr);
   if (printed) std::fprintf(stderr, "\n");
   if (!samples) return fail(samples.error().message);
-  const auto summary = bench::summarize(*samples, rate, goodput);
+  const auto summary = trim > 0 ? bench::summarize_window(*samples, rate, goodput, trim)
+                                : bench::summarize(*samples, rate, goodput);
   if (summary.completed == 0 && summary.sent > 0) {
     std::string first_error;
     bench::Failure kind = bench::Failure::none;
@@ -151,7 +163,7 @@ void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchF
                  double rate) {
   rep.add("model_id", f.model);
   rep.add("backend", std::string(f.endpoint == "/v1/chat/completions" ? "openai-chat" : "openai"));
-  rep.add("num_prompts", report::integer(f.num_prompts));
+  rep.add("num_prompts", report::integer(s.sent));  // a sweep probe's own count
   rep.add("request_rate",
           std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")}, 3);
   rep.add("burstiness", f.burstiness, 2);
@@ -174,12 +186,24 @@ void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchF
   add_latency(rep, "tpot", s.tpot_ms);
   add_latency(rep, "itl", s.itl_ms);
   add_latency(rep, "e2el", s.e2el_ms);
+  add_latency(rep, "client_queue_time", s.queue_wait_ms);
+  rep.add("max_output_tokens_per_s", s.max_output_tokens_per_s, 1);
+  rep.add("max_concurrent_requests", report::integer(s.max_concurrent_requests));
+  if (s.server_ttft_ms) {
+    rep.add("server_ttft_ms.mean", s.server_ttft_ms->mean, 3);
+    rep.add("server_ttft_ms.median", s.server_ttft_ms->median, 3);
+    rep.add("server_ttft_ms.p99", s.server_ttft_ms->p99, 3);
+  }
   if (s.timing_error_ms) {
     rep.add("timing_error_ms.median", s.timing_error_ms->median, 3);
     rep.add("timing_error_ms.p99", s.timing_error_ms->p99, 3);
   }
-  rep.why("mean_ttft_ms",
-          "first content chunk minus the *scheduled* send time (client queueing counts)");
+  rep.why("mean_ttft_ms", "first content chunk minus the send time (as vLLM bench serve)");
+  rep.why("mean_client_queue_time_ms",
+          "send time minus the scheduled time: waiting for a --max-concurrency slot, or a client "
+          "running late");
+  rep.why("server_ttft_ms.median",
+          "the emulator's first-token send time minus its arrival time of the request");
   rep.why(
       "mean_tpot_ms",
       "(last chunk - first chunk) / (output tokens - 1), output tokens from the server's usage");
@@ -192,6 +216,7 @@ void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchF
 
 void setup_bench(CLI::App& app, Invocation& inv) {
   auto f = std::make_shared<BenchFlags>();
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.add_option("--base-url", f->base_url, "Server base URL, http://HOST:PORT");
   app.add_option("--endpoint", f->endpoint, "/v1/completions (default) or /v1/chat/completions");
   app.add_option("--model", f->model, "Model name sent in requests");
@@ -219,11 +244,19 @@ void setup_bench(CLI::App& app, Invocation& inv) {
                  "Mooncake JSONL)");
   app.add_flag("--sweep", f->sweep, "Find the highest request rate meeting --slo");
   app.add_option("--sweep-start", f->sweep_start,
-                 "First rate of the sweep (doubled until the SLO fails)");
+                 "First offered rate of the sweep (0: the achieved rate of a first probe that "
+                 "sends --num-prompts at once)");
   app.add_option("--sweep-repeats", f->sweep_repeats,
-                 "Runs per rate; a rate passes only if all do");
+                 "Runs per probe; a probe passes only if all do");
+  app.add_option("--sweep-precision", f->sweep_precision,
+                 "Stop when the passing and failing offered rates are within this fraction");
+  app.add_option("--sweep-max-probes", f->sweep_max_probes, "Stop after this many probes");
+  app.add_option("--sweep-window-s", f->sweep_window_s,
+                 "Each probe's steady window lasts at least this long (s)");
+  app.add_option("--sweep-window-requests", f->sweep_window_requests,
+                 "Each probe's steady window holds at least this many requests");
   app.add_option("--measurement-out", f->measurement_out,
-                 "Write the sweep's q as a measurement CSV row");
+                 "Write the sweep's q (achieved rate) as a measurement CSV row");
   app.add_option("--gpu", f->gpu, "GPU of the server, for the measurement row");
   app.add_option("--tp", f->tp, "Tensor parallelism of the server, for the measurement row");
   app.add_option("--engine", f->engine, "Engine of the server, for the measurement row");
@@ -238,13 +271,12 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!(f->burstiness > 0)) return fail("--burstiness must be positive");
     if (f->max_concurrency < 0 || f->warmup < 0)
       return fail("--max-concurrency and --num-warmups must be >= 0");
-    // Prompt and output lengths of real requests, in trace order (cycled if the trace is shorter).
+    // Prompt and output lengths of real requests, in trace order.
     std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
     if (!f->lengths_from.empty()) {
       auto all = io::read_trace_lengths(f->lengths_from);
       if (!all) return fail(all.error().message);
-      for (std::int64_t i = 0; i < f->num_prompts + f->warmup; ++i)
-        lengths.push_back((*all)[static_cast<std::size_t>(i) % all->size()]);
+      lengths = std::move(*all);
     }
     report::Report rep;
     if (f->sweep) {
@@ -255,36 +287,106 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         slo.push_back(*parsed);
       }
       std::uint64_t run_seed = f->seed;
-      auto measure = [&](double r) -> Result<bench::BenchSummary> {
+      // Each probe is sized so that its steady window (the completions left after trimming
+      // kSweepTrim at each end) holds at least --sweep-window-requests and --sweep-window-s.
+      auto probe_count = [&](double r) {
+        const double want =
+            std::isfinite(r)
+                ? std::max(static_cast<double>(f->sweep_window_requests), r * f->sweep_window_s)
+                : static_cast<double>(f->sweep_window_requests);
+        const auto n = static_cast<std::int64_t>(std::ceil(want / (1 - 2 * kSweepTrim)));
+        return std::isfinite(r) ? n : std::max(n, f->num_prompts);
+      };
+      auto measure = [&](double r, int number) -> Result<bench::BenchSummary> {
         http::ServerMetrics ignored;
-        auto one = run_once(*f, *client, r, *goodput, run_seed++, true, lengths, ignored);
+        const std::string label = std::isfinite(r)
+                                      ? fmt::format("sweep probe {} at {:.3g} req/s", number, r)
+                                      : fmt::format("sweep probe {}, all at once", number);
+        auto one = run_once(*f, *client, r, probe_count(r), kSweepTrim, *goodput, run_seed++, label,
+                            lengths, ignored);
         if (!one) return fail(one.error().message);
-        return one->first;
+        const bench::BenchSummary& s = one->first;
+        std::fprintf(stderr,
+                     "[%s] achieved %.3g req/s over %.1f s (%lld requests), TTFT p99 %.0f ms, "
+                     "TPOT p99 %.1f ms, failed %lld: %s\n",
+                     label.c_str(), s.request_throughput, s.window_s,
+                     static_cast<long long>(s.window_requests), s.ttft_ms.p99, s.tpot_ms.p99,
+                     static_cast<long long>(s.failed), bench::meets(s, slo) ? "pass" : "fail");
+        return s;
       };
       bench::SweepOptions so;
-      so.start_rate = f->sweep_start;
+      if (f->sweep_start > 0) so.start_rate = f->sweep_start;
       so.repeats = f->sweep_repeats;
+      so.precision = f->sweep_precision;
+      so.max_probes = f->sweep_max_probes;
+      if (f->sweep_window_s < 0 || f->sweep_window_requests < 2)
+        return fail("--sweep-window-s must be >= 0 and --sweep-window-requests >= 2");
       auto result = bench::sweep(measure, slo, so);
       if (!result) return fail(result.error().message);
-      rep.title =
-          fmt::format("Sweep: highest request rate meeting the SLO against {}", f->base_url);
+      rep.title = fmt::format("Sweep: highest sustained request rate meeting the SLO against {}",
+                              f->base_url);
       rep.add("sweep.found", result->found);
       rep.add("sweep.q", result->q, 3);
-      add_summary(rep, result->at_q, *f, result->q);
-      report::Table t{"sweep.points", "Rates tried", {}, {}};
-      t.columns = {{"rate", "req/s", 3},
+      rep.add("sweep.offered_rate",
+              std::isfinite(result->offered_rate) ? report::Cell{result->offered_rate}
+                                                  : report::Cell{std::string("inf")},
+              3);
+      rep.add("sweep.achieved_rate", result->achieved_rate, 3);
+      rep.add("sweep.stop", bench::sweep_stop_name(result->stop));
+      rep.add("sweep.precision", so.precision, 3);
+      rep.add("sweep.probes_run",
+              report::integer(static_cast<std::int64_t>(result->probes.size())));
+      add_summary(rep, result->at_q, *f, result->offered_rate);
+      report::Table t{"sweep.probes", "Probes (steady window of each)", {}, {}};
+      t.columns = {{"probe", "#", 0},
+                   {"offered_rate", "offered req/s", 3},
+                   {"achieved_rate", "achieved req/s", 3},
                    {"pass", "meets SLO", 0},
+                   {"saturated", "saturated", 0},
+                   {"window_requests", "window reqs", 0},
+                   {"window_s", "window s", 2},
+                   {"median_ttft_ms", "TTFT p50", 1},
                    {"p99_ttft_ms", "TTFT p99", 1},
+                   {"median_tpot_ms", "TPOT p50", 2},
                    {"p99_tpot_ms", "TPOT p99", 2},
-                   {"request_throughput", "done req/s", 3},
+                   {"p99_e2el_ms", "E2EL p99", 1},
+                   {"output_throughput", "output tok/s", 1},
                    {"failed", "failed", 0}};
-      for (const auto& p : result->points)
-        t.rows.push_back({p.rate, p.pass, p.summary.ttft_ms.p99, p.summary.tpot_ms.p99,
-                          p.summary.request_throughput, report::integer(p.summary.failed)});
+      for (const auto& slo_target : slo)
+        t.columns.push_back({curve_column(slo_target), format_slo(slo_target), 1});
+      for (const auto& p : result->probes) {
+        const bench::BenchSummary& s = p.summary;
+        std::vector<report::Cell> row{report::integer(p.number),
+                                      std::isfinite(p.offered_rate)
+                                          ? report::Cell{p.offered_rate}
+                                          : report::Cell{std::string("inf")},
+                                      p.achieved_rate,
+                                      p.pass,
+                                      p.saturated,
+                                      report::integer(s.window_requests),
+                                      s.window_s,
+                                      s.ttft_ms.median,
+                                      s.ttft_ms.p99,
+                                      s.tpot_ms.median,
+                                      s.tpot_ms.p99,
+                                      s.e2el_ms.p99,
+                                      s.output_throughput,
+                                      report::integer(s.failed)};
+        for (const auto& slo_target : slo) {
+          const bench::LatencySummary& l = slo_target.metric == Metric::ttft  ? s.ttft_ms
+                                           : slo_target.metric == Metric::e2e ? s.e2el_ms
+                                           : slo_target.metric == Metric::itl ? s.itl_ms
+                                                                              : s.tpot_ms;
+          row.emplace_back(bench::statistic(l, slo_target.percentile));
+        }
+        t.rows.push_back(std::move(row));
+      }
       rep.tables.push_back(std::move(t));
       rep.why("sweep.q",
-              "bracketing (doubling) then 5 bisections; a rate passes when every repeat meets "
-              "every target");
+              "achieved rate (least-squares slope of completions over the steady window: 10% of "
+              "completions trimmed at each end) of the best probe meeting every target; bracket "
+              "doubles, then bisects the offered rate until the bracket is within "
+              "--sweep-precision, or a passing probe saturates (achieved < 80% of offered)");
       if (!f->measurement_out.empty()) {
         if (!result->found)
           return fail("--measurement-out: the sweep found no rate meeting the SLO");
@@ -294,7 +396,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
             "output_tok_s,"
             "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{},{},,{:.6g},{:.6g},{:.6g},{:."
             "6g},{:.6g},fleetsizer bench --sweep "
-            "against {}\n",
+            "against {} (achieved rate of the steady window)\n",
             f->model, f->gpu, f->tp, f->tp, f->engine, f->input_len, f->output_len, result->q,
             s.output_throughput, s.total_token_throughput, s.ttft_ms.median, s.tpot_ms.median,
             f->base_url);
@@ -304,7 +406,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       return rep;
     }
     http::ServerMetrics server;
-    auto one = run_once(*f, *client, *rate, *goodput, f->seed, true, lengths, server);
+    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", lengths,
+                        server);
     if (!one) return fail(one.error().message);
     rep.title = fmt::format("Benchmark of {}{}", f->base_url, f->endpoint);
     add_summary(rep, one->first, *f, *rate);
@@ -336,7 +439,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         if (s.warmup) continue;
         input_lens.push_back(s.prompt_tokens);
         output_lens.push_back(s.ok() ? s.output_tokens : 0);
-        ttfts.push_back(s.ok() ? s.first_token_s - s.scheduled_s : 0.0);
+        ttfts.push_back(s.ok() ? s.first_token_s - s.sent_s : 0.0);
         nlohmann::json gaps = nlohmann::json::array();
         for (std::size_t i = 1; i < s.chunk_s.size(); ++i)
           gaps.push_back(s.chunk_s[i] - s.chunk_s[i - 1]);

@@ -43,7 +43,7 @@ class Call : public std::enable_shared_from_this<Call> {
   void write();
   void read_header();
   void read_body();
-  void on_event(const std::string& payload);
+  void on_event(const std::string& payload, double received_s);
   void finish(Failure f, std::string error = "");
   // A kept-alive connection the server closed meanwhile: retry once on a fresh one.
   bool retry_on_fresh_connection();
@@ -429,8 +429,11 @@ void Call::read_body() {
           if (status != 200) {
             self->error_body_.append(self->scratch_, got);
           } else {
-            self->sse_.feed(self->scratch_, got,
-                            [&](const std::string& payload) { self->on_event(payload); });
+            // Chunks count from when their bytes arrived, not from when their JSON was parsed.
+            const double received_s = self->load_.now();
+            self->sse_.feed(self->scratch_, got, [&](const std::string& payload) {
+              self->on_event(payload, received_s);
+            });
             if (self->done_) return;
           }
         }
@@ -438,7 +441,7 @@ void Call::read_body() {
         if (self->parser_->is_done()) {
           if (status != 200) {
             return self->finish(
-                Failure::http_status,
+                status == 429 ? Failure::rate_limited : Failure::http_status,
                 fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
           }
           if (!self->saw_done_marker_)
@@ -449,7 +452,7 @@ void Call::read_body() {
       });
 }
 
-void Call::on_event(const std::string& payload) {
+void Call::on_event(const std::string& payload, double received_s) {
   if (done_) return;
   RequestSample& s = load_.sample(index_);
   if (payload == "[DONE]") {
@@ -466,9 +469,13 @@ void Call::on_event(const std::string& payload) {
   }
   if (j.contains("usage") && j["usage"].is_object() && j["usage"].contains("completion_tokens"))
     usage_tokens_ = j["usage"]["completion_tokens"].get<std::int64_t>();
-  if (j.contains("fleetsizer") && j["fleetsizer"].is_object() &&
-      j["fleetsizer"].contains("first_token_s"))
-    s.server_first_token_s = j["fleetsizer"]["first_token_s"].get<double>() - load_.start_abs();
+  if (j.contains("fleetsizer") && j["fleetsizer"].is_object()) {
+    const Json& t = j["fleetsizer"];
+    if (t.contains("first_token_s") && t["first_token_s"].is_number())
+      s.server_first_token_s = t["first_token_s"].get<double>() - load_.start_abs();
+    if (t.contains("arrival_s") && t["arrival_s"].is_number())
+      s.server_arrival_s = t["arrival_s"].get<double>() - load_.start_abs();
+  }
   if (j.contains("error")) return finish(Failure::http_status, j["error"].dump().substr(0, 200));
   if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) return;
   const Json& c = j["choices"][0];
@@ -478,9 +485,8 @@ void Call::on_event(const std::string& payload) {
       c["delta"]["content"].is_string())
     text = c["delta"]["content"].get<std::string>();
   if (text.empty()) return;
-  const double t = load_.now();
-  if (s.first_token_s < 0) s.first_token_s = t;
-  s.chunk_s.push_back(t);
+  if (s.first_token_s < 0) s.first_token_s = received_s;
+  s.chunk_s.push_back(received_s);
 }
 
 void Call::finish(Failure f, std::string error) {

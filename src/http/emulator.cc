@@ -68,6 +68,7 @@ struct Job {
   std::int64_t disconnect_at = -1, malformed_at = -1;
   bool stall = false;
   double arrival_s = 0, first_token_s = -1;
+  double arrival_abs_s = 0;  // steady clock, comparable across processes (the client's TTFT check)
   std::unique_ptr<net::steady_timer> timer;   // fixed mode
   std::chrono::steady_clock::time_point due;  // fixed mode: when the next token is due
 };
@@ -100,6 +101,8 @@ class Server {
 
   void handle(const std::shared_ptr<Session>& session,
               const bhttp::request<bhttp::string_body>& req) {
+    // Read before any parsing, so the server's TTFT starts when the request is in.
+    const double arrival_abs_s = monotonic_s();
     const std::string target(req.target());
     const bool keep_alive = req.keep_alive();
     if (req.method() == bhttp::verb::get &&
@@ -163,6 +166,7 @@ class Server {
       job->malformed_at = std::max<std::int64_t>(1, job->max_tokens / 2);
     job->stall = u(rng_) < o_.stall_rate;
     job->arrival_s = now_s();
+    job->arrival_abs_s = arrival_abs_s;
     if (job->stream) {
       session->send(
           "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -327,7 +331,9 @@ class Server {
     const Json usage{{"prompt_tokens", job.prompt_tokens},
                      {"completion_tokens", job.sent},
                      {"total_tokens", job.prompt_tokens + job.sent}};
-    const Json timing{{"first_token_s", job.first_token_s}, {"clock", "steady"}};
+    const Json timing{{"arrival_s", job.arrival_abs_s},
+                      {"first_token_s", job.first_token_s},
+                      {"clock", "steady"}};
     if (job.stream) {
       if (job.include_usage) {
         const Json ev{{"id", fmt::format("cmpl-{}", job.id)},

@@ -1,11 +1,14 @@
 // `bench` against `emulate` on loopback: bounded request counts and time limits, 127.0.0.1 only.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -54,24 +57,93 @@ TEST(BenchEmulate, ChatEndpointAndClosedLoop) {
   EXPECT_EQ(j["max_concurrency"], 4);
 }
 
-// The emulator's capacity is known: 4 slots / (20 ms + 4 x 10 ms) per request = 66.7 req/s, kept
-// low (330 tokens/s) so that neither a sanitizer build nor tests running beside it limit it by CPU.
-TEST(BenchEmulate, SweepFindsTheKnownCapacity) {
-  EmulatorProcess emu("--mode fixed --ttft-ms 20 --tpot-ms 10 --max-concurrency 4");
-  const std::string dir = temp_dir("sweep");
-  // Near-regular arrivals (Gamma shape 50): no Poisson queueing below capacity, a growing queue
-  // above it, so the SLO-limited rate is the capacity itself.
+// A sweep against a server of known capacity: `slots` requests run at once, each for a fixed
+// service time (TTFT + (osl - 1) x TPOT), so capacity = slots / service time. Near-regular arrivals
+// (Gamma shape 50) queue only above capacity, so the SLO-limited sustained rate is the capacity.
+struct KnownCapacity {
+  int slots;
+  double ttft_ms, tpot_ms;
+  int osl;
+  double capacity() const { return slots / ((ttft_ms + (osl - 1) * tpot_ms) / 1e3); }
+};
+
+Json sweep_against(const KnownCapacity& k, const std::string& extra, double* wall_s) {
+  EmulatorProcess emu(fmt::format("--mode fixed --ttft-ms {} --tpot-ms {} --max-concurrency {}",
+                                  k.ttft_ms, k.tpot_ms, k.slots));
+  const auto start = std::chrono::steady_clock::now();
   const Json j = bench_json(
-      "--base-url " + emu.url() +
-      " --num-prompts 100 --burstiness 50 --isl 8 --osl 5 --sweep --sweep-start 20 "
-      "--sweep-repeats 1 --slo ttft:p99=150 --model llama-3.1-8b --gpu h100 --measurement-out " +
-      dir + "/row.csv");
-  ASSERT_TRUE(j["sweep"]["found"].get<bool>());
-  const double capacity = 4 / (0.020 + 4 * 0.010);
-  EXPECT_NEAR(j["sweep"]["q"].get<double>() / capacity, 1.0, 0.10) << j["sweep"]["q"];
+      fmt::format("--base-url {} --num-prompts 60 --burstiness 50 --isl 8 --osl {} --sweep {}",
+                  emu.url(), k.osl, extra));
+  *wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return j;
+}
+
+void expect_sustained_q(const Json& j, double capacity) {
+  ASSERT_TRUE(j["sweep"]["found"].get<bool>()) << j.dump();
+  const double q = j["sweep"]["q"].get<double>();
+  EXPECT_NEAR(q / capacity, 1.0, 0.05) << "q " << q << " capacity " << capacity;
+  // q is the achieved rate of the probe that set it, and no probe achieved more than capacity.
+  EXPECT_DOUBLE_EQ(q, j["sweep"]["achieved_rate"].get<double>());
+  bool found_setter = false;
+  for (const Json& p : j["sweep"]["probes"]) {
+    EXPECT_LE(p["achieved_rate"].get<double>(), capacity * 1.05) << p.dump();
+    if (p["pass"].get<bool>()) {
+      EXPECT_LE(p["achieved_rate"].get<double>(), q + 1e-9);
+    }
+    if (p["pass"].get<bool>() && p["achieved_rate"].get<double>() == q) found_setter = true;
+    EXPECT_GE(p["window_requests"].get<int>(), 50) << p.dump();
+  }
+  EXPECT_TRUE(found_setter);
+}
+
+// Low capacity, 2 slots x 100 ms = 20 req/s, bracketed from an all-at-once probe; the issue's
+// target: within 5% in under 60 s of wall time.
+TEST(BenchEmulate, SweepFindsALowKnownCapacityQuickly) {
+  const KnownCapacity k{2, 50, 10, 6};
+  const std::string dir = temp_dir("sweep");
+  double wall_s = 0;
+  const Json j = sweep_against(
+      k, "--slo ttft:p99=300 --model llama-3.1-8b --gpu h100 --measurement-out " + dir + "/row.csv",
+      &wall_s);
+  expect_sustained_q(j, k.capacity());
+  EXPECT_EQ(j["sweep"]["probes"][0]["offered_rate"], "inf");
+  EXPECT_LT(wall_s, 60.0);
+  // The measurement row carries the achieved rate, not the offered one.
   const std::string row = read_text(dir + "/row.csv");
-  EXPECT_NE(row.find("model,gpu,num_gpus,tp"), std::string::npos);
   EXPECT_NE(row.find("llama-3.1-8b,h100,1,1"), std::string::npos) << row;
+  const std::string q_text = fmt::format("{:.6g}", j["sweep"]["q"].get<double>());
+  EXPECT_NE(row.find("," + q_text + ","), std::string::npos) << row << " q " << q_text;
+}
+
+// High capacity, 8 slots x 40 ms = 200 req/s, bracketed from --sweep-start.
+TEST(BenchEmulate, SweepFindsAHighKnownCapacity) {
+  const KnownCapacity k{8, 20, 5, 5};
+  double wall_s = 0;
+  const Json j = sweep_against(k, "--slo ttft:p99=150 --sweep-start 60", &wall_s);
+  expect_sustained_q(j, k.capacity());
+  EXPECT_EQ(j["sweep"]["probes"][0]["offered_rate"].get<double>(), 60.0);
+}
+
+// With a client-side concurrency cap the slot wait is the client's queue time, not TTFT. 100 req/s
+// offered to 2 client slots of ~65 ms each (capacity ~30 req/s): the queue grows, and TTFT stays
+// the server's own (its arrival to its first token, reported in the emulator's timing block).
+// Arrivals 10 ms apart keep the two slots out of step, so the one-threaded emulator never has a
+// burst of requests waiting to be read (time its own clock could not see).
+TEST(BenchEmulate, TtftCountsFromTheSendTime) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 50 --tpot-ms 5");
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --request-rate 100 --burstiness 1000 --max-concurrency 2 "
+                            "--num-prompts 30 --isl 4 --osl 4");
+  ASSERT_EQ(j["completed"], 30);
+  const double server = j["server_ttft_ms"]["median"].get<double>();
+  EXPECT_GE(server, 50.0);
+  EXPECT_NEAR(j["median_ttft_ms"].get<double>(), server, 1.0);
+  // The mean takes the odd late wake-up of either event loop (sanitizer build, 2 shared cores).
+  EXPECT_NEAR(j["mean_ttft_ms"].get<double>(), j["server_ttft_ms"]["mean"].get<double>(), 3.0);
+  // The 30th request waits for ~14 rounds of 65 ms less its 0.29 s offset: the queue is real.
+  EXPECT_GT(j["mean_client_queue_time_ms"].get<double>(), 100.0);
+  EXPECT_GT(j["p99_client_queue_time_ms"].get<double>(), 400.0);
+  EXPECT_EQ(j["max_concurrent_requests"].get<int>(), 2);
 }
 
 TEST(BenchEmulate, FaultsAreCountedByKind) {
@@ -183,7 +255,7 @@ TEST(BenchCore, ScheduleAndSummary) {
   EXPECT_EQ(all_at_once.back(), 0.0);
   bench::RequestSample a;
   a.scheduled_s = 0;
-  a.sent_s = 0.5;  // sent late: the half second counts
+  a.sent_s = 0.5;  // sent late: the half second is the client's queue wait, apart from TTFT
   a.first_token_s = 1.0;
   a.end_s = 2.0;
   a.chunk_s = {1.0, 1.5, 2.0};
@@ -194,7 +266,8 @@ TEST(BenchCore, ScheduleAndSummary) {
   const auto sum = bench::summarize({a, b}, 1, {});
   EXPECT_EQ(sum.completed, 1);
   EXPECT_EQ(sum.failed, 1);
-  EXPECT_DOUBLE_EQ(sum.ttft_ms.mean, 1000.0);
+  EXPECT_DOUBLE_EQ(sum.ttft_ms.mean, 500.0);
+  EXPECT_DOUBLE_EQ(sum.queue_wait_ms.mean, 500.0);
   EXPECT_DOUBLE_EQ(sum.tpot_ms.mean, 500.0);
   EXPECT_DOUBLE_EQ(sum.itl_ms.median, 500.0);
   EXPECT_FALSE(
@@ -219,19 +292,101 @@ TEST(BenchCore, SseDecoderHandlesSplitsAndCrlf) {
   EXPECT_EQ(events[2], "");
 }
 
-TEST(BenchCore, SweepBracketsThenBisects) {
-  // A fake server whose p99 TTFT is fine up to 100 req/s and bad above.
-  auto measure = [](double rate) -> Result<bench::BenchSummary> {
-    bench::BenchSummary s;
-    s.completed = 10;
-    s.ttft_ms.p99 = rate <= 100 ? 50 : 5000;
-    return s;
-  };
-  auto r = bench::sweep(measure, {{Metric::ttft, Percentile::p99, 1000}}, {10, 1e5, 1, 6});
+// A fake server of capacity 50 req/s: it achieves min(offered, 50); p99 TTFT is 50 ms up to 55
+// req/s offered (a short window hides a slow queue) and 5 s above.
+Result<bench::BenchSummary> fake_probe(double offered, int) {
+  bench::BenchSummary s;
+  s.completed = 100;
+  s.window_requests = 80;
+  s.request_throughput = std::min(offered, 50.0);
+  s.ttft_ms.p99 = offered <= 55 ? 50 : 5000;
+  return s;
+}
+
+TEST(BenchCore, SweepBracketsFromTheStartRateThenBisects) {
+  bench::SweepOptions o;
+  o.start_rate = 10;
+  auto r = bench::sweep(fake_probe, {{Metric::ttft, Percentile::p99, 1000}}, o);
   ASSERT_TRUE(r);
-  EXPECT_TRUE(r->found);
-  EXPECT_LE(r->q, 100);
-  EXPECT_GT(r->q, 100 * 0.95);
+  ASSERT_TRUE(r->found);
+  EXPECT_EQ(r->q, 50.0);  // achieved, never the offered rate above it
+  EXPECT_EQ(r->achieved_rate, 50.0);
+  EXPECT_EQ(r->offered_rate, 50.0);  // the first probe to achieve it
+  // 10, 20, 40, 80 (fails), then bisection of [40, 80] until it is within 3% of its top: 60
+  // (fails), 50, 55 (pass), 57.5, 56.25 (fail): [55, 56.25].
+  EXPECT_EQ(r->stop, bench::SweepStop::precision);
+  EXPECT_EQ(r->probes.size(), 9u);
+  for (const auto& p : r->probes) {
+    if (p.pass) {
+      EXPECT_LE(p.achieved_rate, r->q);
+    }
+  }
+}
+
+TEST(BenchCore, SweepBracketsFromAnAllAtOnceProbe) {
+  auto r = bench::sweep(fake_probe, {{Metric::ttft, Percentile::p99, 1000}}, {});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(std::isfinite(r->probes[0].offered_rate));
+  EXPECT_EQ(r->probes[1].offered_rate, 50.0);  // the first probe's achieved rate
+  EXPECT_EQ(r->q, 50.0);
+}
+
+TEST(BenchCore, SweepStopsAtASaturatedPassingProbe) {
+  // Loose SLO: even 100 req/s offered passes, but only 50 are achieved; q is 50 and offering more
+  // is pointless.
+  auto r = bench::sweep(fake_probe, {{Metric::ttft, Percentile::p99, 10000}}, {.start_rate = 40.0});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->stop, bench::SweepStop::saturated);
+  EXPECT_EQ(r->q, 50.0);
+  EXPECT_EQ(r->probes.back().offered_rate, 80.0);
+}
+
+TEST(BenchCore, SweepWithNoPassingRate) {
+  auto r = bench::sweep(fake_probe, {{Metric::ttft, Percentile::p99, 10}}, {.start_rate = 40.0});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->found);
+  EXPECT_EQ(r->stop, bench::SweepStop::none_passed);
+  EXPECT_FALSE(bench::sweep(fake_probe, {}, {}));  // no targets: an error
+}
+
+bench::RequestSample done_at(double scheduled, double sent, double end) {
+  bench::RequestSample r;
+  r.scheduled_s = scheduled;
+  r.sent_s = sent;
+  r.first_token_s = sent + 0.01;
+  r.end_s = end;
+  r.output_tokens = 2;
+  r.chunk_s = {sent + 0.01, end};
+  return r;
+}
+
+TEST(BenchCore, SteadyWindowMeasuresTheAchievedRate) {
+  // Overload: 100 arrivals at 20 req/s, served FIFO at 10 req/s in bursts of 4 every 0.4 s.
+  std::vector<bench::RequestSample> v;
+  for (int i = 0; i < 100; ++i) v.push_back(done_at(i * 0.05, i * 0.05, 1.0 + (i / 4) * 0.4));
+  const auto s = bench::summarize_window(v, 20, {}, 0.1);
+  EXPECT_NEAR(s.request_throughput, 10.0, 0.2);
+  EXPECT_EQ(s.window_requests, 80);
+  EXPECT_EQ(s.completed, 100);
+  // Below capacity: completions follow the 20 req/s arrivals.
+  std::vector<bench::RequestSample> w;
+  for (int i = 0; i < 100; ++i) w.push_back(done_at(i * 0.05, i * 0.05, i * 0.05 + 0.3));
+  EXPECT_NEAR(bench::summarize_window(w, 20, {}, 0.1).request_throughput, 20.0, 1e-9);
+  // The whole-run figure counts the second before the first completion: 100 / 10.6 s.
+  EXPECT_NEAR(bench::summarize(v, 20, {}).request_throughput, 100 / 10.6, 1e-9);
+}
+
+TEST(BenchCore, QueueWaitIsApartFromTtft) {
+  // Scheduled at 0, sent at 0.5 (waited for a slot), first token 0.51, end 0.8.
+  const auto s = bench::summarize({done_at(0, 0.5, 0.8)}, 1, {});
+  EXPECT_NEAR(s.ttft_ms.mean, 10.0, 1e-9);
+  EXPECT_NEAR(s.e2el_ms.mean, 300.0, 1e-9);
+  EXPECT_NEAR(s.queue_wait_ms.mean, 500.0, 1e-9);
+  // Two requests overlapping in [0.5, 0.8) and one after: peak concurrency 2.
+  const auto p =
+      bench::summarize({done_at(0, 0.5, 0.8), done_at(0, 0.6, 0.9), done_at(0, 0.9, 1)}, 1, {});
+  EXPECT_EQ(p.max_concurrent_requests, 2);
+  EXPECT_EQ(p.max_output_tokens_per_s, 6.0);  // all six chunks within one second of the first send
 }
 
 }  // namespace
