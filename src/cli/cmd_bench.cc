@@ -1,32 +1,51 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
-#include <nlohmann/json.hpp>
+#include <filesystem>
 
 #include "cli/command.h"
+#include "fleetsizer/bench/dataset.h"
+#include "fleetsizer/bench/result.h"
 #include "fleetsizer/bench/sweep.h"
 #include "http/client.h"
+#include "http/url.h"
+#include "http/vllm_result.h"
 #include "io/output.h"
+#include "io/sharegpt_file.h"
 #include "io/trace_file.h"
 
 namespace fleetsizer::cli {
 namespace {
 
+// Flag names and defaults are vLLM `bench serve`'s (docs/cli.md maps each one).
 struct BenchFlags {
-  std::string base_url = "http://127.0.0.1:8000";
+  std::string base_url;  // empty: http://--host:--port
+  std::string host = "127.0.0.1";
+  int port = 8000;
   std::string endpoint = "/v1/completions";
-  std::string model = "default";
-  std::int64_t num_prompts = 200;
+  std::string backend = "openai";
+  std::string model;  // empty: the first model GET /v1/models lists
+  std::string served_model_name, tokenizer, label;
+  std::string dataset_name = "random", dataset_path;
+  std::int64_t num_prompts = 1000;
   std::string request_rate = "inf";
   double burstiness = 1.0;
   int max_concurrency = 0;
-  std::int64_t input_len = 128, output_len = 128;
+  std::int64_t input_len = 1024, output_len = 128;
+  double range_ratio = 0;
+  std::int64_t sharegpt_output_len = 0;  // 0: each reply's own length
+  bool ignore_eos = false;
   std::vector<std::string> goodput;
+  std::string percentile_metrics = "ttft,tpot,itl", metric_percentiles = "99";
   std::vector<std::string> slo;
-  std::string save_result;
+  bool save_result = false, save_detailed = false, disable_tqdm = false;
+  std::string result_dir, result_filename;
+  std::vector<std::string> metadata;
   int warmup = 0;
   double timeout_s = 60;
   double duration_s = 0;
@@ -44,39 +63,31 @@ struct BenchFlags {
   int tp = 1;
 };
 
+// The sweep's steady window drops this share of completions at each end (warm-up and drain).
+constexpr double kSweepTrim = 0.1;
+
 Result<http::ClientOptions> client_options(const BenchFlags& f) {
   http::ClientOptions o;
-  std::string url = f.base_url;
-  if (url.starts_with("https://"))
-    return fail("--base-url: https is not supported; use plain http on a trusted network");
-  if (url.starts_with("http://")) url = url.substr(7);
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  if (auto slash = url.find('/'); slash != std::string::npos) url = url.substr(0, slash);
-  const auto colon = url.rfind(':');
-  if (colon == std::string::npos)
-    return fail(fmt::format("--base-url '{}': expected http://HOST:PORT", f.base_url));
-  o.host = url.substr(0, colon);
-  if (o.host == "localhost") o.host = "127.0.0.1";
-  int port = 0;
-  try {
-    port = std::stoi(url.substr(colon + 1));
-  } catch (...) {
-    port = -1;
-  }
-  if (port <= 0 || port > 65535) return fail(fmt::format("--base-url '{}': bad port", f.base_url));
-  o.port = static_cast<unsigned short>(port);
+  const std::string url =
+      f.base_url.empty() ? fmt::format("http://{}:{}", f.host, f.port) : f.base_url;
+  auto base = http::parse_base_url(url);
+  if (!base) return fail("--base-url " + base.error().message);
+  if (base->tls)
+    return fail(fmt::format("--base-url '{}': https is not supported by this build", url));
+  o.host = base->host;
+  o.port = base->port;
   if (f.endpoint == "/v1/chat/completions")
     o.chat = true;
   else if (f.endpoint != "/v1/completions")
     return fail(
         fmt::format("--endpoint '{}': /v1/completions or /v1/chat/completions", f.endpoint));
-  o.model = f.model;
-  if (f.input_len < 1 || f.output_len < 1)
-    return fail("--random-input-len and --random-output-len must be >= 1");
-  o.isl = f.input_len;
-  o.osl = f.output_len;
+  if (f.backend == "openai-chat" && !o.chat)
+    return fail("--backend openai-chat needs --endpoint /v1/chat/completions");
   if (!(f.timeout_s > 0)) return fail("--timeout must be a positive number of seconds");
   o.timeout_s = f.timeout_s;
+  // vLLM sends ignore_eos for the random dataset whatever the flag; synthesized prompts and trace
+  // lengths likewise need the exact output length.
+  o.ignore_eos = f.ignore_eos || f.dataset_name == "random" || !f.lengths_from.empty();
   return o;
 }
 
@@ -91,28 +102,55 @@ Result<double> parse_rate(const std::string& text) {
   return fail(fmt::format("--request-rate must be a positive number or inf, got '{}'", text));
 }
 
-// One run at `rate`; an error when nothing at all got through (dead port, silent server).
-// The sweep's steady window drops this share of completions at each end (warm-up and drain).
-constexpr double kSweepTrim = 0.1;
+// What each request asks for: from a trace's lengths, a ShareGPT file, or vLLM's random dataset.
+Result<std::vector<bench::RequestSpec>> plan_requests(const BenchFlags& f, std::int64_t count) {
+  if (!f.lengths_from.empty()) {
+    auto all = io::read_trace_lengths(f.lengths_from);
+    if (!all) return fail(all.error().message);
+    std::vector<bench::RequestSpec> v;
+    for (std::int64_t i = 0; i < count; ++i) {
+      const auto& [in, out] = (*all)[static_cast<std::size_t>(i) % all->size()];
+      v.push_back({"", in, out});
+    }
+    return v;
+  }
+  if (f.dataset_name == "random") {
+    if (!f.dataset_path.empty())
+      return fail("--dataset-path: the random dataset reads no file (use --dataset-name sharegpt)");
+    return bench::random_requests(count, f.input_len, f.output_len, f.range_ratio, f.seed);
+  }
+  if (f.dataset_name == "sharegpt") {
+    if (f.dataset_path.empty()) return fail("--dataset-name sharegpt needs --dataset-path FILE");
+    auto conversations = io::read_sharegpt(f.dataset_path);
+    if (!conversations) return fail(conversations.error().message);
+    auto v = bench::sharegpt_requests(
+        *conversations, count,
+        f.sharegpt_output_len > 0 ? std::optional(f.sharegpt_output_len) : std::nullopt, f.seed);
+    if (!v) return fail(fmt::format("{}: {}", f.dataset_path, v.error().message));
+    return v;
+  }
+  return fail(fmt::format("--dataset-name '{}': random or sharegpt (the datasets bench reads)",
+                          f.dataset_name));
+}
 
 // One run at `rate` of `count` requests (plus warm-up); `trim` > 0 summarizes the steady window
-// only. An error when nothing at all got through (dead port, silent server).
+// only. An error when nothing at all got through (dead port, silent server) or when the server
+// ignores max_tokens.
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
     const BenchFlags& f, const http::ClientOptions& client, double rate, std::int64_t count,
     double trim, const bench::GoodputTargets& goodput, std::uint64_t seed, const std::string& label,
-    const std::vector<std::pair<std::int64_t, std::int64_t>>& lengths,
     http::ServerMetrics& server) {
   http::LoadPlan plan;
   plan.schedule = bench::send_schedule(count + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
   plan.warmup = f.warmup;
   plan.duration_s = f.duration_s;
-  // Lengths in trace order, cycled when the trace is shorter than the run.
-  for (std::size_t i = 0; !lengths.empty() && i < plan.schedule.size(); ++i)
-    plan.lengths.push_back(lengths[i % lengths.size()]);
+  auto requests = plan_requests(f, count + f.warmup);
+  if (!requests) return fail(requests.error().message);
+  plan.requests = std::move(*requests);
   bool printed = false;
   std::function<void(const http::Progress&)> on_progress;
-  if (::isatty(STDERR_FILENO)) {
+  if (!f.disable_tqdm && ::isatty(STDERR_FILENO)) {
     on_progress = [&](const http::Progress& p) {
       std::fprintf(
           stderr,
@@ -126,69 +164,45 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
   auto samples = http::run_load(client, plan, on_progress, f.scrape_metrics ? &server : nullptr);
   if (printed) std::fprintf(stderr, "\n");
   if (!samples) return fail(samples.error().message);
+  const std::string where = fmt::format("{}:{}", client.host, client.port);
+  if (auto why = bench::whole_run_failure(*samples, where, client.timeout_s); !why.empty())
+    return fail(why);
+  if (auto why = bench::max_tokens_ignored(*samples); !why.empty()) return fail(why);
   const auto summary = trim > 0 ? bench::summarize_window(*samples, rate, goodput, trim)
                                 : bench::summarize(*samples, rate, goodput);
-  if (summary.completed == 0 && summary.sent > 0) {
-    std::string first_error;
-    bench::Failure kind = bench::Failure::none;
-    for (const auto& s : *samples)
-      if (!s.ok()) {
-        first_error = s.error;
-        kind = s.failure;
-        break;
-      }
-    const std::string where = fmt::format("{}:{}", client.host, client.port);
-    if (kind == bench::Failure::connect)
-      return fail(fmt::format("cannot connect to {}: {} (all {} requests failed)", where,
-                              first_error, summary.sent));
-    if (kind == bench::Failure::timeout)
-      return fail(
-          fmt::format("no response from {} within --timeout {} s (all {} requests timed out)",
-                      where, client.timeout_s, summary.sent));
-    return fail(fmt::format("every request to {} failed: {}: {}", where, bench::failure_name(kind),
-                            first_error));
-  }
   return std::pair{summary, std::move(*samples)};
 }
 
-void add_latency(report::Report& rep, const std::string& name, const bench::LatencySummary& l) {
-  rep.add("mean_" + name + "_ms", l.mean, 2);
-  rep.add("median_" + name + "_ms", l.median, 2);
-  rep.add("std_" + name + "_ms", l.std, 2);
-  rep.add("p90_" + name + "_ms", l.p90, 2);
-  rep.add("p99_" + name + "_ms", l.p99, 2);
-}
+struct RunContext {
+  std::string model_id, backend;
+  bench::PercentileSelection percentiles;
+};
 
 void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchFlags& f,
-                 double rate) {
-  rep.add("model_id", f.model);
-  rep.add("backend", std::string(f.endpoint == "/v1/chat/completions" ? "openai-chat" : "openai"));
+                 const RunContext& ctx, double rate) {
+  rep.add("model_id", ctx.model_id);
+  rep.add("backend", ctx.backend);
   rep.add("num_prompts", report::integer(s.sent));  // a sweep probe's own count
   rep.add("request_rate",
           std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")}, 3);
   rep.add("burstiness", f.burstiness, 2);
   rep.add("max_concurrency",
           f.max_concurrency > 0 ? report::integer(f.max_concurrency) : report::Cell{});
-  rep.add("duration", s.duration_s, 3);
-  rep.add("completed", report::integer(s.completed));
-  rep.add("failed", report::integer(s.failed));
+  for (const auto& m : bench::vllm_metrics(s, ctx.percentiles)) {
+    if (m.key == "rtfx") continue;  // audio only
+    // A report key's dots are nesting: vLLM's p99.9_ttft_ms is p99_9_ttft_ms here (the result
+    // file keeps vLLM's name).
+    std::string key = m.key;
+    std::ranges::replace(key, '.', '_');
+    if (const auto* i = std::get_if<std::int64_t>(&m.value))
+      rep.add(key, report::integer(*i));
+    else
+      rep.add(key, std::get<double>(m.value), m.key.ends_with("_ms") ? 2 : 3);
+  }
   for (const auto& [kind, n] : s.failures) rep.add("failures." + kind, report::integer(n));
-  rep.add("total_input_tokens", report::integer(s.total_input_tokens));
-  rep.add("total_output_tokens", report::integer(s.total_output_tokens));
-  rep.add("request_throughput", s.request_throughput, 3);
-  rep.add("request_goodput", s.request_goodput, 3);
-  rep.add("output_throughput", s.output_throughput, 1);
-  rep.add("total_token_throughput", s.total_token_throughput, 1);
   rep.add("scheduled_send_rate", s.scheduled_send_rate, 3);
   rep.add("achieved_send_rate", s.achieved_send_rate, 3);
   rep.add("max_send_lag_ms", s.max_send_lag_ms, 3);
-  add_latency(rep, "ttft", s.ttft_ms);
-  add_latency(rep, "tpot", s.tpot_ms);
-  add_latency(rep, "itl", s.itl_ms);
-  add_latency(rep, "e2el", s.e2el_ms);
-  add_latency(rep, "client_queue_time", s.queue_wait_ms);
-  rep.add("max_output_tokens_per_s", s.max_output_tokens_per_s, 1);
-  rep.add("max_concurrent_requests", report::integer(s.max_concurrent_requests));
   if (s.server_ttft_ms) {
     rep.add("server_ttft_ms.mean", s.server_ttft_ms->mean, 3);
     rep.add("server_ttft_ms.median", s.server_ttft_ms->median, 3);
@@ -212,37 +226,81 @@ void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchF
   rep.why("achieved_send_rate", "(requests sent - 1) / (last send - first send)");
 }
 
+// Python's str(float), which vLLM puts in its default result file name: 10 -> "10.0".
+std::string python_float(double v) {
+  if (!std::isfinite(v)) return "inf";
+  if (v == std::floor(v) && std::abs(v) < 1e15) return fmt::format("{:.1f}", v);
+  return fmt::format("{}", v);
+}
+
 }  // namespace
 
 void setup_bench(CLI::App& app, Invocation& inv) {
   auto f = std::make_shared<BenchFlags>();
   app.option_defaults()->always_capture_default();  // --help shows every default
-  app.add_option("--base-url", f->base_url, "Server base URL, http://HOST:PORT");
-  app.add_option("--endpoint", f->endpoint, "/v1/completions (default) or /v1/chat/completions");
-  app.add_option("--model", f->model, "Model name sent in requests");
+  // Where and what
+  app.add_option("--base-url", f->base_url,
+                 "Server root, http[s]://HOST[:PORT] (default: http://--host:--port)");
+  app.add_option("--host", f->host, "Server host when --base-url is not given");
+  app.add_option("--port", f->port, "Server port when --base-url is not given");
+  app.add_option("--endpoint", f->endpoint, "/v1/completions or /v1/chat/completions");
+  app.add_option("--backend", f->backend, "openai, vllm (the same) or openai-chat")
+      ->check(CLI::IsMember({"openai", "vllm", "openai-chat"}));
+  app.add_option("--model", f->model,
+                 "Model id; checked against GET /v1/models (default: the first it lists)");
+  app.add_option("--served-model-name", f->served_model_name,
+                 "Model name sent in requests, when it differs from --model");
+  app.add_option("--tokenizer", f->tokenizer,
+                 "Recorded as tokenizer_id (lengths are estimated, docs/cli.md)");
+  // What each request asks
+  app.add_option("--dataset-name", f->dataset_name, "random or sharegpt");
+  app.add_option("--dataset-path", f->dataset_path, "ShareGPT JSON file (--dataset-name sharegpt)");
+  app.add_option("--random-input-len,--input-len,--isl", f->input_len,
+                 "Random dataset: mean prompt tokens (synthesized one-token words)");
+  app.add_option("--random-output-len,--output-len,--osl", f->output_len,
+                 "Random dataset: mean output tokens (max_tokens)");
+  app.add_option("--random-range-ratio", f->range_ratio,
+                 "Random dataset: lengths uniform on [len (1 - r), len (1 + r)], r in [0, 1)");
+  app.add_option("--sharegpt-output-len", f->sharegpt_output_len,
+                 "ShareGPT: fixed output tokens (0: each reply's own length)");
+  app.add_flag("--ignore-eos", f->ignore_eos,
+               "Send ignore_eos (always on for the random dataset and --lengths-from)");
+  app.add_option("--lengths-from", f->lengths_from,
+                 "Take each request's prompt and output lengths from this trace (Azure CSV or "
+                 "Mooncake JSONL)");
+  // When
   app.add_option("--num-prompts", f->num_prompts, "Requests to measure");
   app.add_option("--request-rate", f->request_rate,
                  "Requests per second (Poisson/Gamma), or inf: all at once");
   app.add_option("--burstiness", f->burstiness, "Gamma shape of the gaps: 1 Poisson, < 1 burstier");
   app.add_option("--max-concurrency", f->max_concurrency,
-                 "Cap on in-flight requests (closed loop with rate inf)");
-  app.add_option("--random-input-len,--isl", f->input_len, "Prompt tokens (synthesized)");
-  app.add_option("--random-output-len,--osl", f->output_len,
-                 "Output tokens (max_tokens with ignore_eos)");
-  app.add_option("--goodput", f->goodput, "Per-request SLO for goodput: ttft:MS tpot:MS e2el:MS");
-  app.add_option("--slo", f->slo, "Fleet SLO for --sweep: ttft:p99=2000 (repeatable)");
-  app.add_option("--save-result,--result-filename", f->save_result,
-                 "Write the result JSON (vLLM field names)");
+                 "Cap on in-flight requests (0: none); the wait for a slot is client_queue_time");
   app.add_option("--num-warmups", f->warmup, "Warm-up requests sent first and left out");
+  app.add_option("--seed", f->seed, "Seed of the send schedule and the dataset sampling");
   app.add_option("--timeout", f->timeout_s, "Per-request timeout, seconds");
   app.add_option("--duration", f->duration_s, "Time bound of a run, seconds (0: none)");
-  app.add_option("--seed", f->seed, "Seed of the send schedule");
+  // What is reported
+  app.add_option("--goodput", f->goodput, "Per-request SLO for goodput: ttft:MS tpot:MS e2el:MS");
+  app.add_option("--percentile-metrics", f->percentile_metrics,
+                 "Metrics given the --metric-percentiles (ttft, tpot, itl, e2el, "
+                 "client_queue_time); p90 and p99 of every metric are always reported");
+  app.add_option("--metric-percentiles", f->metric_percentiles,
+                 "Comma-separated percentiles, e.g. 25,50,99: p25_ttft_ms ...");
+  app.add_flag("--save-result", f->save_result, "Write vLLM's result JSON");
+  app.add_flag("--save-detailed", f->save_detailed,
+               "Accepted for vLLM compatibility: the result always has the per-request lists");
+  app.add_option("--result-dir", f->result_dir, "Directory of the result file (created)");
+  app.add_option("--result-filename", f->result_filename,
+                 "Result file name (default vLLM's: {label}-{rate}qps[-concurrency{C}]-{model}-"
+                 "{date}.json); implies --save-result");
+  app.add_option("--label", f->label, "Label of the result (default: --backend)");
+  app.add_option("--metadata", f->metadata, "KEY=VALUE pairs recorded in the result file");
+  app.add_flag("--disable-tqdm", f->disable_tqdm, "No progress line");
   app.add_flag("--scrape-metrics", f->scrape_metrics,
                "Poll the server's Prometheus /metrics (running, waiting, KV usage) during the run");
-  app.add_option("--lengths-from", f->lengths_from,
-                 "Take each request's prompt and output lengths from this trace (Azure CSV or "
-                 "Mooncake JSONL)");
-  app.add_flag("--sweep", f->sweep, "Find the highest request rate meeting --slo");
+  // Sweep
+  app.add_flag("--sweep", f->sweep, "Find the highest sustained request rate meeting --slo");
+  app.add_option("--slo", f->slo, "Fleet SLO for --sweep: ttft:p99=2000 (repeatable)");
   app.add_option("--sweep-start", f->sweep_start,
                  "First offered rate of the sweep (0: the achieved rate of a first probe that "
                  "sends --num-prompts at once)");
@@ -267,17 +325,37 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!rate) return fail(rate.error().message);
     auto goodput = bench::parse_goodput(f->goodput);
     if (!goodput) return fail(goodput.error().message);
+    RunContext ctx;
+    auto selection =
+        bench::parse_percentile_selection(f->percentile_metrics, f->metric_percentiles);
+    if (!selection) return fail(selection.error().message);
+    ctx.percentiles = *selection;
+    ctx.backend = client->chat ? "openai-chat" : f->backend;
     if (f->num_prompts < 1) return fail("--num-prompts must be >= 1");
     if (!(f->burstiness > 0)) return fail("--burstiness must be positive");
     if (f->max_concurrency < 0 || f->warmup < 0)
       return fail("--max-concurrency and --num-warmups must be >= 0");
-    // Prompt and output lengths of real requests, in trace order.
-    std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
-    if (!f->lengths_from.empty()) {
-      auto all = io::read_trace_lengths(f->lengths_from);
-      if (!all) return fail(all.error().message);
-      lengths = std::move(*all);
+    for (const auto& m : f->metadata)
+      if (m.find('=') == std::string::npos)
+        return fail(fmt::format("--metadata '{}': expected KEY=VALUE", m));
+    // The dataset is checked before any request is sent.
+    if (auto check = plan_requests(*f, 1); !check) return fail(check.error().message);
+    // The model: the server's own list decides (vLLM takes the first when none is named).
+    auto served = http::served_models(*client);
+    if (!served) return fail(served.error().message);
+    if (f->model.empty()) {
+      ctx.model_id = served->front();
+    } else {
+      ctx.model_id = f->model;
+      const std::string sent_name = f->served_model_name.empty() ? f->model : f->served_model_name;
+      if (std::ranges::find(*served, sent_name) == served->end()) {
+        std::string list;
+        for (const auto& m : *served) list += (list.empty() ? "" : ", ") + m;
+        return fail(fmt::format("--model '{}': {}:{} does not serve it (GET /v1/models lists: {})",
+                                sent_name, client->host, client->port, list));
+      }
     }
+    client->model = f->served_model_name.empty() ? ctx.model_id : f->served_model_name;
     report::Report rep;
     if (f->sweep) {
       std::vector<SloTarget> slo;
@@ -303,7 +381,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
                                       ? fmt::format("sweep probe {} at {:.3g} req/s", number, r)
                                       : fmt::format("sweep probe {}, all at once", number);
         auto one = run_once(*f, *client, r, probe_count(r), kSweepTrim, *goodput, run_seed++, label,
-                            lengths, ignored);
+                            ignored);
         if (!one) return fail(one.error().message);
         const bench::BenchSummary& s = one->first;
         std::fprintf(stderr,
@@ -323,8 +401,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         return fail("--sweep-window-s must be >= 0 and --sweep-window-requests >= 2");
       auto result = bench::sweep(measure, slo, so);
       if (!result) return fail(result.error().message);
-      rep.title = fmt::format("Sweep: highest sustained request rate meeting the SLO against {}",
-                              f->base_url);
+      rep.title = fmt::format("Sweep: highest sustained request rate meeting the SLO against {}:{}",
+                              client->host, client->port);
       rep.add("sweep.found", result->found);
       rep.add("sweep.q", result->q, 3);
       rep.add("sweep.offered_rate",
@@ -336,7 +414,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       rep.add("sweep.precision", so.precision, 3);
       rep.add("sweep.probes_run",
               report::integer(static_cast<std::int64_t>(result->probes.size())));
-      add_summary(rep, result->at_q, *f, result->offered_rate);
+      add_summary(rep, result->at_q, *f, ctx, result->offered_rate);
       report::Table t{"sweep.probes", "Probes (steady window of each)", {}, {}};
       t.columns = {{"probe", "#", 0},
                    {"offered_rate", "offered req/s", 3},
@@ -394,23 +472,27 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         const std::string csv = fmt::format(
             "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,"
             "output_tok_s,"
-            "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{},{},,{:.6g},{:.6g},{:.6g},{:."
+            "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{:.6g},{:.6g},,{:.6g},{:.6g},{:."
+            "6g},{:."
             "6g},{:.6g},fleetsizer bench --sweep "
             "against {} (achieved rate of the steady window)\n",
-            f->model, f->gpu, f->tp, f->tp, f->engine, f->input_len, f->output_len, result->q,
-            s.output_throughput, s.total_token_throughput, s.ttft_ms.median, s.tpot_ms.median,
-            f->base_url);
+            ctx.model_id, f->gpu, f->tp, f->tp, f->engine,
+            static_cast<double>(s.total_input_tokens) / static_cast<double>(s.window_requests),
+            static_cast<double>(s.total_output_tokens) / static_cast<double>(s.window_requests),
+            result->q, s.output_throughput, s.total_token_throughput, s.ttft_ms.median,
+            s.tpot_ms.median, client->host + ":" + std::to_string(client->port));
         if (auto w = io::write_file_atomically(f->measurement_out, csv); !w)
           return fail(w.error().message);
       }
       return rep;
     }
     http::ServerMetrics server;
-    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", lengths,
-                        server);
+    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", server);
     if (!one) return fail(one.error().message);
-    rep.title = fmt::format("Benchmark of {}{}", f->base_url, f->endpoint);
-    add_summary(rep, one->first, *f, *rate);
+    const std::string where =
+        f->base_url.empty() ? fmt::format("http://{}:{}", f->host, f->port) : f->base_url;
+    rep.title = fmt::format("Benchmark of {}{}", where, f->endpoint);
+    add_summary(rep, one->first, *f, ctx, *rate);
     if (f->scrape_metrics) {
       // The server's own view during the run (Prometheus /metrics, vLLM gauge names).
       rep.add("server.samples", report::integer(server.samples));
@@ -424,35 +506,40 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       rep.why("server.mean_running",
               "mean of vllm:num_requests_running over GET /metrics polls every 0.25 s");
     }
-    if (!f->save_result.empty()) {
-      // vLLM's result file: the summary plus per-request lists.
-      nlohmann::json j = nlohmann::json::parse(report::render(rep, report::Format::json, false));
+    if (f->save_result || !f->result_filename.empty()) {
+      http::VllmRunInfo info;
       const std::time_t now = std::time(nullptr);
       char date[32];
-      std::strftime(date, sizeof date, "%Y%m%d-%H%M%S", std::gmtime(&now));
-      j["date"] = date;
-      j["tokenizer_id"] = f->model;
-      nlohmann::json input_lens = nlohmann::json::array(), output_lens = nlohmann::json::array(),
-                     ttfts = nlohmann::json::array(), itls = nlohmann::json::array(),
-                     errors = nlohmann::json::array();
-      for (const auto& s : one->second) {
-        if (s.warmup) continue;
-        input_lens.push_back(s.prompt_tokens);
-        output_lens.push_back(s.ok() ? s.output_tokens : 0);
-        ttfts.push_back(s.ok() ? s.first_token_s - s.sent_s : 0.0);
-        nlohmann::json gaps = nlohmann::json::array();
-        for (std::size_t i = 1; i < s.chunk_s.size(); ++i)
-          gaps.push_back(s.chunk_s[i] - s.chunk_s[i - 1]);
-        itls.push_back(gaps);
-        errors.push_back(s.ok() ? "" : bench::failure_name(s.failure) + ": " + s.error);
+      std::strftime(date, sizeof date, "%Y%m%d-%H%M%S", std::localtime(&now));
+      info.date = date;
+      info.backend = ctx.backend;
+      info.label = f->label;
+      info.model_id = ctx.model_id;
+      info.tokenizer_id = f->tokenizer.empty() ? ctx.model_id : f->tokenizer;
+      info.num_prompts = f->num_prompts;
+      info.request_rate = *rate;
+      info.burstiness = f->burstiness;
+      info.max_concurrency = f->max_concurrency;
+      std::filesystem::path path = f->result_filename.empty()
+                                       ? http::vllm_result_file_name(info, python_float(*rate))
+                                       : f->result_filename;
+      if (!f->result_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(f->result_dir, ec);
+        if (ec)
+          return fail(
+              fmt::format("--result-dir {}: cannot create it: {}", f->result_dir, ec.message()));
+        path = std::filesystem::path(f->result_dir) / path;
       }
-      j["input_lens"] = input_lens;
-      j["output_lens"] = output_lens;
-      j["ttfts"] = ttfts;
-      j["itls"] = itls;
-      j["errors"] = errors;
-      if (auto w = io::write_file_atomically(f->save_result, j.dump(2) + "\n"); !w)
+      for (const auto& m : f->metadata) {
+        const auto eq = m.find('=');
+        info.metadata.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+      }
+      const std::string json =
+          http::vllm_result_json(info, one->first, ctx.percentiles, one->second);
+      if (auto w = io::write_file_atomically(path.string(), json); !w)
         return fail(w.error().message);
+      rep.add("result_file", path.string());
     }
     return rep;
   };

@@ -24,6 +24,20 @@ using Json = nlohmann::json;
 using bench::Failure;
 using bench::RequestSample;
 
+// The first address of a host name or numeric address, resolved once before a run (a name
+// looked up per request would put DNS time into the latencies).
+Result<tcp::endpoint> resolve(net::io_context& io, const std::string& host, unsigned short port) {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (!ec) return tcp::endpoint(address, port);
+  tcp::resolver resolver(io);
+  const auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty())
+    return fail(fmt::format("cannot resolve host '{}': {}", host,
+                            ec ? ec.message() : std::string("no address")));
+  return results.begin()->endpoint();
+}
+
 struct Connection {
   explicit Connection(net::io_context& io) : socket(io) {}
   tcp::socket socket;
@@ -77,18 +91,26 @@ class Load {
         stop_timer_(io_),
         scrape_timer_(io_),
         samples_(p.schedule.size()) {
-    if (p.lengths.empty()) request_ = make_request(o.isl, o.osl);
+    if (p.requests.empty()) request_ = make_request({"", o.isl, o.osl});
   }
 
-  // The HTTP request for a prompt of `isl` one-token words asking for exactly `osl` tokens.
-  std::string make_request(std::int64_t isl, std::int64_t osl) const {
-    std::string prompt;
-    prompt.reserve(static_cast<std::size_t>(isl) * 4);
-    for (std::int64_t i = 0; i < isl; ++i) prompt += i == 0 ? "the" : " the";
-    Json body = {{"model", o_.model}, {"max_tokens", osl},
-                 {"min_tokens", osl}, {"ignore_eos", true},
-                 {"stream", true},    {"stream_options", {{"include_usage", true}}},
+  // The HTTP request for a prompt (or one of `prompt_tokens` one-token words) asking for
+  // `output_tokens` tokens.
+  std::string make_request(const bench::RequestSpec& spec) const {
+    std::string prompt = spec.prompt;
+    if (prompt.empty()) {
+      prompt.reserve(static_cast<std::size_t>(spec.prompt_tokens) * 4);
+      for (std::int64_t i = 0; i < spec.prompt_tokens; ++i) prompt += i == 0 ? "the" : " the";
+    }
+    Json body = {{"model", o_.model},
+                 {"max_tokens", spec.output_tokens},
+                 {"stream", true},
+                 {"stream_options", {{"include_usage", true}}},
                  {"temperature", 0}};
+    if (o_.ignore_eos) {
+      body["ignore_eos"] = true;
+      body["min_tokens"] = spec.output_tokens;
+    }
     if (o_.chat)
       body["messages"] = {{{"role", "user"}, {"content", prompt}}};
     else
@@ -102,24 +124,20 @@ class Load {
   }
 
   std::string request_for(std::size_t i) const {
-    return plan_.lengths.empty() ? request_
-                                 : make_request(plan_.lengths[i].first, plan_.lengths[i].second);
+    return plan_.requests.empty() ? request_ : make_request(plan_.requests[i]);
   }
 
   Result<std::vector<RequestSample>> run() {
-    beast::error_code ec;
-    const auto address = net::ip::make_address(o_.host, ec);
-    if (ec)
-      return fail(fmt::format(
-          "--base-url: host '{}' is not an IP address (use 127.0.0.1 or a numeric address)",
-          o_.host));
-    endpoint_ = tcp::endpoint(address, o_.port);
+    auto endpoint = resolve(io_, o_.host, o_.port);
+    if (!endpoint) return fail(endpoint.error().message);
+    endpoint_ = *endpoint;
     start_abs_ = monotonic_s();
     for (std::size_t i = 0; i < samples_.size(); ++i) {
       samples_[i].index = static_cast<std::int64_t>(i);
       samples_[i].warmup = static_cast<int>(i) < plan_.warmup;
       samples_[i].scheduled_s = plan_.schedule[i];
-      samples_[i].prompt_tokens = plan_.lengths.empty() ? o_.isl : plan_.lengths[i].first;
+      samples_[i].prompt_tokens = plan_.requests.empty() ? o_.isl : plan_.requests[i].prompt_tokens;
+      samples_[i].max_tokens = plan_.requests.empty() ? o_.osl : plan_.requests[i].output_tokens;
     }
     if (plan_.duration_s > 0) {
       stop_timer_.expires_after(to_duration(plan_.duration_s));
@@ -440,6 +458,7 @@ void Call::read_body() {
         if (ec) return self->finish(Failure::disconnect, "stream ended early: " + ec.message());
         if (self->parser_->is_done()) {
           if (status != 200) {
+            self->load_.sample(self->index_).http_status = status;
             return self->finish(
                 status == 429 ? Failure::rate_limited : Failure::http_status,
                 fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
@@ -467,8 +486,13 @@ void Call::on_event(const std::string& payload, double received_s) {
     conn_->socket.close(ec);
     return finish(Failure::malformed, "unparseable event: " + payload.substr(0, 80));
   }
-  if (j.contains("usage") && j["usage"].is_object() && j["usage"].contains("completion_tokens"))
-    usage_tokens_ = j["usage"]["completion_tokens"].get<std::int64_t>();
+  if (j.contains("usage") && j["usage"].is_object()) {
+    const Json& u = j["usage"];
+    if (u.contains("completion_tokens") && u["completion_tokens"].is_number_integer())
+      usage_tokens_ = u["completion_tokens"].get<std::int64_t>();
+    if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number_integer())
+      s.prompt_tokens = u["prompt_tokens"].get<std::int64_t>();
+  }
   if (j.contains("fleetsizer") && j["fleetsizer"].is_object()) {
     const Json& t = j["fleetsizer"];
     if (t.contains("first_token_s") && t["first_token_s"].is_number())
@@ -523,6 +547,70 @@ std::optional<double> prometheus_gauge(const std::string& text, const std::strin
     }
   }
   return total;
+}
+
+Result<std::vector<std::string>> served_models(const ClientOptions& o) {
+  net::io_context io(1);
+  auto endpoint = resolve(io, o.host, o.port);
+  if (!endpoint) return fail(endpoint.error().message);
+  const std::string where = fmt::format("{}:{}", o.host, o.port);
+  tcp::socket sock(io);
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  const std::string request = fmt::format(
+      "GET /v1/models HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nConnection: "
+      "close\r\n\r\n",
+      where);
+  std::string error;
+  sock.async_connect(*endpoint, [&](beast::error_code ec) {
+    if (ec) {
+      error = fmt::format("cannot connect to {}: {}", where, ec.message());
+      return;
+    }
+    net::async_write(sock, net::buffer(request), [&](beast::error_code ec2, std::size_t) {
+      if (ec2) {
+        error = fmt::format("GET /v1/models on {}: {}", where, ec2.message());
+        return;
+      }
+      bhttp::async_read(sock, buffer, response, [&](beast::error_code ec3, std::size_t) {
+        if (!ec3) return;
+        const bool closed = ec3 == bhttp::error::end_of_stream || ec3 == net::error::eof ||
+                            ec3 == net::error::connection_reset;
+        error = closed ? fmt::format(
+                             "GET /v1/models on {}: the server closed the connection "
+                             "without answering (disconnect)",
+                             where)
+                       : fmt::format("GET /v1/models on {}: {}", where, ec3.message());
+      });
+    });
+  });
+  io.run_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(o.timeout_s)));
+  if (!io.stopped())
+    return fail(fmt::format("no response from {} within --timeout {} s (GET /v1/models)", where,
+                            o.timeout_s));
+  if (!error.empty()) return fail(error);
+  const int status = response.result_int();
+  if (status != 200)
+    return fail(fmt::format("GET /v1/models on {}: HTTP {}: {}", where, status,
+                            response.body().substr(0, 120)));
+  Json j;
+  try {
+    j = Json::parse(response.body());
+  } catch (const Json::parse_error&) {
+    const bool html = response.body().find('<') != std::string::npos;
+    return fail(
+        fmt::format("GET /v1/models on {} returned {}, not JSON: is --base-url an "
+                    "OpenAI-compatible server?",
+                    where, html ? "HTML" : "text"));
+  }
+  std::vector<std::string> ids;
+  if (j.is_object() && j.contains("data") && j["data"].is_array())
+    for (const auto& m : j["data"])
+      if (m.is_object() && m.contains("id") && m["id"].is_string())
+        ids.push_back(m["id"].get<std::string>());
+  if (ids.empty()) return fail(fmt::format("GET /v1/models on {} lists no model", where));
+  return ids;
 }
 
 Result<std::vector<RequestSample>> run_load(const ClientOptions& options, const LoadPlan& plan,

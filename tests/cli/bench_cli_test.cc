@@ -6,10 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -68,8 +72,10 @@ struct KnownCapacity {
 };
 
 Json sweep_against(const KnownCapacity& k, const std::string& extra, double* wall_s) {
-  EmulatorProcess emu(fmt::format("--mode fixed --ttft-ms {} --tpot-ms {} --max-concurrency {}",
-                                  k.ttft_ms, k.tpot_ms, k.slots));
+  EmulatorProcess emu(
+      fmt::format("--mode fixed --ttft-ms {} --tpot-ms {} --max-concurrency {} --served-model-name "
+                  "llama-3.1-8b",
+                  k.ttft_ms, k.tpot_ms, k.slots));
   const auto start = std::chrono::steady_clock::now();
   const Json j = bench_json(
       fmt::format("--base-url {} --num-prompts 60 --burstiness 50 --isl 8 --osl {} --sweep {}",
@@ -166,26 +172,166 @@ TEST(BenchEmulate, FaultsAreCountedByKind) {
   EXPECT_GE(j["p99_ttft_ms"].get<double>(), 5.0 + 20.0);
 }
 
-TEST(BenchEmulate, SavedResultIsReadByValidate) {
-  EmulatorProcess emu("--model llama-3.1-8b --gpu h100");  // model mode: the modeled replica
+// Every key `vllm bench serve --save-result --save-detailed` writes for a generation benchmark
+// (vllm/benchmarks/serve.py: main_async's result_json, benchmark()'s result dict, and
+// process_one_metric for the default --percentile-metrics ttft,tpot,itl and --metric-percentiles
+// 99).
+const char* const kVllmResultKeys[] = {"date",
+                                       "endpoint_type",
+                                       "backend",
+                                       "label",
+                                       "model_id",
+                                       "tokenizer_id",
+                                       "num_prompts",
+                                       "request_rate",
+                                       "burstiness",
+                                       "max_concurrency",
+                                       "duration",
+                                       "completed",
+                                       "failed",
+                                       "total_input_tokens",
+                                       "total_output_tokens",
+                                       "request_throughput",
+                                       "request_goodput",
+                                       "output_throughput",
+                                       "total_token_throughput",
+                                       "input_lens",
+                                       "output_lens",
+                                       "ttfts",
+                                       "itls",
+                                       "latencies",
+                                       "start_times",
+                                       "queue_times",
+                                       "generated_texts",
+                                       "errors",
+                                       "max_output_tokens_per_s",
+                                       "max_concurrent_requests",
+                                       "rtfx",
+                                       "mean_ttft_ms",
+                                       "median_ttft_ms",
+                                       "std_ttft_ms",
+                                       "p99_ttft_ms",
+                                       "mean_tpot_ms",
+                                       "median_tpot_ms",
+                                       "std_tpot_ms",
+                                       "p99_tpot_ms",
+                                       "mean_itl_ms",
+                                       "median_itl_ms",
+                                       "std_itl_ms",
+                                       "p99_itl_ms"};
+
+TEST(BenchEmulate, SavedResultHasVllmsKeysAndIsReadByValidate) {
+  // Model mode: the modeled replica, served under the catalog name validate resolves.
+  EmulatorProcess emu("--model llama-3.1-8b --gpu h100 --served-model-name llama-3.1-8b");
   const std::string dir = temp_dir("saved");
   const RunResult r = run_cli("bench --base-url " + emu.url() +
-                              " --model llama-3.1-8b --num-prompts 16 "
-                              "--max-concurrency 4 --isl 256 --osl 32 --save-result " +
-                              dir + "/result.json");
+                              " --model llama-3.1-8b --num-prompts 16 --max-concurrency 4 "
+                              "--isl 256 --osl 32 --save-result --result-dir " +
+                              dir + "/out --result-filename result.json --metadata tp=1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const Json saved = Json::parse(read_text(dir + "/result.json"));
-  for (const char* key :
-       {"completed", "request_throughput", "output_throughput", "mean_ttft_ms", "median_ttft_ms",
-        "p99_ttft_ms", "mean_tpot_ms", "p99_tpot_ms", "ttfts", "itls", "date"})
-    EXPECT_TRUE(saved.contains(key)) << key;
-  const RunResult v =
-      run_cli("validate --measurements " + dir + "/result.json --gpu h100 --tp 1 --format json");
+  const Json saved = Json::parse(read_text(dir + "/out/result.json"));
+  for (const char* key : kVllmResultKeys) EXPECT_TRUE(saved.contains(key)) << key;
+  EXPECT_EQ(saved["model_id"], "llama-3.1-8b");
+  EXPECT_EQ(saved["max_concurrency"], 4);
+  EXPECT_EQ(saved["request_rate"], "inf");
+  EXPECT_EQ(saved["tp"], "1");
+  ASSERT_EQ(saved["ttfts"].size(), 16u);
+  ASSERT_EQ(saved["queue_times"].size(), 16u);
+  // Per-request lists in seconds agree with the summary in milliseconds.
+  double sum = 0;
+  for (const auto& t : saved["ttfts"]) sum += t.get<double>();
+  EXPECT_NEAR(sum / 16 * 1e3, saved["mean_ttft_ms"].get<double>(), 1e-6);
+  const RunResult v = run_cli("validate --measurements " + dir +
+                              "/out/result.json --gpu h100 --tp 1 --format json");
   ASSERT_EQ(v.exit_code, 0) << v.err;
   const Json j = Json::parse(v.out);
   ASSERT_EQ(j["rows"].size(), 1u);
   // The emulator runs the same model the prediction uses: they agree closely on TPOT.
   EXPECT_LT(std::abs(j["rows"][0]["error_pct"]["tpot_ms"].get<double>()), 25.0) << v.out;
+}
+
+// A result file as vLLM writes it, typed by hand from serve.py's key list (the fixture's values
+// are one run's, rounded): validate reads it as a measurement row.
+TEST(BenchCompat, ValidateReadsAVllmWrittenResult) {
+  const std::string path = source_path("tests/fixtures/vllm-bench-serve-result.json");
+  const Json fixture = Json::parse(read_text(path));
+  for (const char* key : kVllmResultKeys) EXPECT_TRUE(fixture.contains(key)) << key;
+  const RunResult v =
+      run_cli("validate --measurements " + path + " --gpu h100 --tp 1 --format json");
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const Json j = Json::parse(v.out);
+  ASSERT_EQ(j["rows"].size(), 1u) << v.out;
+  EXPECT_EQ(j["rows"][0]["latency_stat"], "p50");
+}
+
+TEST(BenchCompat, ModelComesFromTheServersList) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 2 --tpot-ms 1 --served-model-name served-a");
+  const std::string dir = temp_dir("model");
+  const RunResult r = run_cli("bench --base-url " + emu.url() +
+                              " --num-prompts 4 --isl 4 --osl 2 --save-result --result-dir " + dir +
+                              " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["model_id"], "served-a");
+  // vLLM's default file name: {backend}-{rate}qps-{model}-{date}.json
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    EXPECT_TRUE(e.path().filename().string().starts_with("openai-infqps-served-a-")) << e.path();
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+  const RunResult wrong =
+      run_cli("bench --base-url " + emu.url() + " --model other --num-prompts 4 --isl 4 --osl 2");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.err.find("--model 'other'"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("served-a"), std::string::npos) << wrong.err;
+}
+
+TEST(BenchCompat, DatasetsAndPercentiles) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 2 --tpot-ms 1");
+  const std::string dir = temp_dir("datasets");
+  // Random dataset: lengths uniform on [50, 150] and [10, 30].
+  const RunResult r =
+      run_cli("bench --base-url " + emu.url() +
+              " --dataset-name random --random-input-len 100 --random-output-len 20 "
+              "--random-range-ratio 0.5 --num-prompts 40 --percentile-metrics ttft,e2el "
+              "--metric-percentiles 25,50,99.9 --result-filename " +
+              dir + "/r.json --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  for (const char* key : {"p25_ttft_ms", "p50_ttft_ms", "p99_9_ttft_ms", "p25_e2el_ms"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_FALSE(j.contains("p25_tpot_ms"));
+  const Json saved = Json::parse(read_text(dir + "/r.json"));
+  EXPECT_TRUE(saved.contains("p99.9_ttft_ms"));  // vLLM's own name in the file
+  EXPECT_EQ(saved["p99.9_ttft_ms"], j["p99_9_ttft_ms"]);
+  std::set<std::int64_t> distinct;
+  for (const auto& n : saved["input_lens"]) {
+    EXPECT_GE(n.get<std::int64_t>(), 50);
+    EXPECT_LE(n.get<std::int64_t>(), 150);
+    distinct.insert(n.get<std::int64_t>());
+  }
+  EXPECT_GT(distinct.size(), 10u);
+  for (const auto& n : saved["output_lens"]) {
+    EXPECT_GE(n.get<std::int64_t>(), 10);
+    EXPECT_LE(n.get<std::int64_t>(), 30);
+  }
+  // ShareGPT: the first turn is the prompt, the reply's length (4 characters a token) the output.
+  const std::string file = dir + "/sharegpt.json";
+  const std::string prompt = "one two three four five six seven eight nine ten";  // 48 chars
+  const std::string reply(80, 'x');                                               // 20 tokens
+  std::ofstream(file) << Json::array(
+      {{{"id", "a"},
+        {"conversations",
+         {{{"from", "human"}, {"value", prompt}}, {{"from", "gpt"}, {"value", reply}}}}},
+       {{"id", "short"}, {"conversations", {{{"from", "human"}, {"value", "hi"}}}}}});
+  const RunResult g =
+      run_cli("bench --base-url " + emu.url() + " --dataset-name sharegpt --dataset-path " + file +
+              " --num-prompts 3 --format json");
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  const Json gj = Json::parse(g.out);
+  EXPECT_EQ(gj["completed"], 3);
+  EXPECT_EQ(gj["total_input_tokens"], 3 * 10);   // the emulator counts the ten words
+  EXPECT_EQ(gj["total_output_tokens"], 3 * 20);  // max_tokens from the reply's estimate
 }
 
 int listening_socket(int* port) {
@@ -246,6 +392,57 @@ TEST(BenchFailures, ServerThatNeverAnswersTimesOut) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("no response from 127.0.0.1"), std::string::npos) << r.err;
   EXPECT_LT(took, 10.0);
+}
+
+// Bad input: one line, non-zero exit, and no result file.
+TEST(BenchFailures, BadInputIsOneClearLine) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 2 --tpot-ms 1");
+  const std::string dir = temp_dir("bad");
+  const std::string result = dir + "/r.json";
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"--base-url " + emu.url() + " --dataset-name sonnet", "--dataset-name 'sonnet'"},
+      {"--base-url " + emu.url() + " --dataset-name sharegpt --dataset-path " + dir + "/none.json",
+       "cannot open"},
+      {"--base-url " + emu.url() + "/v1", "has a path '/v1'"},
+      {"--base-url ftp://127.0.0.1:1", "scheme 'ftp'"},
+      {"--base-url http://127.0.0.1:99999", "bad port"},
+      {"--base-url http://no-such-host.invalid:8000", "cannot resolve host 'no-such-host.invalid'"},
+      {"--base-url " + emu.url() + " --metric-percentiles 150", "--metric-percentiles"},
+      {"--base-url " + emu.url() + " --percentile-metrics ttft,foo", "unknown metric 'foo'"},
+  };
+  for (const auto& c : cases) {
+    const RunResult r = run_cli("bench " + c.args + " --num-prompts 2 --isl 2 --osl 2 " +
+                                "--result-filename " + result);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(result)) << c.args;
+  }
+}
+
+TEST(BenchFailures, AnHtmlPageIsNotAnOpenAiServer) {
+  int port = 0;
+  const int fd = listening_socket(&port);
+  std::thread server([&] {
+    const int c = ::accept(fd, nullptr, nullptr);
+    if (c < 0) return;
+    char buf[4096];
+    (void)::read(c, buf, sizeof buf);
+    const std::string page = "<html><body>Welcome</body></html>";
+    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " +
+                              std::to_string(page.size()) + "\r\nConnection: close\r\n\r\n" + page;
+    (void)::write(c, reply.data(), reply.size());
+    ::close(c);
+  });
+  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) +
+                              " --num-prompts 2 --timeout 5");
+  server.join();
+  ::close(fd);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("returned HTML, not JSON"), std::string::npos) << r.err;
 }
 
 TEST(BenchCore, ScheduleAndSummary) {

@@ -39,12 +39,14 @@ struct RequestSample {
   bool warmup = false;
   Failure failure = Failure::none;
   std::string error;       // detail for failures (status code, message)
+  int http_status = 0;     // of the response, when one came
   double scheduled_s = 0;  // offsets from the run start (steady clock)
   double sent_s = 0;
   double first_token_s = -1;
   double end_s = -1;
-  std::vector<double> chunk_s;  // arrival time of each content chunk
-  std::int64_t prompt_tokens = 0;
+  std::vector<double> chunk_s;     // arrival time of each content chunk
+  std::int64_t prompt_tokens = 0;  // usage.prompt_tokens when the server reports it, else planned
+  std::int64_t max_tokens = 0;     // asked for
   std::int64_t output_tokens =
       0;  // usage.completion_tokens when the server reports it, else chunks
   std::optional<double> server_first_token_s;  // the emulator's own send time of the first token
