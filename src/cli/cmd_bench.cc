@@ -59,6 +59,10 @@ struct BenchFlags {
   std::int64_t sweep_window_requests = 50;
   std::string measurement_out, gpu, engine = "generic";
   std::string lengths_from;
+  std::vector<std::string> headers;
+  std::string api_key;  // OPENAI_API_KEY
+  bool insecure = false;
+  std::string ca_file;
   bool scrape_metrics = false;
   int tp = 1;
 };
@@ -72,8 +76,11 @@ Result<http::ClientOptions> client_options(const BenchFlags& f) {
       f.base_url.empty() ? fmt::format("http://{}:{}", f.host, f.port) : f.base_url;
   auto base = http::parse_base_url(url);
   if (!base) return fail("--base-url " + base.error().message);
-  if (base->tls)
-    return fail(fmt::format("--base-url '{}': https is not supported by this build", url));
+  o.tls = base->tls;
+  o.insecure = f.insecure;
+  o.ca_file = f.ca_file;
+  if (!o.tls && (f.insecure || !f.ca_file.empty()))
+    return fail("--insecure and --ca-file apply to https:// base URLs only");
   o.host = base->host;
   o.port = base->port;
   if (f.endpoint == "/v1/chat/completions")
@@ -88,6 +95,24 @@ Result<http::ClientOptions> client_options(const BenchFlags& f) {
   // vLLM sends ignore_eos for the random dataset whatever the flag; synthesized prompts and trace
   // lengths likewise need the exact output length.
   o.ignore_eos = f.ignore_eos || f.dataset_name == "random" || !f.lengths_from.empty();
+  // vLLM's --header KEY=VALUE; OPENAI_API_KEY becomes a bearer token unless a header sets one.
+  bool has_authorization = false;
+  for (const auto& h : f.headers) {
+    const auto eq = h.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return fail(fmt::format("--header '{}': expected KEY=VALUE", h));
+    const std::string key = h.substr(0, eq), value = h.substr(eq + 1);
+    if (h.find_first_of("\r\n") != std::string::npos ||
+        key.find_first_of(" :") != std::string::npos)
+      return fail(
+          fmt::format("--header '{}': a header name has no spaces or ':', and neither "
+                      "part a line break",
+                      key));
+    has_authorization = has_authorization || key == "Authorization" || key == "authorization";
+    o.headers.emplace_back(key, value);
+  }
+  if (!has_authorization && !f.api_key.empty())
+    o.headers.emplace_back("Authorization", "Bearer " + f.api_key);
   return o;
 }
 
@@ -244,6 +269,12 @@ void setup_bench(CLI::App& app, Invocation& inv) {
   app.add_option("--host", f->host, "Server host when --base-url is not given");
   app.add_option("--port", f->port, "Server port when --base-url is not given");
   app.add_option("--endpoint", f->endpoint, "/v1/completions or /v1/chat/completions");
+  app.add_option("--header", f->headers,
+                 "KEY=VALUE headers sent with every request (OPENAI_API_KEY, when set, is sent as "
+                 "Authorization: Bearer unless a header sets Authorization)");
+  app.add_flag("--insecure", f->insecure, "https: do not verify the server's certificate");
+  app.add_option("--ca-file", f->ca_file,
+                 "https: trust the certificates in this PEM file (default: the system's)");
   app.add_option("--backend", f->backend, "openai, vllm (the same) or openai-chat")
       ->check(CLI::IsMember({"openai", "vllm", "openai-chat"}));
   app.add_option("--model", f->model,
@@ -319,6 +350,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
   app.add_option("--tp", f->tp, "Tensor parallelism of the server, for the measurement row");
   app.add_option("--engine", f->engine, "Engine of the server, for the measurement row");
   inv.run = [f]() -> Result<report::Report> {
+    if (const char* key = std::getenv("OPENAI_API_KEY")) f->api_key = key;
     auto client = client_options(*f);
     if (!client) return fail(client.error().message);
     auto rate = parse_rate(f->request_rate);

@@ -44,6 +44,15 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
                  "Fault: fraction of streams with one unparseable event");
   app.add_option("--slow-accept-ms", f->server.slow_accept_ms,
                  "Fault: delay before reading each new connection");
+  app.add_option("--rate-limit-rate", f->server.rate_limit_rate,
+                 "Fault: fraction of requests answered with HTTP 429");
+  app.add_flag("--ignore-max-tokens", f->server.ignore_max_tokens,
+               "Fault: generate twice the max_tokens asked for");
+  app.add_option("--tls-cert", f->server.tls_cert_file,
+                 "Serve https with this PEM certificate chain (with --tls-key)");
+  app.add_option("--tls-key", f->server.tls_key_file, "PEM private key of --tls-cert");
+  app.add_option("--api-key", f->server.api_key,
+                 "Require 'Authorization: Bearer KEY' (HTTP 401 otherwise)");
   app.add_option("--seed", f->server.seed, "Seed of the fault injection");
   app.add_option("--max-seconds", f->server.max_seconds,
                  "Stop after this many seconds (0: until interrupted)");
@@ -52,7 +61,8 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
     for (auto [name, v] : {std::pair<const char*, double>{"--error-rate", o.error_rate},
                            {"--disconnect-rate", o.disconnect_rate},
                            {"--stall-rate", o.stall_rate},
-                           {"--malformed-rate", o.malformed_rate}})
+                           {"--malformed-rate", o.malformed_rate},
+                           {"--rate-limit-rate", o.rate_limit_rate}})
       if (!(v >= 0 && v <= 1)) return fail(fmt::format("{} must be in [0, 1], got {}", name, v));
     if (!(o.ttft_ms >= 0) || !(o.tpot_ms >= 0) || !(o.stall_ms >= 0) || !(o.slow_accept_ms >= 0) ||
         o.max_concurrency < 0 || !(o.max_seconds >= 0))
@@ -81,8 +91,8 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
     unsigned short bound = 0;
     o.on_listening = [&](unsigned short port) {
       bound = port;
-      std::fprintf(stderr, "fleetsizer emulate: listening on http://%s:%u (%s)\n", o.host.c_str(),
-                   port, what.c_str());
+      std::fprintf(stderr, "fleetsizer emulate: listening on %s://%s:%u (%s)\n",
+                   o.tls_cert_file.empty() ? "http" : "https", o.host.c_str(), port, what.c_str());
       if (!port_file.empty()) {
         std::ofstream(port_file + ".tmp") << port << "\n";
         std::rename((port_file + ".tmp").c_str(), port_file.c_str());

@@ -26,6 +26,12 @@ struct ClientOptions {
   // neither is sent (endpoints other than vLLM may reject them).
   bool ignore_eos = true;
   double timeout_s = 60;  // per request
+  bool tls = false;       // https
+  bool insecure = false;  // https without certificate verification (a self-signed test server)
+  std::string ca_file;    // https: trust this PEM file instead of the system's CA store
+  // Sent with every request, e.g. {"Authorization", "Bearer ..."}; names and values are checked
+  // for CR/LF by whoever builds them (bench's --header).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct LoadPlan {

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -31,8 +32,13 @@ class Server;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server& server)
-      : socket_(std::move(socket)), server_(server), hold_(socket_.get_executor()) {}
+  Session(tcp::socket socket, Server& server, net::ssl::context* tls)
+      : server_(server), hold_(socket.get_executor()) {
+    if (tls)
+      secure_.emplace(std::move(socket), *tls);
+    else
+      plain_.emplace(std::move(socket));
+  }
   void start(double delay_ms);
   void send(std::string data);  // queued; written in order
   void close_after_write() {
@@ -41,8 +47,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void abort() {
     beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
     aborted_ = true;
   }
   void hold_for(double ms);
@@ -51,7 +57,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void flush();
-  tcp::socket socket_;
+  tcp::socket& socket() { return secure_ ? secure_->next_layer() : *plain_; }
+  template <class F>
+  void with(F&& f) {
+    if (secure_)
+      f(*secure_);
+    else
+      f(*plain_);
+  }
+  std::optional<tcp::socket> plain_;
+  std::optional<net::ssl::stream<tcp::socket>> secure_;
   Server& server_;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> request_;
@@ -86,6 +101,15 @@ class Server {
 
   Result<void> listen() {
     beast::error_code ec;
+    if (!o_.tls_cert_file.empty() || !o_.tls_key_file.empty()) {
+      if (o_.tls_cert_file.empty() || o_.tls_key_file.empty())
+        return fail("--tls-cert and --tls-key go together");
+      tls_ = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(o_.tls_cert_file, ec);
+      if (ec) return fail(fmt::format("--tls-cert {}: {}", o_.tls_cert_file, ec.message()));
+      tls_->use_private_key_file(o_.tls_key_file, net::ssl::context::pem, ec);
+      if (ec) return fail(fmt::format("--tls-key {}: {}", o_.tls_key_file, ec.message()));
+    }
     const auto address = net::ip::make_address(o_.host, ec);
     if (ec) return fail(fmt::format("--host '{}': not an IP address", o_.host));
     const tcp::endpoint endpoint(address, o_.port);
@@ -105,6 +129,11 @@ class Server {
     const double arrival_abs_s = monotonic_s();
     const std::string target(req.target());
     const bool keep_alive = req.keep_alive();
+    // As an OpenAI-compatible server with --api-key: every request needs the bearer token.
+    if (!o_.api_key.empty() && req[bhttp::field::authorization] != "Bearer " + o_.api_key) {
+      reply(session, 401, "application/json", error_json("invalid API key"), keep_alive);
+      return;
+    }
     if (req.method() == bhttp::verb::get &&
         (target == "/health" || target == "/v1/models" || target == "/metrics")) {
       std::string body, type = "application/json";
@@ -154,10 +183,15 @@ class Server {
       prompt = body["prompt"].get<std::string>();
     }
     job->prompt_tokens = std::max<std::int64_t>(1, count_prompt_tokens(prompt));
+    if (o_.ignore_max_tokens) job->max_tokens *= 2;  // a server that does not honour the limit
     ++total_requests_;
     std::uniform_real_distribution<double> u(0, 1);
     if (u(rng_) < o_.error_rate) {
       reply(session, 500, "application/json", error_json("injected server error"), keep_alive);
+      return;
+    }
+    if (u(rng_) < o_.rate_limit_rate) {
+      reply(session, 429, "application/json", error_json("injected rate limit"), keep_alive);
       return;
     }
     if (u(rng_) < o_.disconnect_rate)
@@ -187,7 +221,9 @@ class Server {
              const std::string& body, bool keep) {
     const char* reason = status == 200   ? "OK"
                          : status == 400 ? "Bad Request"
+                         : status == 401 ? "Unauthorized"
                          : status == 404 ? "Not Found"
+                         : status == 429 ? "Too Many Requests"
                                          : "Internal Server Error";
     s->send(fmt::format(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",
@@ -375,7 +411,7 @@ class Server {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), *this)->start(o_.slow_accept_ms);
+        std::make_shared<Session>(std::move(socket), *this, tls_.get())->start(o_.slow_accept_ms);
       }
       if (acceptor_.is_open()) accept();
     });
@@ -385,6 +421,7 @@ class Server {
   EmulatorOptions o_;
   tcp::acceptor acceptor_;
   net::steady_timer engine_timer_;
+  std::unique_ptr<net::ssl::context> tls_;
   std::mt19937_64 rng_;
   std::unique_ptr<ReplicaSim> replica_;
   std::vector<TokenEmission> emissions_;
@@ -398,23 +435,31 @@ class Server {
 };
 
 void Session::start(double delay_ms) {
+  auto begin = [self = shared_from_this()] {
+    if (!self->secure_) return self->read_next();
+    self->secure_->async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+      if (!ec) self->read_next();  // a failed handshake drops the connection
+    });
+  };
   if (delay_ms <= 0) {
-    read_next();
+    begin();
     return;
   }
   hold_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * 1000)));
-  hold_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->read_next();
+  hold_.async_wait([begin](beast::error_code ec) {
+    if (!ec) begin();
   });
 }
 
 void Session::read_next() {
   request_ = {};
-  bhttp::async_read(socket_, buffer_, request_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      if (ec) return;  // client closed or sent garbage: drop the connection
-                      self->server_.handle(self, self->request_);
-                    });
+  with([&](auto& stream) {
+    bhttp::async_read(stream, buffer_, request_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return;  // client closed or sent garbage: drop the connection
+                        self->server_.handle(self, self->request_);
+                      });
+  });
 }
 
 void Session::send(std::string data) {
@@ -436,22 +481,24 @@ void Session::flush() {
   if (pending_.empty()) {
     if (closing_) {
       beast::error_code ec;
-      socket_.shutdown(tcp::socket::shutdown_send, ec);
+      socket().shutdown(tcp::socket::shutdown_send, ec);
     }
     return;
   }
   writing_.swap(pending_);
   pending_.clear();
   in_write_ = true;
-  net::async_write(socket_, net::buffer(writing_),
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->in_write_ = false;
-                     if (ec) {
-                       self->aborted_ = true;
-                       return;
-                     }
-                     self->flush();
-                   });
+  with([&](auto& stream) {
+    net::async_write(stream, net::buffer(writing_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->in_write_ = false;
+                       if (ec) {
+                         self->aborted_ = true;
+                         return;
+                       }
+                       self->flush();
+                     });
+  });
 }
 
 }  // namespace
