@@ -59,6 +59,8 @@ struct BenchFlags {
   std::int64_t sweep_window_requests = 50;
   std::string measurement_out, gpu, engine = "generic";
   std::string lengths_from;
+  std::string trace;  // timed replay: arrival times and lengths
+  double trace_speedup = 1;
   std::vector<std::string> headers;
   std::string api_key;  // OPENAI_API_KEY
   bool insecure = false;
@@ -158,21 +160,56 @@ Result<std::vector<bench::RequestSpec>> plan_requests(const BenchFlags& f, std::
                           f.dataset_name));
 }
 
-// One run at `rate` of `count` requests (plus warm-up); `trim` > 0 summarizes the steady window
-// only. An error when nothing at all got through (dead port, silent server) or when the server
-// ignores max_tokens.
+// A trace replayed with its own timing (AIPerf's fixed schedule): the first `count` requests'
+// arrival offsets divided by `speedup`, and their lengths.
+struct TimedTrace {
+  std::vector<double> offsets_s;
+  std::vector<bench::RequestSpec> requests;
+  double rate = 0;  // of the replay, req/s
+};
+
+Result<TimedTrace> read_timed_trace(const std::string& path, std::int64_t count, double speedup) {
+  if (!(speedup > 0 && std::isfinite(speedup)))
+    return fail(fmt::format("--trace-speedup must be a positive number, got {}", speedup));
+  io::TraceOptions options;
+  options.max_requests = count;
+  auto source = io::open_trace(path, options);
+  if (!source) return fail(source.error().message);
+  TimedTrace t;
+  Request r;
+  for (;;) {
+    auto more = (*source)->next(r);
+    if (!more) return fail(more.error().message);
+    if (!*more) break;
+    t.offsets_s.push_back(r.arrival_s / speedup);
+    t.requests.push_back({"", r.input_tokens, r.output_tokens});
+  }
+  if (t.offsets_s.empty()) return fail(fmt::format("--trace {}: no requests", path));
+  const double span = t.offsets_s.back() - t.offsets_s.front();
+  t.rate = span > 0 ? static_cast<double>(t.offsets_s.size() - 1) / span : INFINITY;
+  return t;
+}
+
+// One run at `rate` of `count` requests (plus warm-up), or of a timed trace; `trim` > 0 summarizes
+// the steady window only. An error when nothing at all got through (dead port, silent server) or
+// when the server ignores max_tokens.
 Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
     const BenchFlags& f, const http::ClientOptions& client, double rate, std::int64_t count,
     double trim, const bench::GoodputTargets& goodput, std::uint64_t seed, const std::string& label,
-    http::ServerMetrics& server) {
+    http::ServerMetrics& server, const TimedTrace* trace = nullptr) {
   http::LoadPlan plan;
-  plan.schedule = bench::send_schedule(count + f.warmup, rate, f.burstiness, seed);
   plan.max_concurrency = f.max_concurrency;
   plan.warmup = f.warmup;
   plan.duration_s = f.duration_s;
-  auto requests = plan_requests(f, count + f.warmup);
-  if (!requests) return fail(requests.error().message);
-  plan.requests = std::move(*requests);
+  if (trace) {
+    plan.schedule = trace->offsets_s;
+    plan.requests = trace->requests;
+  } else {
+    plan.schedule = bench::send_schedule(count + f.warmup, rate, f.burstiness, seed);
+    auto requests = plan_requests(f, count + f.warmup);
+    if (!requests) return fail(requests.error().message);
+    plan.requests = std::move(*requests);
+  }
   bool printed = false;
   std::function<void(const http::Progress&)> on_progress;
   if (!f.disable_tqdm && ::isatty(STDERR_FILENO)) {
@@ -296,6 +333,11 @@ void setup_bench(CLI::App& app, Invocation& inv) {
                  "ShareGPT: fixed output tokens (0: each reply's own length)");
   app.add_flag("--ignore-eos", f->ignore_eos,
                "Send ignore_eos (always on for the random dataset and --lengths-from)");
+  app.add_option("--trace", f->trace,
+                 "Replay this trace's arrival times and lengths (Azure CSV or Mooncake JSONL): "
+                 "its first --num-prompts requests");
+  app.add_option("--trace-speedup", f->trace_speedup,
+                 "Divide the trace's arrival offsets by this factor");
   app.add_option("--lengths-from", f->lengths_from,
                  "Take each request's prompt and output lengths from this trace (Azure CSV or "
                  "Mooncake JSONL)");
@@ -367,11 +409,23 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!(f->burstiness > 0)) return fail("--burstiness must be positive");
     if (f->max_concurrency < 0 || f->warmup < 0)
       return fail("--max-concurrency and --num-warmups must be >= 0");
+    if (!f->trace.empty() && (f->sweep || !f->lengths_from.empty() || f->warmup > 0 ||
+                              f->request_rate != "inf" || f->dataset_name != "random"))
+      return fail(
+          "--trace sets the arrival times and lengths: it takes no --sweep, --lengths-from, "
+          "--num-warmups, --request-rate or --dataset-name");
     for (const auto& m : f->metadata)
       if (m.find('=') == std::string::npos)
         return fail(fmt::format("--metadata '{}': expected KEY=VALUE", m));
     // The dataset is checked before any request is sent.
     if (auto check = plan_requests(*f, 1); !check) return fail(check.error().message);
+    std::optional<TimedTrace> trace;
+    if (!f->trace.empty()) {
+      auto t = read_timed_trace(f->trace, f->num_prompts, f->trace_speedup);
+      if (!t) return fail(t.error().message);
+      trace = std::move(*t);
+      *rate = trace->rate;  // reported as the run's request_rate
+    }
     // The model: the server's own list decides (vLLM takes the first when none is named).
     auto served = http::served_models(*client);
     if (!served) return fail(served.error().message);
@@ -519,7 +573,8 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       return rep;
     }
     http::ServerMetrics server;
-    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", server);
+    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", server,
+                        trace ? &*trace : nullptr);
     if (!one) return fail(one.error().message);
     const std::string where =
         f->base_url.empty() ? fmt::format("http://{}:{}", f->host, f->port) : f->base_url;
@@ -563,6 +618,11 @@ void setup_bench(CLI::App& app, Invocation& inv) {
               fmt::format("--result-dir {}: cannot create it: {}", f->result_dir, ec.message()));
         path = std::filesystem::path(f->result_dir) / path;
       }
+      if (!f->trace.empty() && (f->sweep || !f->lengths_from.empty() || f->warmup > 0 ||
+                                f->request_rate != "inf" || f->dataset_name != "random"))
+        return fail(
+            "--trace sets the arrival times and lengths: it takes no --sweep, --lengths-from, "
+            "--num-warmups, --request-rate or --dataset-name");
       for (const auto& m : f->metadata) {
         const auto eq = m.find('=');
         info.metadata.emplace_back(m.substr(0, eq), m.substr(eq + 1));

@@ -441,6 +441,9 @@ Call::Call(Load& load, std::size_t index, std::unique_ptr<Connection> conn, bool
     : load_(load), index_(index), conn_(std::move(conn)), fresh_(fresh), timeout_(load.io()) {}
 
 void Call::start() {
+  // Sent when the client starts the request, as vLLM's start_time: a new connection's TCP and TLS
+  // setup is part of the request's latency, not of the client's queue.
+  load_.sample(index_).sent_s = load_.now();
   timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(load_.options().timeout_s)));
   timeout_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -481,7 +484,6 @@ void Call::connect() {
 
 void Call::write() {
   if (request_.empty()) request_ = load_.request_for(index_);
-  load_.sample(index_).sent_s = load_.now();
   conn_->with([&](auto& stream) {
     net::async_write(stream, net::buffer(request_),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
