@@ -513,6 +513,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
                    {"p99_ttft_ms", "TTFT p99", 1},
                    {"median_tpot_ms", "TPOT p50", 2},
                    {"p99_tpot_ms", "TPOT p99", 2},
+                   {"mean_e2el_ms", "E2EL mean", 1},
                    {"p99_e2el_ms", "E2EL p99", 1},
                    {"output_throughput", "output tok/s", 1},
                    {"failed", "failed", 0}};
@@ -533,6 +534,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
                                       s.ttft_ms.p99,
                                       s.tpot_ms.median,
                                       s.tpot_ms.p99,
+                                      s.e2el_ms.mean,
                                       s.e2el_ms.p99,
                                       s.output_throughput,
                                       report::integer(s.failed)};
