@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "fleetsizer/api/bench.h"
 #include "fleetsizer/bench/dataset.h"
 #include "fleetsizer/bench/result.h"
 #include "fleetsizer/bench/sweep.h"
@@ -68,9 +69,6 @@ struct BenchFlags {
   bool scrape_metrics = false;
   int tp = 1;
 };
-
-// The sweep's steady window drops this share of completions at each end (warm-up and drain).
-constexpr double kSweepTrim = 0.1;
 
 Result<http::ClientOptions> client_options(const BenchFlags& f) {
   http::ClientOptions o;
@@ -162,20 +160,15 @@ Result<std::vector<bench::RequestSpec>> plan_requests(const BenchFlags& f, std::
 
 // A trace replayed with its own timing (AIPerf's fixed schedule): the first `count` requests'
 // arrival offsets divided by `speedup`, and their lengths.
-struct TimedTrace {
-  std::vector<double> offsets_s;
-  std::vector<bench::RequestSpec> requests;
-  double rate = 0;  // of the replay, req/s
-};
-
-Result<TimedTrace> read_timed_trace(const std::string& path, std::int64_t count, double speedup) {
+Result<api::TimedTrace> read_timed_trace(const std::string& path, std::int64_t count,
+                                         double speedup) {
   if (!(speedup > 0 && std::isfinite(speedup)))
     return fail(fmt::format("--trace-speedup must be a positive number, got {}", speedup));
   io::TraceOptions options;
   options.max_requests = count;
   auto source = io::open_trace(path, options);
   if (!source) return fail(source.error().message);
-  TimedTrace t;
+  api::TimedTrace t;
   Request r;
   for (;;) {
     auto more = (*source)->next(r);
@@ -185,107 +178,39 @@ Result<TimedTrace> read_timed_trace(const std::string& path, std::int64_t count,
     t.requests.push_back({"", r.input_tokens, r.output_tokens});
   }
   if (t.offsets_s.empty()) return fail(fmt::format("--trace {}: no requests", path));
-  const double span = t.offsets_s.back() - t.offsets_s.front();
-  t.rate = span > 0 ? static_cast<double>(t.offsets_s.size() - 1) / span : INFINITY;
   return t;
 }
 
-// One run at `rate` of `count` requests (plus warm-up), or of a timed trace; `trim` > 0 summarizes
-// the steady window only. An error when nothing at all got through (dead port, silent server) or
-// when the server ignores max_tokens.
-Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_once(
-    const BenchFlags& f, const http::ClientOptions& client, double rate, std::int64_t count,
-    double trim, const bench::GoodputTargets& goodput, std::uint64_t seed, const std::string& label,
-    http::ServerMetrics& server, const TimedTrace* trace = nullptr) {
-  http::LoadPlan plan;
-  plan.max_concurrency = f.max_concurrency;
-  plan.warmup = f.warmup;
-  plan.duration_s = f.duration_s;
-  if (trace) {
-    plan.schedule = trace->offsets_s;
-    plan.requests = trace->requests;
-  } else {
-    plan.schedule = bench::send_schedule(count + f.warmup, rate, f.burstiness, seed);
-    auto requests = plan_requests(f, count + f.warmup);
-    if (!requests) return fail(requests.error().message);
-    plan.requests = std::move(*requests);
-  }
-  bool printed = false;
-  std::function<void(const http::Progress&)> on_progress;
-  if (!f.disable_tqdm && ::isatty(STDERR_FILENO)) {
-    on_progress = [&](const http::Progress& p) {
-      std::fprintf(
-          stderr,
-          "\r[%s] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
-          label.c_str(), p.elapsed_s, static_cast<long long>(p.sent),
-          p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
-          static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms);
-      printed = true;
-    };
-  }
-  auto samples = http::run_load(client, plan, on_progress, f.scrape_metrics ? &server : nullptr);
-  if (printed) std::fprintf(stderr, "\n");
-  if (!samples) return fail(samples.error().message);
-  const std::string where = fmt::format("{}:{}", client.host, client.port);
-  if (auto why = bench::whole_run_failure(*samples, where, client.timeout_s); !why.empty())
-    return fail(why);
-  if (auto why = bench::max_tokens_ignored(*samples); !why.empty()) return fail(why);
-  const auto summary = trim > 0 ? bench::summarize_window(*samples, rate, goodput, trim)
-                                : bench::summarize(*samples, rate, goodput);
-  return std::pair{summary, std::move(*samples)};
-}
-
-struct RunContext {
-  std::string model_id, backend;
-  bench::PercentileSelection percentiles;
-};
-
-void add_summary(report::Report& rep, const bench::BenchSummary& s, const BenchFlags& f,
-                 const RunContext& ctx, double rate) {
-  rep.add("model_id", ctx.model_id);
-  rep.add("backend", ctx.backend);
-  rep.add("num_prompts", report::integer(s.sent));  // a sweep probe's own count
-  rep.add("request_rate",
-          std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")}, 3);
-  rep.add("burstiness", f.burstiness, 2);
-  rep.add("max_concurrency",
-          f.max_concurrency > 0 ? report::integer(f.max_concurrency) : report::Cell{});
-  for (const auto& m : bench::vllm_metrics(s, ctx.percentiles)) {
-    if (m.key == "rtfx") continue;  // audio only
-    // A report key's dots are nesting: vLLM's p99.9_ttft_ms is p99_9_ttft_ms here (the result
-    // file keeps vLLM's name).
-    std::string key = m.key;
-    std::ranges::replace(key, '.', '_');
-    if (const auto* i = std::get_if<std::int64_t>(&m.value))
-      rep.add(key, report::integer(*i));
-    else
-      rep.add(key, std::get<double>(m.value), m.key.ends_with("_ms") ? 2 : 3);
-  }
-  for (const auto& [kind, n] : s.failures) rep.add("failures." + kind, report::integer(n));
-  rep.add("scheduled_send_rate", s.scheduled_send_rate, 3);
-  rep.add("achieved_send_rate", s.achieved_send_rate, 3);
-  rep.add("max_send_lag_ms", s.max_send_lag_ms, 3);
-  if (s.server_ttft_ms) {
-    rep.add("server_ttft_ms.mean", s.server_ttft_ms->mean, 3);
-    rep.add("server_ttft_ms.median", s.server_ttft_ms->median, 3);
-    rep.add("server_ttft_ms.p99", s.server_ttft_ms->p99, 3);
-  }
-  if (s.timing_error_ms) {
-    rep.add("timing_error_ms.median", s.timing_error_ms->median, 3);
-    rep.add("timing_error_ms.p99", s.timing_error_ms->p99, 3);
-  }
-  rep.why("mean_ttft_ms", "first content chunk minus the send time (as vLLM bench serve)");
-  rep.why("mean_client_queue_time_ms",
-          "send time minus the scheduled time: waiting for a --max-concurrency slot, or a client "
-          "running late");
-  rep.why("server_ttft_ms.median",
-          "the emulator's first-token send time minus its arrival time of the request");
-  rep.why(
-      "mean_tpot_ms",
-      "(last chunk - first chunk) / (output tokens - 1), output tokens from the server's usage");
-  rep.why("timing_error_ms.median",
-          "client's first-chunk time minus the emulator's own first-token send time");
-  rep.why("achieved_send_rate", "(requests sent - 1) / (last send - first send)");
+// The load over HTTP, with a progress line on a terminal.
+api::LoadFn http_load(const BenchFlags& f, const http::ClientOptions& client,
+                      http::ServerMetrics* server) {
+  return [&f, &client,
+          server](const api::LoadRun& run) -> Result<std::vector<bench::RequestSample>> {
+    http::LoadPlan plan;
+    plan.schedule = run.schedule;
+    plan.requests = run.requests;
+    plan.warmup = run.warmup;
+    plan.max_concurrency = f.max_concurrency;
+    plan.duration_s = f.duration_s;
+    bool printed = false;
+    std::function<void(const http::Progress&)> on_progress;
+    if (!f.disable_tqdm && ::isatty(STDERR_FILENO)) {
+      on_progress = [&](const http::Progress& p) {
+        std::fprintf(
+            stderr,
+            "\r[%s] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
+            run.label.c_str(), p.elapsed_s, static_cast<long long>(p.sent),
+            p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
+            static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms);
+        printed = true;
+      };
+    }
+    http::ServerMetrics ignored;
+    auto samples = http::run_load(client, plan, on_progress,
+                                  f.scrape_metrics ? (server ? server : &ignored) : nullptr);
+    if (printed) std::fprintf(stderr, "\n");
+    return samples;
+  };
 }
 
 // Python's str(float), which vLLM puts in its default result file name: 10 -> "10.0".
@@ -399,7 +324,10 @@ void setup_bench(CLI::App& app, Invocation& inv) {
     if (!rate) return fail(rate.error().message);
     auto goodput = bench::parse_goodput(f->goodput);
     if (!goodput) return fail(goodput.error().message);
-    RunContext ctx;
+    struct {
+      std::string model_id, backend;
+      bench::PercentileSelection percentiles;
+    } ctx;
     auto selection =
         bench::parse_percentile_selection(f->percentile_metrics, f->metric_percentiles);
     if (!selection) return fail(selection.error().message);
@@ -419,12 +347,11 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         return fail(fmt::format("--metadata '{}': expected KEY=VALUE", m));
     // The dataset is checked before any request is sent.
     if (auto check = plan_requests(*f, 1); !check) return fail(check.error().message);
-    std::optional<TimedTrace> trace;
+    std::optional<api::TimedTrace> trace;
     if (!f->trace.empty()) {
       auto t = read_timed_trace(f->trace, f->num_prompts, f->trace_speedup);
       if (!t) return fail(t.error().message);
       trace = std::move(*t);
-      *rate = trace->rate;  // reported as the run's request_rate
     }
     // The model: the server's own list decides (vLLM takes the first when none is named).
     auto served = http::served_models(*client);
@@ -442,146 +369,50 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       }
     }
     client->model = f->served_model_name.empty() ? ctx.model_id : f->served_model_name;
-    report::Report rep;
+    api::BenchRequest req;
+    req.num_prompts = f->num_prompts;
+    req.request_rate = *rate;
+    req.burstiness = f->burstiness;
+    req.seed = f->seed;
+    req.warmup = f->warmup;
+    req.max_concurrency = f->max_concurrency;
+    req.trace = trace;
+    req.goodput = *goodput;
+    req.percentiles = ctx.percentiles;
+    req.model_id = ctx.model_id;
+    req.backend = ctx.backend;
+    req.where = fmt::format("{}:{}", client->host, client->port);
+    req.timeout_s = client->timeout_s;
     if (f->sweep) {
-      std::vector<SloTarget> slo;
+      req.sweep = true;
       for (const auto& t : f->slo) {
         auto parsed = parse_slo(t);
         if (!parsed) return fail(parsed.error().message);
-        slo.push_back(*parsed);
+        req.slo.push_back(*parsed);
       }
-      std::uint64_t run_seed = f->seed;
-      // Each probe is sized so that its steady window (the completions left after trimming
-      // kSweepTrim at each end) holds at least --sweep-window-requests and --sweep-window-s.
-      auto probe_count = [&](double r) {
-        const double want =
-            std::isfinite(r)
-                ? std::max(static_cast<double>(f->sweep_window_requests), r * f->sweep_window_s)
-                : static_cast<double>(f->sweep_window_requests);
-        const auto n = static_cast<std::int64_t>(std::ceil(want / (1 - 2 * kSweepTrim)));
-        return std::isfinite(r) ? n : std::max(n, f->num_prompts);
-      };
-      auto measure = [&](double r, int number) -> Result<bench::BenchSummary> {
-        http::ServerMetrics ignored;
-        const std::string label = std::isfinite(r)
-                                      ? fmt::format("sweep probe {} at {:.3g} req/s", number, r)
-                                      : fmt::format("sweep probe {}, all at once", number);
-        auto one = run_once(*f, *client, r, probe_count(r), kSweepTrim, *goodput, run_seed++, label,
-                            ignored);
-        if (!one) return fail(one.error().message);
-        const bench::BenchSummary& s = one->first;
-        std::fprintf(stderr,
-                     "[%s] achieved %.3g req/s over %.1f s (%lld requests), TTFT p99 %.0f ms, "
-                     "TPOT p99 %.1f ms, failed %lld: %s\n",
-                     label.c_str(), s.request_throughput, s.window_s,
-                     static_cast<long long>(s.window_requests), s.ttft_ms.p99, s.tpot_ms.p99,
-                     static_cast<long long>(s.failed), bench::meets(s, slo) ? "pass" : "fail");
-        return s;
-      };
-      bench::SweepOptions so;
-      if (f->sweep_start > 0) so.start_rate = f->sweep_start;
-      so.repeats = f->sweep_repeats;
-      so.precision = f->sweep_precision;
-      so.max_probes = f->sweep_max_probes;
-      if (f->sweep_window_s < 0 || f->sweep_window_requests < 2)
-        return fail("--sweep-window-s must be >= 0 and --sweep-window-requests >= 2");
-      auto result = bench::sweep(measure, slo, so);
-      if (!result) return fail(result.error().message);
-      rep.title = fmt::format("Sweep: highest sustained request rate meeting the SLO against {}:{}",
-                              client->host, client->port);
-      rep.add("sweep.found", result->found);
-      rep.add("sweep.q", result->q, 3);
-      rep.add("sweep.offered_rate",
-              std::isfinite(result->offered_rate) ? report::Cell{result->offered_rate}
-                                                  : report::Cell{std::string("inf")},
-              3);
-      rep.add("sweep.achieved_rate", result->achieved_rate, 3);
-      rep.add("sweep.stop", bench::sweep_stop_name(result->stop));
-      rep.add("sweep.precision", so.precision, 3);
-      rep.add("sweep.probes_run",
-              report::integer(static_cast<std::int64_t>(result->probes.size())));
-      add_summary(rep, result->at_q, *f, ctx, result->offered_rate);
-      report::Table t{"sweep.probes", "Probes (steady window of each)", {}, {}};
-      t.columns = {{"probe", "#", 0},
-                   {"offered_rate", "offered req/s", 3},
-                   {"achieved_rate", "achieved req/s", 3},
-                   {"pass", "meets SLO", 0},
-                   {"saturated", "saturated", 0},
-                   {"window_requests", "window reqs", 0},
-                   {"window_s", "window s", 2},
-                   {"median_ttft_ms", "TTFT p50", 1},
-                   {"p99_ttft_ms", "TTFT p99", 1},
-                   {"median_tpot_ms", "TPOT p50", 2},
-                   {"p99_tpot_ms", "TPOT p99", 2},
-                   {"mean_e2el_ms", "E2EL mean", 1},
-                   {"p99_e2el_ms", "E2EL p99", 1},
-                   {"output_throughput", "output tok/s", 1},
-                   {"failed", "failed", 0}};
-      for (const auto& slo_target : slo)
-        t.columns.push_back({curve_column(slo_target), format_slo(slo_target), 1});
-      for (const auto& p : result->probes) {
-        const bench::BenchSummary& s = p.summary;
-        std::vector<report::Cell> row{report::integer(p.number),
-                                      std::isfinite(p.offered_rate)
-                                          ? report::Cell{p.offered_rate}
-                                          : report::Cell{std::string("inf")},
-                                      p.achieved_rate,
-                                      p.pass,
-                                      p.saturated,
-                                      report::integer(s.window_requests),
-                                      s.window_s,
-                                      s.ttft_ms.median,
-                                      s.ttft_ms.p99,
-                                      s.tpot_ms.median,
-                                      s.tpot_ms.p99,
-                                      s.e2el_ms.mean,
-                                      s.e2el_ms.p99,
-                                      s.output_throughput,
-                                      report::integer(s.failed)};
-        for (const auto& slo_target : slo) {
-          const bench::LatencySummary& l = slo_target.metric == Metric::ttft  ? s.ttft_ms
-                                           : slo_target.metric == Metric::e2e ? s.e2el_ms
-                                           : slo_target.metric == Metric::itl ? s.itl_ms
-                                                                              : s.tpot_ms;
-          row.emplace_back(bench::statistic(l, slo_target.percentile));
-        }
-        t.rows.push_back(std::move(row));
-      }
-      rep.tables.push_back(std::move(t));
-      rep.why("sweep.q",
-              "achieved rate (least-squares slope of completions over the steady window: 10% of "
-              "completions trimmed at each end) of the best probe meeting every target; bracket "
-              "doubles, then bisects the offered rate until the bracket is within "
-              "--sweep-precision, or a passing probe saturates (achieved < 80% of offered)");
+      if (f->sweep_start > 0) req.sweep_options.start_rate = f->sweep_start;
+      req.sweep_options.repeats = f->sweep_repeats;
+      req.sweep_options.precision = f->sweep_precision;
+      req.sweep_options.max_probes = f->sweep_max_probes;
+      req.sweep_window_s = f->sweep_window_s;
+      req.sweep_window_requests = f->sweep_window_requests;
+    }
+    http::ServerMetrics server;
+    auto out = api::run_bench(
+        req, [&](std::int64_t count) { return plan_requests(*f, count); },
+        http_load(*f, *client, &server),
+        [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+    if (!out) return fail(out.error().message);
+    report::Report rep = api::bench_report(*out);
+    if (f->sweep) {
       if (!f->measurement_out.empty()) {
-        if (!result->found)
-          return fail("--measurement-out: the sweep found no rate meeting the SLO");
-        const auto& s = result->at_q;
-        const std::string csv = fmt::format(
-            "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,"
-            "output_tok_s,"
-            "total_tok_s,ttft_ms,tpot_ms,source\n{},{},{},{},,,{},{:.6g},{:.6g},,{:.6g},{:.6g},{:."
-            "6g},{:."
-            "6g},{:.6g},fleetsizer bench --sweep "
-            "against {} (achieved rate of the steady window)\n",
-            ctx.model_id, f->gpu, f->tp, f->tp, f->engine,
-            static_cast<double>(s.total_input_tokens) / static_cast<double>(s.window_requests),
-            static_cast<double>(s.total_output_tokens) / static_cast<double>(s.window_requests),
-            result->q, s.output_throughput, s.total_token_throughput, s.ttft_ms.median,
-            s.tpot_ms.median, client->host + ":" + std::to_string(client->port));
-        if (auto w = io::write_file_atomically(f->measurement_out, csv); !w)
+        auto csv = api::sweep_measurement_csv(*out, f->gpu, f->tp, f->engine);
+        if (!csv) return fail(csv.error().message);
+        if (auto w = io::write_file_atomically(f->measurement_out, *csv); !w)
           return fail(w.error().message);
       }
       return rep;
     }
-    http::ServerMetrics server;
-    auto one = run_once(*f, *client, *rate, f->num_prompts, 0, *goodput, f->seed, "bench", server,
-                        trace ? &*trace : nullptr);
-    if (!one) return fail(one.error().message);
-    const std::string where =
-        f->base_url.empty() ? fmt::format("http://{}:{}", f->host, f->port) : f->base_url;
-    rep.title = fmt::format("Benchmark of {}{}", where, f->endpoint);
-    add_summary(rep, one->first, *f, ctx, *rate);
     if (f->scrape_metrics) {
       // The server's own view during the run (Prometheus /metrics, vLLM gauge names).
       rep.add("server.samples", report::integer(server.samples));
@@ -606,11 +437,11 @@ void setup_bench(CLI::App& app, Invocation& inv) {
       info.model_id = ctx.model_id;
       info.tokenizer_id = f->tokenizer.empty() ? ctx.model_id : f->tokenizer;
       info.num_prompts = f->num_prompts;
-      info.request_rate = *rate;
+      info.request_rate = out->rate;
       info.burstiness = f->burstiness;
       info.max_concurrency = f->max_concurrency;
       std::filesystem::path path = f->result_filename.empty()
-                                       ? http::vllm_result_file_name(info, python_float(*rate))
+                                       ? http::vllm_result_file_name(info, python_float(out->rate))
                                        : f->result_filename;
       if (!f->result_dir.empty()) {
         std::error_code ec;
@@ -630,7 +461,7 @@ void setup_bench(CLI::App& app, Invocation& inv) {
         info.metadata.emplace_back(m.substr(0, eq), m.substr(eq + 1));
       }
       const std::string json =
-          http::vllm_result_json(info, one->first, ctx.percentiles, one->second);
+          http::vllm_result_json(info, out->summary, ctx.percentiles, out->samples);
       if (auto w = io::write_file_atomically(path.string(), json); !w)
         return fail(w.error().message);
       rep.add("result_file", path.string());
