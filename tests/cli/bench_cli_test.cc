@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fleetsizer/api/bench.h"
 #include "fleetsizer/bench/load.h"
 #include "fleetsizer/bench/sweep.h"
 #include "http/client.h"
@@ -700,6 +701,54 @@ TEST(BenchCore, SweepWithNoPassingRate) {
   EXPECT_FALSE(r->found);
   EXPECT_EQ(r->stop, bench::SweepStop::none_passed);
   EXPECT_FALSE(bench::sweep(fake_probe, {}, {}));  // no targets: an error
+}
+
+// api::run_bench with a fake load: one FIFO server of fixed service time 50 ms (capacity 20
+// req/s), computed, not measured. The whole sweep path (probe sizing, steady windows, bisection)
+// finds q = 20 within the stated 3% and never above it.
+TEST(BenchCore, RunBenchSweepsAFakeServer) {
+  const double service_s = 0.05;
+  api::LoadFn fifo = [&](const api::LoadRun& run) -> Result<std::vector<bench::RequestSample>> {
+    std::vector<bench::RequestSample> out;
+    double free_at = 0;
+    for (std::size_t i = 0; i < run.schedule.size(); ++i) {
+      bench::RequestSample r;
+      r.index = static_cast<std::int64_t>(i);
+      r.scheduled_s = r.sent_s = run.schedule[i];
+      const double start = std::max(run.schedule[i], free_at);
+      free_at = start + service_s;
+      r.first_token_s = start + service_s / 2;
+      r.end_s = free_at;
+      r.chunk_s = {r.first_token_s, r.end_s};
+      r.output_tokens = 2;
+      r.max_tokens = 2;
+      r.prompt_tokens = run.requests[i].prompt_tokens;
+      out.push_back(r);
+    }
+    return out;
+  };
+  api::BenchRequest req;
+  req.num_prompts = 100;
+  req.burstiness = 1000;  // near-regular arrivals: queueing only above capacity
+  req.sweep = true;
+  req.slo = {{Metric::ttft, Percentile::p99, 300}};
+  req.where = "fake";
+  std::vector<std::string> lines;
+  auto out = api::run_bench(
+      req, [](std::int64_t n) { return bench::random_requests(n, 10, 2, 0, 1); }, fifo,
+      [&](const std::string& l) { lines.push_back(l); });
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_TRUE(out->sweep && out->sweep->found);
+  EXPECT_NEAR(out->sweep->q, 20.0, 20.0 * 0.03);
+  EXPECT_LE(out->sweep->q, 20.0 + 1e-9);
+  EXPECT_EQ(lines.size(), out->sweep->probes.size());
+  EXPECT_NE(lines.front().find("sweep probe 1, all at once"), std::string::npos) << lines.front();
+  const report::Report rep = api::bench_report(*out);
+  ASSERT_EQ(rep.tables.size(), 1u);
+  EXPECT_EQ(rep.tables[0].rows.size(), out->sweep->probes.size());
+  const auto csv = api::sweep_measurement_csv(*out, "h100", 1, "vllm");
+  ASSERT_TRUE(csv);
+  EXPECT_NE(csv->find(fmt::format(",{:.6g},", out->sweep->q)), std::string::npos) << *csv;
 }
 
 bench::RequestSample done_at(double scheduled, double sent, double end) {
