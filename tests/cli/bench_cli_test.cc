@@ -126,13 +126,15 @@ TEST(BenchEmulate, SweepFindsALowKnownCapacityQuickly) {
   EXPECT_NE(row.find("," + q_text + ","), std::string::npos) << row << " q " << q_text;
 }
 
-// High capacity, 8 slots x 40 ms = 200 req/s, bracketed from --sweep-start.
+// High capacity, 8 slots x 80 ms = 100 req/s, bracketed from --sweep-start. (Higher rates make
+// both sanitizer-built processes CPU-bound on this shared 2-core machine, and then the server's
+// capacity is no longer the one it was told.)
 TEST(BenchEmulate, SweepFindsAHighKnownCapacity) {
-  const KnownCapacity k{8, 20, 5, 5};
+  const KnownCapacity k{8, 40, 10, 5};
   double wall_s = 0;
-  const Json j = sweep_against(k, "--slo ttft:p99=150 --sweep-start 60", &wall_s);
+  const Json j = sweep_against(k, "--slo ttft:p99=250 --sweep-start 30", &wall_s);
   expect_sustained_q(j, k.capacity());
-  EXPECT_EQ(j["sweep"]["probes"][0]["offered_rate"].get<double>(), 60.0);
+  EXPECT_EQ(j["sweep"]["probes"][0]["offered_rate"].get<double>(), 30.0);
 }
 
 // With a client-side concurrency cap the slot wait is the client's queue time, not TTFT. 100 req/s
@@ -142,11 +144,12 @@ TEST(BenchEmulate, SweepFindsAHighKnownCapacity) {
 // burst of requests waiting to be read (time its own clock could not see).
 TEST(BenchEmulate, TtftCountsFromTheSendTime) {
   EmulatorProcess emu("--mode fixed --ttft-ms 50 --tpot-ms 5");
-  // Two tries: on this shared 2-core machine a neighbour's build can starve either event loop for
-  // a whole run, which is the machine's noise, not the bench's; one clean run shows the bound.
+  // Up to three tries: on this shared 2-core machine a neighbour's build can starve either event
+  // loop for a whole run, which is the machine's noise, not the bench's; one clean run shows the
+  // bound.
   Json j;
   double median_gap_ms = INFINITY;
-  for (int attempt = 0; attempt < 2 && median_gap_ms >= 1.0; ++attempt) {
+  for (int attempt = 0; attempt < 3 && median_gap_ms >= 1.0; ++attempt) {
     j = bench_json("--base-url " + emu.url() +
                    " --request-rate 100 --burstiness 1000 --max-concurrency 2 "
                    "--num-prompts 30 --isl 4 --osl 4");
@@ -579,11 +582,11 @@ TEST(BenchTrace, SendsAtTheTracesTimes) {
     in += std::stoll(line.substr(a1 + 1, b1 - a1 - 1));
     out += std::stoll(line.substr(b1 + 1));
   }
-  // Two tries, as in TtftCountsFromTheSendTime: a neighbour's build on this 2-core machine can
+  // Up to three tries, as in TtftCountsFromTheSendTime: a neighbour's build on this 2-core machine can
   // starve the client's event loop for a whole run; one clean run shows the bound.
   Json saved;
   double median_ms = INFINITY;
-  for (int attempt = 0; attempt < 2 && median_ms >= 1.0; ++attempt) {
+  for (int attempt = 0; attempt < 3 && median_ms >= 1.0; ++attempt) {
     const RunResult r = run_cli("bench --base-url " + emu.url() +
                                 " --trace tests/fixtures/azure-conv-200.csv --trace-speedup 12 "
                                 "--num-prompts 40 --result-filename " +
