@@ -582,8 +582,8 @@ TEST(BenchTrace, SendsAtTheTracesTimes) {
     in += std::stoll(line.substr(a1 + 1, b1 - a1 - 1));
     out += std::stoll(line.substr(b1 + 1));
   }
-  // Up to three tries, as in TtftCountsFromTheSendTime: a neighbour's build on this 2-core machine can
-  // starve the client's event loop for a whole run; one clean run shows the bound.
+  // Up to three tries, as in TtftCountsFromTheSendTime: a neighbour's build on this 2-core machine
+  // can starve the client's event loop for a whole run; one clean run shows the bound.
   Json saved;
   double median_ms = INFINITY;
   for (int attempt = 0; attempt < 3 && median_ms >= 1.0; ++attempt) {
