@@ -311,7 +311,8 @@ Result<void> read_guidellm(const std::string& path, const nlohmann::json& j, con
 // each metric an object {unit, avg, p50, p90, p99, ...} (aiperf docs/tutorials/
 // working-with-profile-exports.md). Their inter_token_latency is (request latency - TTFT) /
 // (output tokens - 1), vLLM's TPOT. The load comes from input_config: AIPerf nests it under
-// "loadgen", GenAI-Perf keeps it at the top.
+// "loadgen", GenAI-Perf under "perf_analyzer.stimulus" (its newer config, sections model_names,
+// endpoint, perf_analyzer, ... as its tests/test_json_exporter.py lists) or at the top (older).
 Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const Catalog& catalog,
                          const JsonContext& ctx, MeasurementSet& into) {
   std::string file_model;
@@ -321,6 +322,8 @@ Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const
     if (c.contains("endpoint") && c["endpoint"].is_object() &&
         c["endpoint"].contains("model_names"))
       names = &c["endpoint"]["model_names"];
+    else if (c.contains("model_names"))
+      names = &c["model_names"];  // GenAI-Perf's newer config
     else if (c.contains("model"))
       names = &c["model"];
     if (names && names->is_array() && !names->empty() && (*names)[0].is_string())
@@ -335,8 +338,10 @@ Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const
     return fail(fmt::format("{}: missing input_sequence_length/output_sequence_length", path));
   m.isl = *in;
   m.osl = *out;
-  for (const auto& prefix : {std::initializer_list<const char*>{"input_config", "loadgen"},
-                             std::initializer_list<const char*>{"input_config"}}) {
+  for (const auto& prefix :
+       {std::initializer_list<const char*>{"input_config", "loadgen"},
+        std::initializer_list<const char*>{"input_config", "perf_analyzer", "stimulus"},
+        std::initializer_list<const char*>{"input_config"}}) {
     const nlohmann::json* at = &j;
     bool ok = true;
     for (const char* k : prefix) {

@@ -433,7 +433,8 @@ TEST(PerfCli, ValidateReadsGuideLlmAndAiPerfResults) {
   EXPECT_EQ(gj["rows"][1]["request_rate"], 2.0);
   EXPECT_EQ(gj["rows"][1]["latency_stat"], "p50");
   ASSERT_EQ(gj["skipped"].size(), 1u);
-  for (const char* file : {"aiperf-profile-export.json", "genai-perf-profile-export.json"}) {
+  for (const char* file : {"aiperf-profile-export.json", "genai-perf-profile-export.json",
+                           "genai-perf-profile-export-new.json"}) {
     const RunResult a = run_cli(std::string("validate --measurements tests/fixtures/") + file +
                                 " --gpu h100 --format json");
     ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -454,6 +455,11 @@ TEST(PerfCli, ValidateReadsGuideLlmAndAiPerfResults) {
                                 "--format json")
                             .out)["rows"][0]["request_rate"],
             3.0);
+  EXPECT_EQ(Json::parse(run_cli("validate --measurements "
+                                "tests/fixtures/genai-perf-profile-export-new.json --gpu h100 "
+                                "--format json")
+                            .out)["rows"][0]["concurrency"],
+            4.0);
 }
 
 }  // namespace
