@@ -4,10 +4,7 @@
 #include <fstream>
 
 #include "cli/command.h"
-#include "fleetsizer/api/fit.h"
-#include "fleetsizer/perf/profile.h"
-#include "fleetsizer/perf/roofline.h"
-#include "fleetsizer/plan/replica_plan.h"
+#include "fleetsizer/api/emulate.h"
 #include "http/emulator.h"
 
 namespace fleetsizer::cli {
@@ -44,16 +41,24 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
                  "Fault: fraction of streams with one unparseable event");
   app.add_option("--slow-accept-ms", f->server.slow_accept_ms,
                  "Fault: delay before reading each new connection");
+  app.add_option("--rate-limit-rate", f->server.rate_limit_rate,
+                 "Fault: fraction of requests answered with HTTP 429");
+  app.add_flag("--ignore-max-tokens", f->server.ignore_max_tokens,
+               "Fault: generate twice the max_tokens asked for");
+  app.add_option("--tls-cert", f->server.tls_cert_file,
+                 "Serve https with this PEM certificate chain (with --tls-key)");
+  app.add_option("--tls-key", f->server.tls_key_file, "PEM private key of --tls-cert");
+  app.add_option("--api-key", f->server.api_key,
+                 "Require 'Authorization: Bearer KEY' (HTTP 401 otherwise)");
   app.add_option("--seed", f->server.seed, "Seed of the fault injection");
   app.add_option("--max-seconds", f->server.max_seconds,
                  "Stop after this many seconds (0: until interrupted)");
   inv.run = [f]() -> Result<report::Report> {
     http::EmulatorOptions o = f->server;
-    for (auto [name, v] : {std::pair<const char*, double>{"--error-rate", o.error_rate},
-                           {"--disconnect-rate", o.disconnect_rate},
-                           {"--stall-rate", o.stall_rate},
-                           {"--malformed-rate", o.malformed_rate}})
-      if (!(v >= 0 && v <= 1)) return fail(fmt::format("{} must be in [0, 1], got {}", name, v));
+    if (auto ok = api::check_faults(
+            {o.error_rate, o.disconnect_rate, o.stall_rate, o.malformed_rate, o.rate_limit_rate});
+        !ok)
+      return fail(ok.error().message);
     if (!(o.ttft_ms >= 0) || !(o.tpot_ms >= 0) || !(o.stall_ms >= 0) || !(o.slow_accept_ms >= 0) ||
         o.max_concurrency < 0 || !(o.max_seconds >= 0))
       return fail("times, rates and --max-concurrency must be non-negative numbers");
@@ -62,17 +67,11 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
       Catalog catalog = builtin_catalog();
       auto s = f->scenario.build(catalog);
       if (!s) return fail(s.error().message);
-      auto fit = api::fit_layout(s->replica, s->context_tokens, s->fit_bounds, s->tp);
-      if (!fit) return fail(fit.error().message);
-      if (!fit->fits) return fail(fit->reason);
-      const ReplicaSpec spec = spec_at(*s, fit->footprint.tp, fit->footprint.pp);
-      o.model = std::make_shared<RooflineModel>(
-          spec, efficiency_for(s->profile, spec.gpu.name, spec.engine));
-      o.replica = replica_options(spec, fit->footprint);
-      o.replica.prefix_hit_rate = s->workload.prefix_hit_rate;
-      o.replica.closed_form = false;  // tokens are streamed step by step
-      what = fmt::format("{} on {} x {} ({})", spec.model.name, fit->footprint.gpus, spec.gpu.name,
-                         spec.engine);
+      auto replica = api::emulated_replica(*s);
+      if (!replica) return fail(replica.error().message);
+      o.model = replica->model;
+      o.replica = replica->replica;
+      what = replica->description;
     } else {
       what = fmt::format("fixed TTFT {} ms, TPOT {} ms, max concurrency {}", o.ttft_ms, o.tpot_ms,
                          o.max_concurrency > 0 ? std::to_string(o.max_concurrency) : "unlimited");
@@ -81,8 +80,8 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
     unsigned short bound = 0;
     o.on_listening = [&](unsigned short port) {
       bound = port;
-      std::fprintf(stderr, "fleetsizer emulate: listening on http://%s:%u (%s)\n", o.host.c_str(),
-                   port, what.c_str());
+      std::fprintf(stderr, "fleetsizer emulate: listening on %s://%s:%u (%s)\n",
+                   o.tls_cert_file.empty() ? "http" : "https", o.host.c_str(), port, what.c_str());
       if (!port_file.empty()) {
         std::ofstream(port_file + ".tmp") << port << "\n";
         std::rename((port_file + ".tmp").c_str(), port_file.c_str());

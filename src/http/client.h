@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetsizer/bench/dataset.h"
 #include "fleetsizer/bench/load.h"
 #include "fleetsizer/error.h"
 
@@ -20,8 +21,17 @@ struct ClientOptions {
   bool chat = false;  // /v1/chat/completions instead of /v1/completions
   std::string model = "default";
   std::int64_t isl = 128;  // prompt synthesized as this many one-token words
-  std::int64_t osl = 128;  // max_tokens, with ignore_eos so the server generates all of them
-  double timeout_s = 60;   // per request
+  std::int64_t osl = 128;  // max_tokens
+  // vLLM's ignore_eos (with min_tokens = max_tokens) so the server generates all of them; off,
+  // neither is sent (endpoints other than vLLM may reject them).
+  bool ignore_eos = true;
+  double timeout_s = 60;  // per request
+  bool tls = false;       // https
+  bool insecure = false;  // https without certificate verification (a self-signed test server)
+  std::string ca_file;    // https: trust this PEM file instead of the system's CA store
+  // Sent with every request, e.g. {"Authorization", "Bearer ..."}; names and values are checked
+  // for CR/LF by whoever builds them (bench's --header).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct LoadPlan {
@@ -29,8 +39,8 @@ struct LoadPlan {
   int max_concurrency = 0;       // 0: unlimited (open loop); > 0 caps in-flight requests
   int warmup = 0;         // the first `warmup` requests are marked and left out of statistics
   double duration_s = 0;  // stop sending and cancel in-flight requests after this long (0: none)
-  // Per-request (input, output) tokens, e.g. from a trace; empty: every request uses isl/osl.
-  std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
+  // Per-request prompt and lengths (a dataset, a trace); empty: every request uses isl/osl.
+  std::vector<bench::RequestSpec> requests;
 };
 
 struct Progress {
@@ -50,6 +60,9 @@ struct ServerMetrics {
 
 // Sum of every sample of a gauge in Prometheus text format (all label sets), if present.
 std::optional<double> prometheus_gauge(const std::string& text, const std::string& name);
+
+// The model ids GET /v1/models lists, in its order (vLLM benchmarks the first by default).
+Result<std::vector<std::string>> served_models(const ClientOptions& options);
 
 // Runs the plan; when `metrics` is given, also polls GET /metrics every `scrape_interval_s`.
 Result<std::vector<bench::RequestSample>> run_load(

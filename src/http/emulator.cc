@@ -4,15 +4,23 @@
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <deque>
-#include <nlohmann/json.hpp>
-#include <random>
 #include <unordered_map>
 
 #include "http/clock.h"
+#include "http/emulator_faults.h"
+#include "http/emulator_metrics.h"
+#include "http/emulator_transport.h"
+#include "http/openai_protocol.h"
+
+// The emulator's core: timing (fixed mode: a set TTFT and TPOT with a concurrency cap; model mode:
+// the simulator's replica on the wall clock) and the wiring of the pieces beside it: the transport
+// (emulator_transport), the OpenAI protocol (openai_protocol), fault injection (emulator_faults)
+// and metrics (emulator_metrics).
 
 namespace fleetsizer::http {
 namespace {
@@ -21,53 +29,15 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
-using Json = nlohmann::json;
-
-std::string chunk(const std::string& data) {
-  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
-}
-
-class Server;
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, Server& server)
-      : socket_(std::move(socket)), server_(server), hold_(socket_.get_executor()) {}
-  void start(double delay_ms);
-  void send(std::string data);  // queued; written in order
-  void close_after_write() {
-    closing_ = true;
-    flush();
-  }
-  void abort() {
-    beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
-    aborted_ = true;
-  }
-  void hold_for(double ms);
-  void read_next();
-  bool aborted() const { return aborted_; }
-
- private:
-  void flush();
-  tcp::socket socket_;
-  Server& server_;
-  beast::flat_buffer buffer_;
-  bhttp::request<bhttp::string_body> request_;
-  std::string pending_, writing_;
-  bool in_write_ = false, closing_ = false, aborted_ = false, held_ = false;
-  net::steady_timer hold_;
-};
 
 struct Job {
   std::uint64_t id = 0;
   std::shared_ptr<Session> session;  // keeps the connection open while the job streams
-  bool stream = true, chat = false, include_usage = false;
-  std::int64_t prompt_tokens = 0, max_tokens = 16, sent = 0;
-  std::int64_t disconnect_at = -1, malformed_at = -1;
-  bool stall = false;
+  openai::CompletionRequest ask;
+  Faults faults;
+  std::int64_t sent = 0;
   double arrival_s = 0, first_token_s = -1;
+  double arrival_abs_s = 0;  // steady clock, comparable across processes (the client's TTFT check)
   std::unique_ptr<net::steady_timer> timer;   // fixed mode
   std::chrono::steady_clock::time_point due;  // fixed mode: when the next token is due
 };
@@ -75,7 +45,13 @@ struct Job {
 class Server {
  public:
   Server(net::io_context& io, const EmulatorOptions& o)
-      : io_(io), o_(o), acceptor_(io), engine_timer_(io), rng_(o.seed) {
+      : io_(io),
+        o_(o),
+        acceptor_(io),
+        engine_timer_(io),
+        faults_({o.error_rate, o.rate_limit_rate, o.disconnect_rate, o.malformed_rate, o.stall_rate,
+                 o.ignore_max_tokens},
+                o.seed) {
     if (o_.model) {
       replica_ = std::make_unique<ReplicaSim>(*o_.model, o_.replica, 0);
       replica_->set_token_sink(&emissions_);
@@ -85,6 +61,15 @@ class Server {
 
   Result<void> listen() {
     beast::error_code ec;
+    if (!o_.tls_cert_file.empty() || !o_.tls_key_file.empty()) {
+      if (o_.tls_cert_file.empty() || o_.tls_key_file.empty())
+        return fail("--tls-cert and --tls-key go together");
+      tls_ = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(o_.tls_cert_file, ec);
+      if (ec) return fail(fmt::format("--tls-cert {}: {}", o_.tls_cert_file, ec.message()));
+      tls_->use_private_key_file(o_.tls_key_file, net::ssl::context::pem, ec);
+      if (ec) return fail(fmt::format("--tls-key {}: {}", o_.tls_key_file, ec.message()));
+    }
     const auto address = net::ip::make_address(o_.host, ec);
     if (ec) return fail(fmt::format("--host '{}': not an IP address", o_.host));
     const tcp::endpoint endpoint(address, o_.port);
@@ -98,126 +83,88 @@ class Server {
     return {};
   }
 
-  void handle(const std::shared_ptr<Session>& session,
-              const bhttp::request<bhttp::string_body>& req) {
+ private:
+  double now_s() const { return monotonic_s() - start_s_; }
+
+  void handle(const std::shared_ptr<Session>& session, const Session::Request& req) {
+    // Read before any parsing, so the server's TTFT starts when the request is in.
+    const double arrival_abs_s = monotonic_s();
     const std::string target(req.target());
     const bool keep_alive = req.keep_alive();
+    // As an OpenAI-compatible server with --api-key: every request needs the bearer token.
+    if (!o_.api_key.empty() && req[bhttp::field::authorization] != "Bearer " + o_.api_key) {
+      reply(session, 401, "application/json", openai::error_json("invalid API key"), keep_alive);
+      return;
+    }
     if (req.method() == bhttp::verb::get &&
         (target == "/health" || target == "/v1/models" || target == "/metrics")) {
       std::string body, type = "application/json";
       if (target == "/health") body = "{}";
-      if (target == "/v1/models")
-        body = Json{{"object", "list"},
-                    {"data",
-                     {{{"id", o_.model_name}, {"object", "model"}, {"owned_by", "fleetsizer"}}}}}
-                   .dump();
+      if (target == "/v1/models") body = openai::models_json(o_.model_name);
       if (target == "/metrics") {
         type = "text/plain; version=0.0.4";
-        body = metrics();
+        body = prometheus_text(o_.model_name, gauges());
       }
       reply(session, 200, type, body, keep_alive);
       return;
     }
     const bool chat = target == "/v1/chat/completions";
     if (req.method() != bhttp::verb::post || (!chat && target != "/v1/completions")) {
-      reply(session, 404, "application/json", error_json("not found: " + target), keep_alive);
+      reply(session, 404, "application/json", openai::error_json("not found: " + target),
+            keep_alive);
       return;
     }
-    Json body;
-    try {
-      body = Json::parse(req.body());
-    } catch (const Json::parse_error&) {
-      reply(session, 400, "application/json", error_json("request body is not JSON"), keep_alive);
+    auto ask = openai::parse_completion(req.body(), chat);
+    if (!ask) {
+      reply(session, 400, "application/json", openai::error_json(ask.error().message), keep_alive);
       return;
     }
     auto job = std::make_shared<Job>();
     job->id = next_id_++;
     job->session = session;
-    job->chat = chat;
-    job->stream = body.value("stream", false);
-    job->include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
-                         body["stream_options"].value("include_usage", false);
-    if (body.contains("max_tokens") && body["max_tokens"].is_number_integer())
-      job->max_tokens = std::max<std::int64_t>(1, body["max_tokens"].get<std::int64_t>());
-    if (body.contains("max_completion_tokens") && body["max_completion_tokens"].is_number_integer())
-      job->max_tokens =
-          std::max<std::int64_t>(1, body["max_completion_tokens"].get<std::int64_t>());
-    std::string prompt;
-    if (chat && body.contains("messages") && body["messages"].is_array()) {
-      for (const auto& m : body["messages"])
-        if (m.is_object() && m.contains("content") && m["content"].is_string())
-          prompt += m["content"].get<std::string>() + " ";
-    } else if (body.contains("prompt") && body["prompt"].is_string()) {
-      prompt = body["prompt"].get<std::string>();
-    }
-    job->prompt_tokens = std::max<std::int64_t>(1, count_prompt_tokens(prompt));
+    job->ask = *ask;
     ++total_requests_;
-    std::uniform_real_distribution<double> u(0, 1);
-    if (u(rng_) < o_.error_rate) {
-      reply(session, 500, "application/json", error_json("injected server error"), keep_alive);
+    job->faults = faults_.draw(ask->max_tokens);
+    if (job->faults.status != 0) {
+      reply(session, job->faults.status, "application/json",
+            openai::error_json(job->faults.status == 429 ? "injected rate limit"
+                                                         : "injected server error"),
+            keep_alive);
       return;
     }
-    if (u(rng_) < o_.disconnect_rate)
-      job->disconnect_at = std::max<std::int64_t>(1, job->max_tokens / 2);
-    if (u(rng_) < o_.malformed_rate)
-      job->malformed_at = std::max<std::int64_t>(1, job->max_tokens / 2);
-    job->stall = u(rng_) < o_.stall_rate;
     job->arrival_s = now_s();
-    if (job->stream) {
-      session->send(
-          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-          "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n");
-    }
+    job->arrival_abs_s = arrival_abs_s;
+    if (job->ask.stream) session->send(openai::stream_header());
     jobs_[job->id] = job;
     admit(job);
   }
 
- private:
-  double now_s() const { return monotonic_s() - start_s_; }
-
-  std::string error_json(const std::string& message) const {
-    return Json{{"error", {{"message", message}, {"type", "BadRequestError"}}}}.dump();
-  }
-
   void reply(const std::shared_ptr<Session>& s, int status, const std::string& type,
              const std::string& body, bool keep) {
-    const char* reason = status == 200   ? "OK"
-                         : status == 400 ? "Bad Request"
-                         : status == 404 ? "Not Found"
-                                         : "Internal Server Error";
-    s->send(fmt::format(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",
-        status, reason, type, body.size(), keep ? "keep-alive" : "close", body));
+    s->send(openai::response(status, type, body, keep));
     if (keep)
       s->read_next();
     else
       s->close_after_write();
   }
 
-  std::string metrics() const {
-    const std::int64_t running = replica_ ? replica_->outstanding() - replica_->waiting() : active_;
-    const std::int64_t waiting =
-        replica_ ? replica_->waiting() : static_cast<std::int64_t>(queue_.size());
-    const double kv = replica_ && o_.replica.kv_blocks > 0
-                          ? static_cast<double>(replica_->used_blocks()) /
-                                static_cast<double>(o_.replica.kv_blocks)
-                          : 0.0;
-    return fmt::format(
-        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{{model_name=\"{0}\"}} "
-        "{1}\n"
-        "# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{{model_name=\"{0}\"}} "
-        "{2}\n"
-        "# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{{model_name=\"{0}\"}} "
-        "{3}\n"
-        "# TYPE fleetsizer_requests_total counter\nfleetsizer_requests_total {4}\n",
-        o_.model_name, running, waiting, kv, total_requests_);
+  EmulatorGauges gauges() const {
+    EmulatorGauges g;
+    g.running = replica_ ? replica_->outstanding() - replica_->waiting() : active_;
+    g.waiting = replica_ ? replica_->waiting() : static_cast<std::int64_t>(queue_.size());
+    g.kv_usage = replica_ && o_.replica.kv_blocks > 0
+                     ? static_cast<double>(replica_->used_blocks()) /
+                           static_cast<double>(o_.replica.kv_blocks)
+                     : 0.0;
+    g.requests_total = total_requests_;
+    return g;
   }
 
-  // ----- timing: fixed mode -----
   void admit(const std::shared_ptr<Job>& job) {
     if (replica_) {
-      replica_->enqueue({job->id, job->arrival_s, job->prompt_tokens, job->max_tokens, {}},
-                        job->arrival_s);
+      replica_->enqueue(
+          {job->id, job->arrival_s, job->ask.prompt_tokens, job->faults.max_tokens, {}},
+          job->arrival_s);
       if (!replica_->busy()) run_engine();
       return;
     }
@@ -228,6 +175,7 @@ class Server {
     start_fixed(job);
   }
 
+  // ----- timing: fixed mode -----
   void start_fixed(const std::shared_ptr<Job>& job) {
     ++active_;
     job->timer = std::make_unique<net::steady_timer>(io_);
@@ -245,7 +193,7 @@ class Server {
       if (done) {
         finish_fixed();
       } else {
-        schedule_fixed(job, o_.tpot_ms + (job->stall && job->sent == 1 ? o_.stall_ms : 0.0));
+        schedule_fixed(job, o_.tpot_ms + (job->faults.stall && job->sent == 1 ? o_.stall_ms : 0.0));
       }
     });
   }
@@ -286,81 +234,40 @@ class Server {
       return true;
     };
     if (!session || session->aborted()) return over();
-    for (std::int64_t i = 0; i < tokens && job.sent < job.max_tokens; ++i) {
+    const std::int64_t total = job.faults.max_tokens;
+    for (std::int64_t i = 0; i < tokens && job.sent < total; ++i) {
       ++job.sent;
       if (job.sent == 1) {
         job.first_token_s = monotonic_s();
-        if (job.stall && !replica_) {
-          // fixed mode stalls by delaying the next token (schedule_fixed)
-        } else if (job.stall) {
-          session->hold_for(o_.stall_ms);
-        }
+        // Fixed mode stalls by delaying the next token (schedule_fixed); model mode holds writes.
+        if (job.faults.stall && replica_) session->hold_for(o_.stall_ms);
       }
-      if (job.stream) {
-        if (job.sent == job.malformed_at) {
-          session->send(chunk("data: {\"choices\": [{\"text\": \n\n"));
+      if (job.ask.stream) {
+        if (job.sent == job.faults.malformed_at) {
+          session->send(openai::sse_chunk(openai::malformed_event()));
           continue;
         }
-        const bool last = job.sent == job.max_tokens;
-        Json ev = job.chat ? Json{{"id", fmt::format("chatcmpl-{}", job.id)},
-                                  {"object", "chat.completion.chunk"},
-                                  {"model", o_.model_name},
-                                  {"choices",
-                                   {{{"index", 0},
-                                     {"delta", {{"content", " tok"}}},
-                                     {"finish_reason", last ? Json("length") : Json(nullptr)}}}}}
-                           : Json{{"id", fmt::format("cmpl-{}", job.id)},
-                                  {"object", "text_completion"},
-                                  {"model", o_.model_name},
-                                  {"choices",
-                                   {{{"index", 0},
-                                     {"text", " tok"},
-                                     {"finish_reason", last ? Json("length") : Json(nullptr)}}}}};
-        session->send(chunk("data: " + ev.dump() + "\n\n"));
+        session->send(openai::sse_chunk(
+            openai::token_event(job.id, job.ask.chat, o_.model_name, job.sent == total)));
       }
-      if (job.sent == job.disconnect_at) {
+      if (job.sent == job.faults.disconnect_at) {
         session->abort();
         return over();
       }
     }
-    if (job.sent < job.max_tokens) return false;
-    const Json usage{{"prompt_tokens", job.prompt_tokens},
-                     {"completion_tokens", job.sent},
-                     {"total_tokens", job.prompt_tokens + job.sent}};
-    const Json timing{{"first_token_s", job.first_token_s}, {"clock", "steady"}};
-    if (job.stream) {
-      if (job.include_usage) {
-        const Json ev{{"id", fmt::format("cmpl-{}", job.id)},
-                      {"object", job.chat ? "chat.completion.chunk" : "text_completion"},
-                      {"model", o_.model_name},
-                      {"choices", Json::array()},
-                      {"usage", usage},
-                      {"fleetsizer", timing}};
-        session->send(chunk("data: " + ev.dump() + "\n\n"));
-      }
-      session->send(chunk("data: [DONE]\n\n") + "0\r\n\r\n");
+    if (job.sent < total) return false;
+    if (job.ask.stream) {
+      if (job.ask.include_usage)
+        session->send(openai::sse_chunk(openai::usage_event(job.id, job.ask.chat, o_.model_name,
+                                                            job.ask.prompt_tokens, job.sent,
+                                                            job.arrival_abs_s, job.first_token_s)));
+      session->send(openai::stream_end());
       session->read_next();
     } else {
-      std::string text;
-      for (std::int64_t i = 0; i < job.sent; ++i) text += " tok";
-      const Json body =
-          job.chat
-              ? Json{{"id", fmt::format("chatcmpl-{}", job.id)},
-                     {"object", "chat.completion"},
-                     {"model", o_.model_name},
-                     {"choices",
-                      {{{"index", 0},
-                        {"message", {{"role", "assistant"}, {"content", text}}},
-                        {"finish_reason", "length"}}}},
-                     {"usage", usage},
-                     {"fleetsizer", timing}}
-              : Json{{"id", fmt::format("cmpl-{}", job.id)},
-                     {"object", "text_completion"},
-                     {"model", o_.model_name},
-                     {"choices", {{{"index", 0}, {"text", text}, {"finish_reason", "length"}}}},
-                     {"usage", usage},
-                     {"fleetsizer", timing}};
-      reply(session, 200, "application/json", body.dump(), true);
+      reply(session, 200, "application/json",
+            openai::completion_body(job.id, job.ask.chat, o_.model_name, job.ask.prompt_tokens,
+                                    job.sent, job.arrival_abs_s, job.first_token_s),
+            true);
     }
     return over();
   }
@@ -369,7 +276,10 @@ class Server {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), *this)->start(o_.slow_accept_ms);
+        std::make_shared<Session>(
+            std::move(socket), tls_.get(),
+            [this](const std::shared_ptr<Session>& s, const Session::Request& r) { handle(s, r); })
+            ->start(o_.slow_accept_ms);
       }
       if (acceptor_.is_open()) accept();
     });
@@ -379,7 +289,8 @@ class Server {
   EmulatorOptions o_;
   tcp::acceptor acceptor_;
   net::steady_timer engine_timer_;
-  std::mt19937_64 rng_;
+  std::unique_ptr<net::ssl::context> tls_;
+  FaultInjector faults_;
   std::unique_ptr<ReplicaSim> replica_;
   std::vector<TokenEmission> emissions_;
   Histogram itl_;
@@ -388,77 +299,12 @@ class Server {
   std::int64_t active_ = 0, total_requests_ = 0;
   std::uint64_t next_id_ = 1;
   double start_s_ = 0;
-  friend class Session;
 };
-
-void Session::start(double delay_ms) {
-  if (delay_ms <= 0) {
-    read_next();
-    return;
-  }
-  hold_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * 1000)));
-  hold_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->read_next();
-  });
-}
-
-void Session::read_next() {
-  request_ = {};
-  bhttp::async_read(socket_, buffer_, request_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      if (ec) return;  // client closed or sent garbage: drop the connection
-                      self->server_.handle(self, self->request_);
-                    });
-}
-
-void Session::send(std::string data) {
-  pending_ += data;
-  flush();
-}
-
-void Session::hold_for(double ms) {
-  held_ = true;
-  hold_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(ms * 1000)));
-  hold_.async_wait([self = shared_from_this()](beast::error_code) {
-    self->held_ = false;
-    self->flush();
-  });
-}
-
-void Session::flush() {
-  if (in_write_ || held_ || aborted_) return;
-  if (pending_.empty()) {
-    if (closing_) {
-      beast::error_code ec;
-      socket_.shutdown(tcp::socket::shutdown_send, ec);
-    }
-    return;
-  }
-  writing_.swap(pending_);
-  pending_.clear();
-  in_write_ = true;
-  net::async_write(socket_, net::buffer(writing_),
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->in_write_ = false;
-                     if (ec) {
-                       self->aborted_ = true;
-                       return;
-                     }
-                     self->flush();
-                   });
-}
 
 }  // namespace
 
 std::int64_t count_prompt_tokens(const std::string& text) {
-  std::int64_t n = 0;
-  bool in_word = false;
-  for (unsigned char c : text) {
-    const bool space = std::isspace(c) != 0;
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
+  return openai::count_words(text);
 }
 
 Result<void> run_emulator(const EmulatorOptions& o) {

@@ -33,8 +33,13 @@ struct EmulatorOptions {
   double disconnect_rate = 0;  // fraction whose stream is cut halfway
   double stall_rate = 0;       // fraction whose stream pauses for stall_ms after the first token
   double stall_ms = 0;
-  double malformed_rate = 0;  // fraction that get one unparseable event
-  double slow_accept_ms = 0;  // delay before reading each new connection
+  double malformed_rate = 0;       // fraction that get one unparseable event
+  double slow_accept_ms = 0;       // delay before reading each new connection
+  double rate_limit_rate = 0;      // fraction answered with HTTP 429
+  bool ignore_max_tokens = false;  // generate twice the max_tokens asked for
+  // As a real endpoint: https with this PEM certificate chain and key (both or neither), and a
+  // required bearer token (401 without it).
+  std::string tls_cert_file, tls_key_file, api_key;
   std::uint64_t seed = 1;
   double max_seconds = 0;  // stop after this long (0: until killed)
   std::function<void(unsigned short port)> on_listening;

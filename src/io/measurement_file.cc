@@ -167,29 +167,15 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
   return {};
 }
 
-Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, const JsonContext& ctx,
-                            MeasurementSet& into) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(buffer.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
-  }
-  auto num = [&](const char* key) -> std::optional<double> {
-    if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
-    return j[key].get<double>();
-  };
-  const auto completed = num("completed");
-  if (!completed || *completed <= 0)
-    return fail(fmt::format("{}: not a vLLM bench result (no 'completed' count)", path));
-  const std::string model_name = ctx.model.value_or(j.value("model_id", std::string()));
+// The part of a row a JSON result from another tool does not record: the replica it measured.
+Result<Measurement> json_row(const std::string& path, const Catalog& catalog,
+                             const JsonContext& ctx, const std::string& file_model,
+                             const char* tool) {
+  const std::string model_name = ctx.model.value_or(file_model);
   auto model = catalog.model(model_name);
   if (!model) return fail(fmt::format("{}: {} (pass --model)", path, model.error().message));
   if (!ctx.gpu)
-    return fail(fmt::format("{}: a vLLM result does not record the GPU; pass --gpu", path));
+    return fail(fmt::format("{}: a {} result does not record the GPU; pass --gpu", path, tool));
   auto gpu = catalog.gpu(*ctx.gpu);
   if (!gpu) return fail(fmt::format("{}: {}", path, gpu.error().message));
   Measurement m;
@@ -204,6 +190,42 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
   m.weights_dtype_assumed = !ctx.weights_dtype;
   m.kv_dtype = ctx.kv_dtype.value_or(assumed_kv_dtype(m.weights_dtype, m.engine));
   m.kv_dtype_assumed = !ctx.kv_dtype;
+  m.latency_stat = Percentile::p50;  // every importer reads medians
+  m.latency_stat_origin = LatencyStatOrigin::source_text;
+  return m;
+}
+
+// A number at a path of object keys, if every step is there.
+std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const nlohmann::json* at = &j;
+  for (const char* key : path) {
+    if (!at->is_object() || !at->contains(key)) return std::nullopt;
+    at = &(*at)[key];
+  }
+  if (!at->is_number()) return std::nullopt;
+  return at->get<double>();
+}
+
+void keep(Measurement m, MeasurementSet& into) {
+  if (auto why = physics_violation(m); !why.empty()) {
+    into.skipped.push_back({m.where(), "contradicts physics: " + why});
+    return;
+  }
+  into.rows.push_back(std::move(m));
+}
+
+Result<void> read_vllm_json(const std::string& path, const nlohmann::json& j,
+                            const Catalog& catalog, const JsonContext& ctx, MeasurementSet& into) {
+  auto num = [&](const char* key) { return number_at(j, {key}); };
+  const auto completed = num("completed");
+  if (!completed || *completed <= 0)
+    return fail(fmt::format(
+        "{}: not a benchmark result fleetsizer reads (vLLM bench serve: no 'completed' count; "
+        "GuideLLM: no 'benchmarks'; AIPerf/GenAI-Perf: no 'time_to_first_token')",
+        path));
+  auto row = json_row(path, catalog, ctx, j.value("model_id", std::string()), "vLLM");
+  if (!row) return fail(row.error().message);
+  Measurement& m = *row;
   const auto in_tokens = num("total_input_tokens"), out_tokens = num("total_output_tokens");
   if (!in_tokens || !out_tokens)
     return fail(fmt::format("{}: missing total_input_tokens/total_output_tokens", path));
@@ -223,15 +245,148 @@ Result<void> read_vllm_json(const std::string& path, const Catalog& catalog, con
   m.ttft_ms = num("median_ttft_ms");
   m.tpot_ms = num("median_tpot_ms");
   m.source = "vLLM bench serve result";
-  m.latency_stat = Percentile::p50;  // median_ttft_ms / median_tpot_ms
-  m.latency_stat_origin = LatencyStatOrigin::source_text;
   m.requests = static_cast<std::int64_t>(*completed);
-  if (auto why = physics_violation(m); !why.empty()) {
-    into.skipped.push_back({path, "contradicts physics: " + why});
-    return {};
-  }
-  into.rows.push_back(std::move(m));
+  keep(std::move(m), into);
   return {};
+}
+
+// GuideLLM's benchmark report (`guidellm benchmark --output-path x.json`): one row per benchmark
+// of "benchmarks". Field names from guidellm/benchmark/benchmark.py (GenerativeMetrics,
+// BenchmarkArgs) and objects/statistics.py (StatusDistributionSummary): each metric holds
+// successful/errored/incomplete/total distributions with mean, median, percentiles. GuideLLM's
+// inter_token_latency_ms is (last - first token) / (output tokens - 1), vLLM's TPOT; its
+// time_per_output_token_ms divides by all output tokens and is not used.
+Result<void> read_guidellm(const std::string& path, const nlohmann::json& j, const Catalog& catalog,
+                           const JsonContext& ctx, MeasurementSet& into) {
+  std::size_t index = 0;
+  for (const auto& b : j["benchmarks"]) {
+    ++index;
+    const std::string where = fmt::format("{}: benchmark {}", path, index);
+    auto metric = [&](const char* name, const char* stat) {
+      return number_at(b, {"metrics", name, "successful", stat});
+    };
+    std::string file_model;
+    if (b.contains("worker") && b["worker"].is_object())
+      file_model = b["worker"].value("backend_model", std::string());
+    auto row = json_row(path, catalog, ctx, file_model, "GuideLLM");
+    if (!row) return fail(row.error().message);
+    Measurement& m = *row;
+    m.line = index;
+    const auto in = metric("prompt_token_count", "mean"),
+               out = metric("output_token_count", "mean");
+    if (!in || !out) {
+      into.skipped.push_back({where, "no prompt_token_count/output_token_count"});
+      continue;
+    }
+    m.isl = *in;
+    m.osl = *out;
+    std::string strategy;
+    if (b.contains("args") && b["args"].is_object() && b["args"].contains("strategy") &&
+        b["args"]["strategy"].is_object()) {
+      const auto& st = b["args"]["strategy"];
+      strategy = st.value("type_", std::string());
+      if (strategy == "concurrent") m.concurrency = number_at(st, {"streams"});
+      if (strategy == "synchronous") m.concurrency = 1;
+      if (strategy == "constant" || strategy == "poisson") m.request_rate = number_at(st, {"rate"});
+      if (strategy == "throughput") m.request_rate = INFINITY;
+    }
+    if (!m.concurrency && !m.request_rate) {
+      into.skipped.push_back(
+          {where, fmt::format("strategy '{}' gives neither a concurrency nor a rate", strategy)});
+      continue;
+    }
+    m.ttft_ms = metric("time_to_first_token_ms", "median");
+    m.tpot_ms = metric("inter_token_latency_ms", "median");
+    m.output_tok_s = metric("output_tokens_per_second", "mean");
+    m.total_tok_s = metric("tokens_per_second", "mean");
+    if (auto n = number_at(b, {"total_count", "successful"}); n && *n > 0)
+      m.requests = static_cast<std::int64_t>(*n);
+    m.source = fmt::format("GuideLLM benchmark {} ({})", index, strategy);
+    keep(std::move(m), into);
+  }
+  return {};
+}
+
+// AIPerf's profile_export_aiperf.json and GenAI-Perf's profile_export_genai_perf.json: one run,
+// each metric an object {unit, avg, p50, p90, p99, ...} (aiperf docs/tutorials/
+// working-with-profile-exports.md). Their inter_token_latency is (request latency - TTFT) /
+// (output tokens - 1), vLLM's TPOT. The load comes from input_config: AIPerf nests it under
+// "loadgen", GenAI-Perf under "perf_analyzer.stimulus" (its newer config, sections model_names,
+// endpoint, perf_analyzer, ... as its tests/test_json_exporter.py lists) or at the top (older).
+Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const Catalog& catalog,
+                         const JsonContext& ctx, MeasurementSet& into) {
+  std::string file_model;
+  if (j.contains("input_config") && j["input_config"].is_object()) {
+    const auto& c = j["input_config"];
+    const nlohmann::json* names = nullptr;
+    if (c.contains("endpoint") && c["endpoint"].is_object() &&
+        c["endpoint"].contains("model_names"))
+      names = &c["endpoint"]["model_names"];
+    else if (c.contains("model_names"))
+      names = &c["model_names"];  // GenAI-Perf's newer config
+    else if (c.contains("model"))
+      names = &c["model"];
+    if (names && names->is_array() && !names->empty() && (*names)[0].is_string())
+      file_model = (*names)[0].get<std::string>();
+  }
+  auto row = json_row(path, catalog, ctx, file_model, "AIPerf");
+  if (!row) return fail(row.error().message);
+  Measurement& m = *row;
+  const auto in = number_at(j, {"input_sequence_length", "avg"});
+  const auto out = number_at(j, {"output_sequence_length", "avg"});
+  if (!in || !out)
+    return fail(fmt::format("{}: missing input_sequence_length/output_sequence_length", path));
+  m.isl = *in;
+  m.osl = *out;
+  for (const auto& prefix :
+       {std::initializer_list<const char*>{"input_config", "loadgen"},
+        std::initializer_list<const char*>{"input_config", "perf_analyzer", "stimulus"},
+        std::initializer_list<const char*>{"input_config"}}) {
+    const nlohmann::json* at = &j;
+    bool ok = true;
+    for (const char* k : prefix) {
+      if (!at->is_object() || !at->contains(k)) {
+        ok = false;
+        break;
+      }
+      at = &(*at)[k];
+    }
+    if (!ok) continue;
+    if (!m.request_rate) m.request_rate = number_at(*at, {"request_rate"});
+    if (!m.request_rate && !m.concurrency) m.concurrency = number_at(*at, {"concurrency"});
+  }
+  if (!m.concurrency && !m.request_rate)
+    return fail(fmt::format("{}: input_config gives neither concurrency nor request_rate", path));
+  m.ttft_ms = number_at(j, {"time_to_first_token", "p50"});
+  m.tpot_ms = number_at(j, {"inter_token_latency", "p50"});
+  m.output_tok_s = number_at(j, {"output_token_throughput", "avg"});
+  m.total_tok_s = number_at(j, {"total_token_throughput", "avg"});
+  if (auto n = number_at(j, {"request_count", "avg"}); n && *n > 0)
+    m.requests = static_cast<std::int64_t>(*n);
+  m.source = "AIPerf/GenAI-Perf profile export";
+  keep(std::move(m), into);
+  return {};
+}
+
+// A JSON result: vLLM bench serve (and fleetsizer bench), GuideLLM or AIPerf/GenAI-Perf, told
+// apart by their top-level keys.
+Result<void> read_json_result(const std::string& path, const Catalog& catalog,
+                              const JsonContext& ctx, MeasurementSet& into) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
+  }
+  if (!j.is_object()) return fail(fmt::format("{}: expected a JSON object", path));
+  if (j.contains("benchmarks") && j["benchmarks"].is_array())
+    return read_guidellm(path, j, catalog, ctx, into);
+  if (j.contains("time_to_first_token") && j["time_to_first_token"].is_object())
+    return read_aiperf(path, j, catalog, ctx, into);
+  return read_vllm_json(path, j, catalog, ctx, into);
 }
 
 }  // namespace
@@ -278,7 +433,7 @@ Result<void> read_measurements(const std::string& path, const Catalog& catalog,
                                const JsonContext& context, MeasurementSet& into) {
   std::ifstream probe(path);
   if (!probe) return fail(fmt::format("{}: cannot open measurement file", path));
-  if (path.ends_with(".json")) return read_vllm_json(path, catalog, context, into);
+  if (path.ends_with(".json")) return read_json_result(path, catalog, context, into);
   return read_csv_measurements(path, catalog, into);
 }
 

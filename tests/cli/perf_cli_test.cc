@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "fleetsizer/catalog/catalog.h"
@@ -408,6 +409,138 @@ TEST(PerfCli, ValidateComparesTheRowsOwnStatistic) {
   ASSERT_EQ(Json::parse(r.out)["skipped"].size(), 1u);
   EXPECT_NE(Json::parse(r.out)["skipped"][0]["reason"].get<std::string>().find("latency_stat"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Other tools' result files are measurement rows: the fixtures' medians, lengths and loads.
+TEST(PerfCli, ValidateReadsGuideLlmAndAiPerfResults) {
+  const RunResult g = run_cli(
+      "validate --measurements tests/fixtures/guidellm-benchmarks.json --gpu h100 --format json");
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  const Json gj = Json::parse(g.out);
+  ASSERT_EQ(gj["rows"].size(), 2u) << g.out;  // the third benchmark's strategy has no load
+  EXPECT_EQ(gj["rows"][0]["concurrency"], 8.0);
+  EXPECT_EQ(gj["rows"][0]["isl"], 512.0);
+  EXPECT_EQ(gj["rows"][0]["osl"], 128.0);
+  EXPECT_EQ(gj["rows"][0]["measured"]["ttft_ms"], 31.5);  // the median, not the mean
+  EXPECT_EQ(gj["rows"][0]["measured"]["tpot_ms"], 9.2);   // inter_token_latency_ms
+  EXPECT_EQ(gj["rows"][0]["measured"]["output_tok_s"], 790.0);
+  EXPECT_EQ(gj["rows"][1]["request_rate"], 2.0);
+  EXPECT_EQ(gj["rows"][1]["latency_stat"], "p50");
+  ASSERT_EQ(gj["skipped"].size(), 1u);
+  for (const char* file : {"aiperf-profile-export.json", "genai-perf-profile-export.json",
+                           "genai-perf-profile-export-new.json"}) {
+    const RunResult a = run_cli(std::string("validate --measurements tests/fixtures/") + file +
+                                " --gpu h100 --format json");
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    const Json aj = Json::parse(a.out);
+    ASSERT_EQ(aj["rows"].size(), 1u) << a.out;
+    EXPECT_EQ(aj["rows"][0]["isl"], 512.0);
+    EXPECT_EQ(aj["rows"][0]["measured"]["ttft_ms"], 31.0);
+    EXPECT_EQ(aj["rows"][0]["measured"]["tpot_ms"], 9.3);
+    EXPECT_EQ(aj["rows"][0]["measured"]["output_tok_s"], 774.4);
+    EXPECT_TRUE(aj["rows"][0]["configuration"].get<std::string>().starts_with("llama-3.1-8b"));
+  }
+  EXPECT_EQ(Json::parse(run_cli("validate --measurements tests/fixtures/aiperf-profile-export.json "
+                                "--gpu h100 --format json")
+                            .out)["rows"][0]["concurrency"],
+            8.0);
+  EXPECT_EQ(Json::parse(run_cli("validate --measurements "
+                                "tests/fixtures/genai-perf-profile-export.json --gpu h100 "
+                                "--format json")
+                            .out)["rows"][0]["request_rate"],
+            3.0);
+  EXPECT_EQ(Json::parse(run_cli("validate --measurements "
+                                "tests/fixtures/genai-perf-profile-export-new.json --gpu h100 "
+                                "--format json")
+                            .out)["rows"][0]["concurrency"],
+            4.0);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Seven `vllm bench serve` results at max_concurrency 1 ... 128 carrying examples/curve-70b.csv's
+// rows are the same curve: slo answers as it does from the CSV.
+TEST(PerfCli, BenchResultsAreACurve) {
+  const std::string dir = temp_dir("curve-results");
+  std::istringstream csv(read_text(source_path("examples/curve-70b.csv")));
+  std::string line;
+  int files = 0;
+  while (std::getline(csv, line)) {
+    if (line.empty() || line[0] == '#' || line.starts_with("batch")) continue;
+    double batch = 0, rate = 0, tok = 0, ttft = 0, tpot = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf,%lf", &batch, &rate, &tok, &ttft, &tpot),
+              5);
+    const Json result = {
+        {"completed", 100},         {"max_concurrency", batch},     {"request_throughput", rate},
+        {"output_throughput", tok}, {"total_output_tokens", 25600}, {"mean_ttft_ms", ttft / 2},
+        {"mean_tpot_ms", tpot / 2}, {"p99_ttft_ms", ttft},          {"p99_tpot_ms", tpot},
+        {"p99.9_ttft_ms", ttft * 2}};
+    std::ofstream(fmt::format("{}/run-{}.json", dir, files++)) << result.dump();
+  }
+  ASSERT_EQ(files, 7);  // the CSV's seven rows
+  const std::string args = " --slo ttft:p99=2000 --target-qps 100 --format json";
+  const RunResult from_csv = run_cli("slo --curve examples/curve-70b.csv" + args);
+  const RunResult from_results = run_cli("slo --curve " + dir + args);
+  ASSERT_EQ(from_csv.exit_code, 0) << from_csv.err;
+  ASSERT_EQ(from_results.exit_code, 0) << from_results.err;
+  const Json a = Json::parse(from_csv.out), b = Json::parse(from_results.out);
+  EXPECT_EQ(a["max_batch"], b["max_batch"]);
+  EXPECT_DOUBLE_EQ(a["q"].get<double>(), b["q"].get<double>());
+  EXPECT_EQ(a["nodes"], b["nodes"]);
+}
+
+// A sweep's probes are a curve too: each unsaturated probe is a point at its mean in-flight count
+// (achieved rate x mean E2EL, Little's law); the saturated probe is left out.
+TEST(PerfCli, SweepProbesAreACurve) {
+  const std::string dir = temp_dir("curve-sweep");
+  const Json sweep = {{"sweep",
+                       {{"probes",
+                         {{{"probe", 1},
+                           {"saturated", false},
+                           {"achieved_rate", 10.0},
+                           {"mean_e2el_ms", 400.0},
+                           {"output_throughput", 1280.0},
+                           {"p99_ttft_ms", 100.0},
+                           {"median_tpot_ms", 2.5}},
+                          {{"probe", 2},
+                           {"saturated", false},
+                           {"achieved_rate", 20.0},
+                           {"mean_e2el_ms", 500.0},
+                           {"output_throughput", 2560.0},
+                           {"p99_ttft_ms", 200.0},
+                           {"median_tpot_ms", 3.0}},
+                          {{"probe", 3},
+                           {"saturated", true},
+                           {"achieved_rate", 22.0},
+                           {"mean_e2el_ms", 9000.0},
+                           {"output_throughput", 2816.0},
+                           {"p99_ttft_ms", 8000.0},
+                           {"median_tpot_ms", 3.5}}}}}}};
+  std::ofstream(dir + "/sweep.json") << sweep.dump();
+  // Batches 4 (10 x 0.4 s) and 10 (20 x 0.5 s); a TTFT target of 150 ms sits halfway in TTFT.
+  const RunResult r = run_cli("slo --curve " + dir +
+                              "/sweep.json --slo ttft:p99=150 --target-qps 100 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_GE(j["max_batch"].get<double>(), 4.0);
+  EXPECT_LT(j["max_batch"].get<double>(), 10.0);
+  EXPECT_GT(j["q"].get<double>(), 10.0);
+  EXPECT_LT(j["q"].get<double>(), 20.0);
+  const RunResult one = run_cli(
+      "slo --curve tests/fixtures/vllm-bench-serve-result.json --slo "
+      "ttft:p99=150 --target-qps 100");
+  EXPECT_NE(one.exit_code, 0);
+  EXPECT_NE(one.err.find("at least two measured points"), std::string::npos) << one.err;
 }
 
 }  // namespace

@@ -1,0 +1,103 @@
+#include "http/emulator_transport.h"
+
+#include <chrono>
+
+namespace fleetsizer::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+
+Session::Session(tcp::socket socket, net::ssl::context* tls, Handler on_request)
+    : on_request_(std::move(on_request)), hold_(socket.get_executor()) {
+  if (tls)
+    secure_.emplace(std::move(socket), *tls);
+  else
+    plain_.emplace(std::move(socket));
+}
+
+tcp::socket& Session::socket() {
+  return secure_ ? secure_->next_layer() : *plain_;
+}
+
+void Session::start(double delay_ms) {
+  auto begin = [self = shared_from_this()] {
+    if (!self->secure_) return self->read_next();
+    self->secure_->async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+      if (!ec) self->read_next();  // a failed handshake drops the connection
+    });
+  };
+  if (delay_ms <= 0) {
+    begin();
+    return;
+  }
+  hold_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * 1000)));
+  hold_.async_wait([begin](beast::error_code ec) {
+    if (!ec) begin();
+  });
+}
+
+void Session::close_after_write() {
+  closing_ = true;
+  flush();
+}
+
+void Session::abort() {
+  beast::error_code ec;
+  socket().shutdown(tcp::socket::shutdown_both, ec);
+  socket().close(ec);
+  aborted_ = true;
+}
+
+void Session::read_next() {
+  request_ = {};
+  with([&](auto& stream) {
+    bhttp::async_read(stream, buffer_, request_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return;  // client closed or sent garbage: drop the connection
+                        self->on_request_(self, self->request_);
+                      });
+  });
+}
+
+void Session::send(std::string data) {
+  pending_ += data;
+  flush();
+}
+
+void Session::hold_for(double ms) {
+  held_ = true;
+  hold_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(ms * 1000)));
+  hold_.async_wait([self = shared_from_this()](beast::error_code) {
+    self->held_ = false;
+    self->flush();
+  });
+}
+
+void Session::flush() {
+  if (in_write_ || held_ || aborted_) return;
+  if (pending_.empty()) {
+    if (closing_) {
+      beast::error_code ec;
+      socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    return;
+  }
+  writing_.swap(pending_);
+  pending_.clear();
+  in_write_ = true;
+  with([&](auto& stream) {
+    net::async_write(stream, net::buffer(writing_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->in_write_ = false;
+                       if (ec) {
+                         self->aborted_ = true;
+                         return;
+                       }
+                       self->flush();
+                     });
+  });
+}
+
+}  // namespace fleetsizer::http

@@ -1,0 +1,55 @@
+#pragma once
+// The emulator's transport: one accepted connection, plain or TLS, reading HTTP requests one at a
+// time and writing queued bytes in order (a stream's events never interleave). `hold_for` pauses
+// the writes (the stall fault); `abort` cuts the connection (the disconnect fault).
+// clang-format off
+// <utility> first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it.
+#include <utility>
+// clang-format on
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace fleetsizer::http {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Handler = std::function<void(const std::shared_ptr<Session>&, const Request&)>;
+
+  Session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls, Handler on_request);
+  // Starts reading after `delay_ms` (the slow-accept fault) and, for TLS, the handshake.
+  void start(double delay_ms);
+  void send(std::string data);  // queued; written in order
+  void close_after_write();
+  void abort();
+  void hold_for(double ms);
+  void read_next();
+  bool aborted() const { return aborted_; }
+
+ private:
+  void flush();
+  boost::asio::ip::tcp::socket& socket();
+  template <class F>
+  void with(F&& f) {
+    if (secure_)
+      f(*secure_);
+    else
+      f(*plain_);
+  }
+  std::optional<boost::asio::ip::tcp::socket> plain_;
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> secure_;
+  Handler on_request_;
+  boost::beast::flat_buffer buffer_;
+  Request request_;
+  std::string pending_, writing_;
+  bool in_write_ = false, closing_ = false, aborted_ = false, held_ = false;
+  boost::asio::steady_timer hold_;
+};
+
+}  // namespace fleetsizer::http

@@ -1,0 +1,50 @@
+#pragma once
+// The OpenAI completions protocol as the emulator speaks it: reading a /v1/completions or
+// /v1/chat/completions body, and the HTTP/SSE text of its answers. No sockets here.
+#include <cstdint>
+#include <string>
+
+#include "fleetsizer/error.h"
+
+namespace fleetsizer::http::openai {
+
+struct CompletionRequest {
+  bool chat = false, stream = false, include_usage = false;
+  std::int64_t max_tokens = 16;  // OpenAI's default; max_completion_tokens wins when given
+  std::int64_t prompt_tokens = 1;
+};
+
+// An error for a body that is not JSON.
+Result<CompletionRequest> parse_completion(const std::string& body, bool chat);
+
+// Prompt length as the emulator counts it: whitespace-separated words (the load generator
+// synthesizes prompts of one-token words, so both sides agree).
+std::int64_t count_words(const std::string& text);
+
+std::string error_json(const std::string& message);
+std::string models_json(const std::string& model_name);
+
+// A complete HTTP/1.1 response with a body; `keep` picks Connection: keep-alive or close.
+std::string response(int status, const std::string& content_type, const std::string& body,
+                     bool keep);
+// The header of a streamed (chunked, text/event-stream) response.
+std::string stream_header();
+// One SSE event in one HTTP chunk; the end of the stream.
+std::string sse_chunk(const std::string& data);
+std::string stream_end();
+
+// One token of a stream (text " tok"); `last` carries finish_reason "length".
+std::string token_event(std::uint64_t id, bool chat, const std::string& model, bool last);
+// The usage event (stream_options.include_usage) with the emulator's own timing block
+// {"arrival_s", "first_token_s"} on the steady clock, which the load generator compares with.
+std::string usage_event(std::uint64_t id, bool chat, const std::string& model,
+                        std::int64_t prompt_tokens, std::int64_t completion_tokens,
+                        double arrival_s, double first_token_s);
+// The whole answer of a non-streamed request.
+std::string completion_body(std::uint64_t id, bool chat, const std::string& model,
+                            std::int64_t prompt_tokens, std::int64_t completion_tokens,
+                            double arrival_s, double first_token_s);
+// An event that is not JSON (the malformed fault).
+std::string malformed_event();
+
+}  // namespace fleetsizer::http::openai

@@ -1,0 +1,42 @@
+#include "io/sharegpt_file.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fleetsizer::io {
+
+Result<std::vector<bench::Conversation>> read_sharegpt(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail(fmt::format("--dataset-path {}: cannot open the file", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(
+        fmt::format("{}: not JSON (byte {}); a ShareGPT file is a JSON array", path, e.byte));
+  }
+  if (!j.is_array())
+    return fail(fmt::format("{}: expected a JSON array of {{\"conversations\": [...]}}", path));
+  std::vector<bench::Conversation> out;
+  for (const auto& entry : j) {
+    if (!entry.is_object() || !entry.contains("conversations")) continue;
+    const auto& turns = entry["conversations"];
+    if (!turns.is_array() || turns.size() < 2) continue;
+    auto text = [](const nlohmann::json& turn) -> std::string {
+      if (!turn.is_object() || !turn.contains("value") || !turn["value"].is_string()) return {};
+      return turn["value"].get<std::string>();
+    };
+    out.push_back({text(turns[0]), text(turns[1])});
+  }
+  if (out.empty())
+    return fail(
+        fmt::format("{}: no entry with a \"conversations\" array of two or more turns", path));
+  return out;
+}
+
+}  // namespace fleetsizer::io
