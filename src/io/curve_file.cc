@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/csv.h"
+#include "io/output.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -85,12 +86,10 @@ Result<std::vector<Point>> sweep_points(const std::string& path, const nlohmann:
 }
 
 Result<nlohmann::json> read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fail(fmt::format("{}: cannot open the curve file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto text = read_text_file(path, "curve file");
+  if (!text) return fail(text.error().message);
   try {
-    return nlohmann::json::parse(buffer.str());
+    return nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
   }

@@ -13,6 +13,7 @@
 #include "fleetsizer/perf/calibrate.h"
 #include "fleetsizer/perf/efficiency.h"
 #include "io/csv.h"
+#include "io/output.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -372,12 +373,11 @@ Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const
 // apart by their top-level keys.
 Result<void> read_json_result(const std::string& path, const Catalog& catalog,
                               const JsonContext& ctx, MeasurementSet& into) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto text = read_text_file(path, "result file");
+  if (!text) return fail(text.error().message);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(buffer.str());
+    j = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
   }

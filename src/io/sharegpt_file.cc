@@ -6,16 +6,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/output.h"
+
 namespace fleetsizer::io {
 
 Result<std::vector<bench::Conversation>> read_sharegpt(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return fail(fmt::format("--dataset-path {}: cannot open the file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto text = read_text_file(path, "ShareGPT file (--dataset-path)");
+  if (!text) return fail(text.error().message);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(buffer.str());
+    j = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(
         fmt::format("{}: not JSON (byte {}); a ShareGPT file is a JSON array", path, e.byte));

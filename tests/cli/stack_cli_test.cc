@@ -16,15 +16,6 @@ const char* kSmall =
     "stack --model llama-3.1-8b --gpu h100-sxm --target-qps 100 --slo ttft:p99=10000 "
     "--slo tpot:p99=100 --lever weights=fp8 --lever continuous-batching --lever compiled";
 
-void expect_one_line_error(const std::string& args, const std::string& needle) {
-  const RunResult r = run_cli(args);
-  EXPECT_NE(r.exit_code, 0) << args;
-  EXPECT_TRUE(r.out.empty()) << args << " printed to stdout: " << r.out;
-  ASSERT_FALSE(r.err.empty()) << args;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nerror was: " << r.err;
-}
-
 TEST(StackCli, MechanisticJsonKeys) {
   const RunResult r = run_cli(std::string(kSmall) + " --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
