@@ -11,11 +11,11 @@
 namespace fleetsizer::io {
 
 Result<std::vector<bench::Conversation>> read_sharegpt(const std::string& path) {
-  auto text = read_text_file(path, "ShareGPT file (--dataset-path)");
-  if (!text) return fail(text.error().message);
+  auto contents = read_text_file(path, "ShareGPT file (--dataset-path)");
+  if (!contents) return fail(contents.error().message);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(*text);
+    j = nlohmann::json::parse(*contents);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(
         fmt::format("{}: not JSON (byte {}); a ShareGPT file is a JSON array", path, e.byte));

@@ -134,10 +134,11 @@ TEST(CatalogCli, GpusAndModelsAsJsonArrays) {
   const Json models = Json::parse(run_cli("catalog models --format json").out);
   ASSERT_TRUE(models.is_array());
   for (const auto& m : models)
-    if (!m["published_params_b"].is_null())
+    if (!m["published_params_b"].is_null()) {
       EXPECT_NEAR(m["params_b"].get<double>(), m["published_params_b"].get<double>(),
                   0.02 * m["published_params_b"].get<double>())
           << m["name"];
+    }
   expect_one_line_error("catalog engines", "engines");
 }
 

@@ -31,7 +31,9 @@ TEST(Availability, SparesAreTheSmallestCountMeetingTheTarget) {
   for (std::int64_t serving : {1, 10, 100, 1000}) {
     const std::int64_t k = spares_for(serving, p, 0.999);
     EXPECT_GE(at_most_down_probability(serving + k, k, p), 0.999) << serving;
-    if (k > 0) EXPECT_LT(at_most_down_probability(serving + k - 1, k - 1, p), 0.999) << serving;
+    if (k > 0) {
+      EXPECT_LT(at_most_down_probability(serving + k - 1, k - 1, p), 0.999) << serving;
+    }
   }
   // Hand check: 10 serving, p = 0.01: k = 1 gives P(X <= 1 of 11) = 0.99^11 + 11 x 0.01 x 0.99^10
   // = 0.99482 < 0.999; k = 2 gives 0.99979 >= 0.999.

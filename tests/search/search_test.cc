@@ -72,7 +72,9 @@ TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
     EXPECT_DOUBLE_EQ(found[static_cast<std::size_t>(i)], costs[static_cast<std::size_t>(i)]);
   // Every bounded-out plan's cost bound is above the 3rd cheapest cost.
   for (const PlanEvaluation& p : r->plans)
-    if (p.status == PlanStatus::bounded_out) EXPECT_GT(p.usd_per_hour_lower_bound, costs[2]);
+    if (p.status == PlanStatus::bounded_out) {
+      EXPECT_GT(p.usd_per_hour_lower_bound, costs[2]);
+    }
 }
 
 TEST(Search, TheBoundIsAnUpperBoundOnQ) {
@@ -116,9 +118,12 @@ TEST(Search, RankedByCostAndDeterministic) {
   // No plan left unverified is cheaper than the chosen one by its closed form or its bound.
   const double chosen = a->plans[0].fleet.usd_per_hour;
   for (const PlanEvaluation& p : a->plans) {
-    if (p.status == PlanStatus::feasible && !p.verified())
+    if (p.status == PlanStatus::feasible && !p.verified()) {
       EXPECT_GE(p.fleet.usd_per_hour, chosen) << p.spec.gpu.name << " TP" << p.spec.tp;
-    if (p.status == PlanStatus::bounded_out) EXPECT_GE(p.usd_per_hour_lower_bound, chosen);
+    }
+    if (p.status == PlanStatus::bounded_out) {
+      EXPECT_GE(p.usd_per_hour_lower_bound, chosen);
+    }
   }
 }
 
@@ -236,8 +241,9 @@ TEST(Search, ErrorBarsScaleQ) {
       // Half the q: about twice the serving replicas (plus spares).
       auto half = priced_fleet(t.s, t.o, p.spec, p.q_rps * 0.5, p.usd_per_gpu_hour);
       ASSERT_TRUE(half);
-      if (static_cast<int>(&p - r->plans.data()) != r->chosen)
+      if (static_cast<int>(&p - r->plans.data()) != r->chosen) {
         EXPECT_EQ(p.replicas_p95, half->fleet.replicas);
+      }
       EXPECT_GT(p.replicas_p95, p.replicas_p50);
     } else {
       EXPECT_EQ(p.band.basis, BandBasis::none);  // no band for l40s or for the engine
