@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
         enumerate_space(s.replica, space, s.context_tokens, s.gpus_per_host, s.fit_bounds);
     examined += e.examined;
     for (const ReplicaSpec& spec : e.specs) {
-      const RooflineModel model(
-          spec, choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
+      const RooflineModel model(spec, efficiency_for(s.profile, spec.gpu.name, spec.engine));
       const auto cap =
           footprint_at(spec, static_cast<std::int64_t>(lengths.isl + lengths.osl)).max_running;
       if (cap < 1) continue;
@@ -73,8 +72,7 @@ int main(int argc, char** argv) {
   int evaluated = 0;
   for (std::size_t i = 0; i < e.specs.size() && seconds_since(t1) < 2.0; i += 7) {
     const ReplicaSpec& spec = e.specs[i];
-    const RooflineModel model(spec,
-                              choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
+    const RooflineModel model(spec, efficiency_for(s.profile, spec.gpu.name, spec.engine));
     const auto cap =
         footprint_at(spec, static_cast<std::int64_t>(lengths.isl + lengths.osl)).max_running;
     if (cap < 1) continue;

@@ -49,8 +49,7 @@ TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
   QSearchOptions q = t.o.q;
   q.analytic_rel_tolerance = kSearchAnalyticTolerance;
   for (const ReplicaSpec& spec : e.specs) {
-    const RooflineModel model(
-        spec, choose_efficiency(t.s.profile, spec.gpu.name, spec.engine).efficiency);
+    const RooflineModel model(spec, efficiency_for(t.s.profile, spec.gpu.name, spec.engine));
     auto ev = evaluate_analytic(spec, model, t.s.workload, t.s.slo, t.s.context_tokens, q);
     ASSERT_TRUE(ev);
     if (!ev->fits || !ev->analytic_feasible) continue;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fleetsizer/fleet/fleet.h"
+#include "fleetsizer/fleet/scenario_fleet.h"
 #include "fleetsizer/memory/footprint.h"
 #include "fleetsizer/plan/replica_plan.h"
 #include "fleetsizer/plan/scenario.h"
@@ -47,6 +48,5 @@ struct SizeOutput {
 
 Result<SizeOutput> run_size(const Scenario& scenario, const SizeOptions& options = {});
 report::Report size_report(const SizeOutput& output);
-FleetInputs fleet_inputs(const Scenario& s, double replica_rps, int gpus_per_replica);
 
 }  // namespace fleetsizer::api

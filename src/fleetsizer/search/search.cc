@@ -9,6 +9,7 @@
 #include <numeric>
 #include <thread>
 
+#include "fleetsizer/fleet/scenario_fleet.h"
 #include "fleetsizer/perf/profile.h"
 #include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/units/units.h"
@@ -50,16 +51,11 @@ std::string_view q_source_name(QSource s) {
 Result<FleetPlan> fleet_for(const Scenario& s, const ReplicaSpec& spec, double q,
                             double usd_per_gpu_hour, std::int64_t spares,
                             std::int64_t simulated_replicas) {
-  FleetInputs in;
-  in.target_rps = s.target_qps;
-  in.replica_rps = q;
-  in.gpus_per_replica = spec.gpus();
-  in.gpus_per_host = s.gpus_per_host;
+  // The scenario's fleet, priced per GPU type (search takes no host price) with these spares.
+  FleetInputs in = fleet_inputs(s, q, spec.gpus());
   in.usd_per_gpu_hour = usd_per_gpu_hour;
-  in.billing = s.billing;
-  in.target_utilization = s.target_utilization;
+  in.usd_per_host_hour = 0;
   in.redundancy = static_cast<int>(std::min<std::int64_t>(spares, 1 << 30));
-  in.output_tokens_per_request = s.workload.osl();
   in.simulated_replicas = simulated_replicas;
   return size_fleet(in);
 }
@@ -347,7 +343,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   const double hit = std::clamp(s.workload.prefix_hit_rate, 0.0, 1.0);
   const Lengths lengths{s.workload.isl(), s.workload.osl()};
   auto model_of = [&](const ReplicaSpec& spec) {
-    return RooflineModel(spec, choose_efficiency(s.profile, spec.gpu.name, spec.engine).efficiency);
+    return RooflineModel(spec, efficiency_for(s.profile, spec.gpu.name, spec.engine));
   };
   QSearchOptions single = o.q;
   single.confirm_seeds = 0;
