@@ -9,6 +9,10 @@
 #include "cli/command.h"
 #include "io/output.h"
 
+namespace fleetsizer::cli {
+extern const std::string_view kEmbeddedChartJs;  // generated at build time (CMakeLists.txt)
+}
+
 int main(int argc, char** argv) {
   using namespace fleetsizer;
   CLI::App app{
@@ -18,16 +22,24 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fleetsizer 0.1.0");
   std::string format = "table";
   std::string output;
-  bool explain = false;
+  report::RenderOptions render_options;
+  render_options.chart_library_js = cli::kEmbeddedChartJs;
+  bool no_header = false;
   std::vector<cli::Invocation> invocations(cli::commands().size());
   for (std::size_t i = 0; i < cli::commands().size(); ++i) {
     const auto& spec = cli::commands()[i];
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
-    sub->add_option("--format", format, "Output format: table, json, csv, markdown")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "md"}));
+    sub->add_option("--format", format,
+                    "Output format: table, json, csv, markdown, html (a self-contained report "
+                    "with charts; use with -o)")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "md", "html"}));
     sub->add_option("-o,--output", output,
                     "Write the output to FILE (atomically) instead of stdout");
-    sub->add_flag("--explain", explain, "Show the formula terms behind each number");
+    sub->add_flag("--explain", render_options.explain, "Show the formula terms behind each number");
+    sub->add_flag("--verbose", render_options.verbose,
+                  "Table format: show the detail fields and tables too");
+    sub->add_flag("--no-header", no_header,
+                  "CSV: leave the header row out, to append this run to an earlier run's CSV");
     spec.setup(*sub, invocations[i]);
   }
   try {
@@ -52,7 +64,8 @@ int main(int argc, char** argv) {
         return 1;
       }
       auto fmt_kind = report::parse_format(format);
-      const std::string text = report::render(*rep, *fmt_kind, explain);
+      render_options.csv_header = !no_header;
+      const std::string text = report::render(*rep, *fmt_kind, render_options);
       if (output.empty()) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         return std::fflush(stdout) == 0 ? 0 : 1;

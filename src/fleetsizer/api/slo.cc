@@ -35,10 +35,13 @@ report::Report slo_report(const SloOutput& out) {
                   : fmt::format("SLO-limited q of {} on {} (simulated)",
                                 b.scenario.replica.model.name, b.scenario.replica.gpu.name);
   // The stable minimum of DESIGN.md: max_batch, q, nodes at the top level.
+  rep.fields.insert(
+      rep.fields.begin(),
+      report::Field{
+          "nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0, {}, false});
+  rep.fields.insert(rep.fields.begin(), report::Field{"q", b.replica.q_rps, 3, {}, false});
   rep.fields.insert(rep.fields.begin(),
-                    {"nodes", b.feasible ? report::integer(b.plan.replicas) : report::Cell{}, 0});
-  rep.fields.insert(rep.fields.begin(), {"q", b.replica.q_rps, 3});
-  rep.fields.insert(rep.fields.begin(), {"max_batch", b.replica.max_batch, 0});
+                    report::Field{"max_batch", b.replica.max_batch, 0, {}, false});
   rep.why("q", b.scenario.curve
                    ? fmt::format("request rate of the curve at the largest batch meeting every "
                                  "target ({}); binding: {}",
