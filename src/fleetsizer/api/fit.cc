@@ -35,22 +35,29 @@ Result<FitOutput> run_fit(const FitRequest& request) {
   return FitOutput{request, std::move(*fit), count_params(request.spec.model)};
 }
 
-void add_footprint_fields(report::Report& rep, const std::string& p, const Footprint& f) {
+void add_footprint_fields(report::Report& rep, const std::string& p, const Footprint& f,
+                          bool internals_as_detail) {
+  auto internal = [&](std::string key, report::Cell value, int precision) {
+    if (internals_as_detail)
+      rep.add_detail(p + std::move(key), std::move(value), precision);
+    else
+      rep.add(p + std::move(key), std::move(value), precision);
+  };
   rep.add(p + "tp", report::integer(f.tp));
   rep.add(p + "pp", report::integer(f.pp));
   rep.add(p + "gpus", report::integer(f.gpus));
   rep.add(p + "weights_gb", units::gb_from_bytes(f.weights_bytes), 1);
-  rep.add(p + "weights_gb_per_gpu", units::gb_from_bytes(f.weights_bytes_per_gpu), 2);
+  internal("weights_gb_per_gpu", units::gb_from_bytes(f.weights_bytes_per_gpu), 2);
   rep.add(p + "kv_bytes_per_token", f.kv_bytes_per_token, 0);
-  rep.add(p + "kv_bytes_per_token_per_gpu", f.kv_bytes_per_token_per_gpu, 0);
-  rep.add(p + "gpu_capacity_gb", units::gb_from_bytes(f.gpu_capacity_bytes), 2);
-  rep.add(p + "usable_gb_per_gpu", units::gb_from_bytes(f.usable_bytes_per_gpu), 2);
-  rep.add(p + "activation_gb_per_gpu", units::gb_from_bytes(f.activation_bytes_per_gpu), 2);
-  rep.add(p + "runtime_gb_per_gpu", units::gb_from_bytes(f.runtime_bytes_per_gpu), 2);
-  rep.add(p + "kv_budget_gb_per_gpu", units::gb_from_bytes(f.kv_budget_bytes_per_gpu), 2);
+  internal("kv_bytes_per_token_per_gpu", f.kv_bytes_per_token_per_gpu, 0);
+  internal("gpu_capacity_gb", units::gb_from_bytes(f.gpu_capacity_bytes), 2);
+  internal("usable_gb_per_gpu", units::gb_from_bytes(f.usable_bytes_per_gpu), 2);
+  internal("activation_gb_per_gpu", units::gb_from_bytes(f.activation_bytes_per_gpu), 2);
+  internal("runtime_gb_per_gpu", units::gb_from_bytes(f.runtime_bytes_per_gpu), 2);
+  internal("kv_budget_gb_per_gpu", units::gb_from_bytes(f.kv_budget_bytes_per_gpu), 2);
   rep.add(p + "kv_capacity_tokens", report::integer(f.kv_capacity_tokens));
-  rep.add(p + "context_tokens", report::integer(f.context_tokens));
-  rep.add(p + "tokens_reserved_per_sequence", report::integer(f.tokens_reserved_per_sequence));
+  internal("context_tokens", report::integer(f.context_tokens), 3);
+  internal("tokens_reserved_per_sequence", report::integer(f.tokens_reserved_per_sequence), 3);
   rep.add(p + "max_sequences", report::integer(f.max_sequences));
   rep.add(p + "bottleneck", f.bottleneck);
 }

@@ -27,6 +27,9 @@ report::Report fit_report(const FitOutput& output);
 Result<FitResult> fit_layout(const ReplicaSpec& spec, std::int64_t context_tokens, FitBounds bounds,
                              std::optional<int> tp);
 // The fields every command that sizes a replica shares: weights, KV, capacity, layout.
-void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f);
+// `internals_as_detail`: the per-GPU memory budget terms are detail (shown under --verbose), as in
+// `size`, where the fit is a step on the way to the fleet rather than the answer.
+void add_footprint_fields(report::Report& rep, const std::string& prefix, const Footprint& f,
+                          bool internals_as_detail = false);
 
 }  // namespace fleetsizer::api

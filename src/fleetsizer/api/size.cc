@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "fleetsizer/api/fit.h"
@@ -190,11 +192,70 @@ Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
   return out;
 }
 
+namespace {
+
+// "TPOT p99 <= 50 ms" for a binding target; the binding's name otherwise.
+std::string binding_phrase(const ReplicaCapacity& r) {
+  if (!r.binding_target) return r.binding;
+  const SloTarget& t = *r.binding_target;
+  std::string metric(metric_name(t.metric));
+  for (char& c : metric) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format("{} {} <= {:g} ms", metric, percentile_name(t.percentile), t.ms);
+}
+
+std::string size_headline(const SizeOutput& out) {
+  const Scenario& s = out.scenario;
+  const FleetPlan& p = out.plan;
+  if (!out.feasible) return fmt::format("No fleet meets the SLO: {}", out.reason);
+  const std::int64_t per_replica = out.fleet_inputs.gpus_per_replica;
+  return fmt::format(
+      "{} replica{} x {} x {} = {} GPUs on {} host{}, ${:.2f}/h ({}); binding: {}", p.replicas,
+      p.replicas == 1 ? "" : "s", per_replica, s.replica.gpu.name, p.gpus, p.hosts,
+      p.hosts == 1 ? "" : "s", p.usd_per_hour,
+      s.price_source.empty() ? "illustrative price" : "price: " + s.price_source,
+      binding_phrase(out.replica));
+}
+
+// Per SLO target, the simulated latency at each rate the q search tried (markers: the runs differ
+// in seed and length), the target as a horizontal line and the chosen q as a vertical one.
+std::vector<report::Chart> latency_charts(const Scenario& s, const ReplicaEvaluation& ev) {
+  std::vector<report::Chart> charts;
+  for (std::size_t i = 0; i < s.slo.size(); ++i) {
+    const SloTarget& t = s.slo[i];
+    report::Chart c;
+    c.key = fmt::format("{}_ms_{}_vs_rate", metric_name(t.metric), percentile_name(t.percentile));
+    c.title = fmt::format("{} {} against per-replica rate", metric_name(t.metric),
+                          percentile_name(t.percentile));
+    c.x = {"per-replica rate", "req/s", false};
+    c.y = {fmt::format("{} {}", metric_name(t.metric), percentile_name(t.percentile)), "ms", false};
+    report::Series meets{"simulated, meets every target", {}, false, false};
+    report::Series misses{"simulated, misses a target", {}, false, false};
+    for (const auto* list : {&ev.trials, &ev.confirmations})
+      for (const RateTrial& trial : *list)
+        if (i < trial.checks.size())
+          (trial.meets ? meets : misses).points.push_back({trial.rate_rps, trial.checks[i].value_ms});
+    report::Series chosen{"chosen q", {}, false, true};
+    if (i < ev.at_q.checks.size()) chosen.points.push_back({ev.q_rps, ev.at_q.checks[i].value_ms});
+    for (auto* series : {&meets, &misses, &chosen}) {
+      std::sort(series->points.begin(), series->points.end(),
+                [](const report::Point& a, const report::Point& b) { return a.x < b.x; });
+      if (!series->points.empty()) c.series.push_back(std::move(*series));
+    }
+    c.references.push_back(report::Reference{format_slo(t), 'y', t.ms});
+    c.references.push_back(report::Reference{"q", 'x', ev.q_rps});
+    charts.push_back(std::move(c));
+  }
+  return charts;
+}
+
+}  // namespace
+
 report::Report size_report(const SizeOutput& out) {
   const Scenario& s = out.scenario;
   const FleetPlan& p = out.plan;
   report::Report rep;
   rep.csv_fields = true;  // the plan is the answer; the layouts and trials are detail
+  rep.headline = size_headline(out);
   rep.title =
       fmt::format("Fleet plan: {} on {} ({} weights), {} req/s of {:.0f}-in/{:.0f}-out",
                   s.replica.model.name, s.replica.gpu.name, dtype_name(s.replica.weights_dtype),
@@ -202,23 +263,27 @@ report::Report size_report(const SizeOutput& out) {
   rep.add("scenario", s.name);
   rep.add("feasible", out.feasible);
   if (!out.feasible) rep.add("reason", out.reason);
-  rep.add("model", s.replica.model.name);
+  // A measured curve or a given q says nothing of the model or its memory: those fields do not
+  // apply there and are left out.
+  if (out.model) rep.add("model", s.replica.model.name);
   rep.add("gpu", s.replica.gpu.name);
-  rep.add("engine", s.replica.engine);
+  if (out.model) rep.add("engine", s.replica.engine);
   rep.add("workload", describe(s.workload));
   rep.add("target_qps", s.target_qps, 2);
   std::vector<std::string> slo;
   for (const auto& t : s.slo) slo.push_back(format_slo(t));
   rep.add("slo", fmt::format("{}", fmt::join(slo, ", ")));
-  add_footprint_fields(rep, "replica.", out.fit.footprint);
+  if (out.model) {
+    add_footprint_fields(rep, "replica.", out.fit.footprint, true);
+  } else {
+    rep.add("replica.gpus", report::integer(out.fleet_inputs.gpus_per_replica));
+  }
   rep.add("replica.q_source", out.replica.q_source);
   rep.add("replica.q", out.replica.q_rps, 3);
   if (out.model) {
     const double qa = out.replica.q_analytic_rps;
     rep.add("replica.q_analytic", qa, 3);
     rep.add("replica.q_gap_pct", qa > 0 ? (out.replica.q_rps - qa) / qa * 100 : report::Cell{}, 1);
-  } else {
-    rep.add("replica.q_analytic", report::Cell{});
   }
   rep.add("replica.max_batch", out.replica.max_batch, 0);
   rep.add("replica.output_tok_s", out.replica.output_tok_s, 1);
@@ -235,7 +300,7 @@ report::Report size_report(const SizeOutput& out) {
   }
   if (out.feasible) {
     rep.add("fleet.floor_replicas", report::integer(p.floor_replicas));
-    rep.add("fleet.headroom_replicas", report::integer(p.headroom_replicas));
+    rep.add_detail("fleet.headroom_replicas", report::integer(p.headroom_replicas));
     if (out.model) rep.add("fleet.analytic_replicas", report::integer(out.analytic_replicas));
     if (out.verification && out.verification->rejected > 0) {
       rep.add("fleet.rejected_requests", report::integer(out.verification->rejected));
@@ -252,15 +317,15 @@ report::Report size_report(const SizeOutput& out) {
     }
     if (out.verification) {
       rep.add("fleet.simulated_replicas", report::integer(out.verification->replicas));
-      rep.add("fleet.raised_by_simulation",
+      rep.add_detail("fleet.raised_by_simulation",
               out.verification->replicas > out.verification->start_replicas);
     }
     rep.add("fleet.redundancy", report::integer(s.redundancy));
     rep.add("fleet.replicas", report::integer(p.replicas));
     rep.add("fleet.gpus", report::integer(p.gpus));
     rep.add("fleet.hosts", report::integer(p.hosts));
-    rep.add("fleet.gpus_reserved", report::integer(p.gpus_reserved));
-    rep.add("fleet.utilization_at_target", p.utilization_at_target, 3);
+    rep.add_detail("fleet.gpus_reserved", report::integer(p.gpus_reserved));
+    rep.add_detail("fleet.utilization_at_target", p.utilization_at_target, 3);
     rep.add("fleet.usd_per_gpu_hour", p.usd_per_gpu_hour, 2);
     rep.add("fleet.price_source", s.price_source.empty()
                                       ? "illustrative catalog price (" + s.replica.gpu.name + ")"
@@ -269,7 +334,7 @@ report::Report size_report(const SizeOutput& out) {
       rep.notes.push_back(
           "The price is the catalog's illustrative 2025 on-demand figure, not a quote: set yours "
           "with --usd-per-gpu-hour or --usd-per-host-hour.");
-    rep.add("fleet.usd_per_replica_hour", p.usd_per_replica_hour, 2);
+    rep.add_detail("fleet.usd_per_replica_hour", p.usd_per_replica_hour, 2);
     rep.add("fleet.usd_per_hour", p.usd_per_hour, 2);
     rep.add("fleet.usd_per_million_output_tokens", p.usd_per_million_output_tokens, 3);
     rep.add("fleet.usd_per_1k_requests", p.usd_per_1k_requests, 4);
@@ -351,7 +416,9 @@ report::Report size_report(const SizeOutput& out) {
           for (const auto& ch : t.checks) row.push_back(ch.value_ms);
           rates.rows.push_back(std::move(row));
         }
+      rates.detail = true;
       rep.tables.push_back(std::move(rates));
+      for (auto& chart : latency_charts(s, best->evaluation)) rep.charts.push_back(std::move(chart));
     }
   }
   if (out.verification) {
@@ -366,6 +433,7 @@ report::Report size_report(const SizeOutput& out) {
       for (const auto& ch : t.checks) row.push_back(ch.value_ms);
       fleet.rows.push_back(std::move(row));
     }
+    fleet.detail = true;
     rep.tables.push_back(std::move(fleet));
   }
   return rep;
