@@ -1,17 +1,27 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/perf/predict.h"
+#include "io/csv.h"
 #include "tests/test_support.h"
 
 namespace fleetsizer::testing {
 namespace {
 
 using Json = nlohmann::json;
+
+std::vector<std::string> csv_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 const char* kMeasurementHeader =
     "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,"
@@ -110,9 +120,13 @@ TEST(PerfCli, SizeReportsSimulatedAndAnalyticQ) {
 TEST(PerfCli, SizeEdgeCases) {
   const RunResult csv = run_cli("size --format csv --sim-requests 2000 --no-fleet-sim");
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  EXPECT_EQ(csv.out.rfind("key,value\n", 0), 0u) << csv.out.substr(0, 80);
-  EXPECT_NE(csv.out.find("\nreplica.q,"), std::string::npos);
-  EXPECT_NE(csv.out.find("\nfleet.replicas,"), std::string::npos);
+  // One header row of field keys, one row of values.
+  const auto lines = csv_lines(csv.out);
+  ASSERT_EQ(lines.size(), 2u) << csv.out.substr(0, 200);
+  const auto header = io::split_csv_line(lines[0]);
+  EXPECT_EQ(header.size(), io::split_csv_line(lines[1]).size());
+  EXPECT_NE(std::find(header.begin(), header.end(), "replica.q"), header.end());
+  EXPECT_NE(std::find(header.begin(), header.end(), "fleet.replicas"), header.end());
   const RunResult osl1 = run_cli("size --osl 1 --slo tpot:p99=50");
   EXPECT_NE(osl1.exit_code, 0);
   EXPECT_NE(osl1.err.find("undefined for requests of one output token"), std::string::npos)
@@ -126,6 +140,32 @@ TEST(PerfCli, SizeEdgeCases) {
   EXPECT_EQ(j["replica"]["binding_constraint"], "does_not_fit");
   EXPECT_TRUE(j["fleet"]["replicas"].is_null());
   EXPECT_TRUE(j["replica"]["q_analytic"].is_null());
+}
+
+// Two runs' CSVs (the second with --no-header) are one table: the header once, a row per run,
+// every row as wide as the header, and each row's numbers those of its run's JSON.
+TEST(PerfCli, CsvOfManyRunsStacks) {
+  const std::string args = " --sim-requests 2000 --no-fleet-sim";
+  const RunResult first = run_cli("size --target-qps 50 --format csv" + args);
+  const RunResult second = run_cli("size --target-qps 400 --format csv --no-header" + args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto lines = csv_lines(first.out + second.out);
+  ASSERT_EQ(lines.size(), 3u);
+  const auto header = io::split_csv_line(lines[0]);
+  const auto target = std::find(header.begin(), header.end(), "target_qps") - header.begin();
+  const auto replicas = std::find(header.begin(), header.end(), "fleet.replicas") - header.begin();
+  ASSERT_LT(static_cast<std::size_t>(replicas), header.size());
+  std::vector<double> rows_replicas;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const auto row = io::split_csv_line(lines[i]);
+    ASSERT_EQ(row.size(), header.size()) << lines[i];
+    EXPECT_DOUBLE_EQ(std::stod(row[target]), i == 1 ? 50.0 : 400.0);
+    rows_replicas.push_back(std::stod(row[replicas]));
+  }
+  const Json j = Json::parse(run_cli("size --target-qps 400 --format json" + args).out);
+  EXPECT_EQ(rows_replicas[1], j["fleet"]["replicas"].get<double>());
+  EXPECT_LT(rows_replicas[0], rows_replicas[1]);
 }
 
 TEST(PerfCli, UnmeetableSloIsAResult) {

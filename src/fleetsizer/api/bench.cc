@@ -156,12 +156,24 @@ Result<BenchOutput> run_bench(const BenchRequest& r, const RequestsFn& requests,
 report::Report bench_report(const BenchOutput& out) {
   report::Report rep;
   const BenchRequest& r = out.request;
+  const bench::BenchSummary& sum = out.summary;
   if (!out.sweep) {
+    rep.headline = fmt::format(
+        "{} of {} requests completed: {:.1f} output tok/s, {:.2f} req/s; TTFT p99 {:.1f} ms, TPOT "
+        "p99 {:.2f} ms",
+        sum.completed, sum.sent, sum.output_throughput, sum.request_throughput, sum.ttft_ms.p99,
+        sum.tpot_ms.p99);
     rep.title = fmt::format("Benchmark of {}", r.where);
     add_summary(rep, out);
     return rep;
   }
   const bench::SweepResult& sw = *out.sweep;
+  rep.headline = sw.found ? fmt::format(
+                                "Highest sustained rate meeting the SLO: {:.3f} req/s "
+                                "(achieved {:.3f} req/s, {} probes)",
+                                sw.q, sw.achieved_rate, sw.probes.size())
+                          : fmt::format("No probed rate met the SLO ({} probes, stop: {})",
+                                        sw.probes.size(), bench::sweep_stop_name(sw.stop));
   rep.title =
       fmt::format("Sweep: highest sustained request rate meeting the SLO against {}", r.where);
   rep.add("sweep.found", sw.found);

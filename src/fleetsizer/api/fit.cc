@@ -69,6 +69,14 @@ report::Report fit_report(const FitOutput& out) {
   rep.title = fmt::format("Fit: {} on {} (weights {}, KV {}, {} KV)", req.model.name, req.gpu.name,
                           dtype_name(req.weights_dtype), dtype_name(req.kv_dtype),
                           req.memory.paged_kv ? "paged" : "contiguous");
+  rep.headline =
+      out.fit.fits
+          ? fmt::format(
+                "Fits on {} x {} (TP {} x PP {}): {:.1f} GB of weights, KV for {} tokens = "
+                "{} sequences of {} tokens",
+                f.gpus, req.gpu.name, f.tp, f.pp, units::gb_from_bytes(f.weights_bytes),
+                f.kv_capacity_tokens, f.max_sequences, f.context_tokens)
+          : fmt::format("Does not fit: {}", out.fit.reason);
   rep.add("model", req.model.name);
   rep.add("gpu", req.gpu.name);
   rep.add("weights_dtype", std::string(dtype_name(req.weights_dtype)));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <set>
@@ -235,6 +237,43 @@ Result<ValidateOutput> run_validate(ValidateRequest req) {
   return out;
 }
 
+// Predicted against measured output tok/s per row (log-log), the line of perfect prediction and
+// the band of the p90 absolute error around it.
+static report::Chart predicted_vs_measured_chart(const ValidateOutput& out) {
+  report::Chart c;
+  c.key = "output_tok_s_predicted_vs_measured";
+  c.title = "Output tok/s: predicted against measured";
+  c.x = {"measured output", "tok/s", true};
+  c.y = {"predicted output", "tok/s", true};
+  std::map<std::string, report::Series> by_engine;
+  double lo = INFINITY, hi = 0;
+  for (const auto& p : out.predictions) {
+    const Measurement& m = *p.row;
+    if (!m.output_tok_s || !(*m.output_tok_s > 0) || !(p.output_tok_s > 0)) continue;
+    auto& series = by_engine[m.engine];
+    series.label = m.engine;
+    series.line = false;
+    series.points.push_back({*m.output_tok_s, p.output_tok_s});
+    lo = std::min(lo, *m.output_tok_s);
+    hi = std::max(hi, *m.output_tok_s);
+  }
+  for (auto& [engine, series] : by_engine) c.series.push_back(std::move(series));
+  if (hi > 0) {
+    const double band = out.summary.output_tok_s.p90_abs_pct_error / 100.0;
+    c.series.push_back({"predicted = measured", {{lo, lo}, {hi, hi}}, true, false});
+    c.series.push_back({fmt::format("+{:.0f}% (p90 abs error)", band * 100),
+                        {{lo, lo * (1 + band)}, {hi, hi * (1 + band)}},
+                        true,
+                        false});
+    if (band < 1)
+      c.series.push_back({fmt::format("-{:.0f}%", band * 100),
+                          {{lo, lo * (1 - band)}, {hi, hi * (1 - band)}},
+                          true,
+                          false});
+  }
+  return c;
+}
+
 report::Report validate_report(const ValidateOutput& out) {
   report::Report rep;
   const char* mode = out.request.mode == ValidationMode::given_profile
@@ -245,6 +284,13 @@ report::Report validate_report(const ValidateOutput& out) {
                          : "leave-one-configuration-out";
   rep.title = fmt::format("Validate: {} rows, {}, method {}", out.predictions.size(), mode,
                           prediction_method_name(out.request.method.method));
+  const ValidationSummary& sum = out.summary;
+  rep.headline = fmt::format(
+      "Median absolute error over {} rows ({}): output tok/s {:.1f}% (p90 {:.1f}%), TTFT {:.1f}%, "
+      "TPOT {:.1f}%",
+      out.predictions.size(), mode, sum.output_tok_s.median_abs_pct_error,
+      sum.output_tok_s.p90_abs_pct_error, sum.ttft.median_abs_pct_error,
+      sum.tpot.median_abs_pct_error);
   rep.add("mode", std::string(mode));
   rep.add("method", std::string(prediction_method_name(out.request.method.method)));
   if (out.request.method.method == PredictionMethod::sim &&
@@ -289,9 +335,11 @@ report::Report validate_report(const ValidateOutput& out) {
         p.source == EfficiencySource::engine_default)
       ++defaults_despite_profile[m.gpu.name + "/" + m.engine];
   }
+  t.detail = true;  // about 190 columns wide: the table format shows it under --verbose
   rep.tables.push_back(std::move(t));
   add_skipped(rep, out.request.skipped);
   if (out.request.mode == ValidationMode::calibrate_all) add_fit_tables(rep, out.fits);
+  rep.charts.push_back(predicted_vs_measured_chart(out));
   for (const auto& [group, n] : defaults_despite_profile)
     rep.notes.push_back(
         fmt::format("the profile has no entry for {}: its {} row{} used the engine defaults", group,
@@ -354,6 +402,9 @@ report::Report calibrate_report(const CalibrateOutput& out, const std::string& p
   report::Report rep;
   rep.title = fmt::format("Calibrate: {} rows, {} of {} (GPU, engine) groups fitted",
                           out.rows.size(), out.profile.entries.size(), out.groups.size());
+  rep.headline = fmt::format("Fitted {} of {} (GPU, engine) groups on {} rows",
+                             out.profile.entries.size(), out.groups.size(), out.rows.size());
+  rep.headline_in_text = false;  // the table format is the profile YAML itself (-o writes it)
   rep.add("method", std::string(prediction_method_name(out.method.method)));
   if (out.method.method == PredictionMethod::sim)
     rep.add("fit_requests", report::integer(out.method.fit_requests));

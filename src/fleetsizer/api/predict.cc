@@ -55,6 +55,17 @@ report::Report predict_report(const PredictOutput& out) {
   const Scenario& s = out.request.scenario;
   const SteadyState& st = out.state;
   report::Report rep;
+  const std::string load = out.request.concurrency
+                               ? fmt::format("concurrency {}", *out.request.concurrency)
+                               : fmt::format("{} req/s", *out.request.rate);
+  rep.headline = st.stable
+                     ? fmt::format(
+                           "At {}: TTFT {:.0f} ms (p99 {:.0f}), TPOT {:.1f} ms, {:.0f} output "
+                           "tok/s, {:.3f} req/s per replica",
+                           load, st.ttft_ms.mean, st.ttft_ms.p99, st.tpot_ms.mean, st.output_tok_s,
+                           st.request_rate)
+                     : fmt::format("At {} the replica cannot keep up{}", load,
+                                   st.limit.empty() ? "" : ": " + st.limit);
   rep.title =
       fmt::format("Predict: {} on {} x {} ({}, {}), {:.0f}-in/{:.0f}-out, {}", s.replica.model.name,
                   out.footprint.gpus, s.replica.gpu.name, s.replica.engine,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "fleetsizer/units/units.h"
@@ -115,6 +116,35 @@ Result<SearchOutput> run_search(const SearchRequest& request) {
   return out;
 }
 
+// Every plan with a q as a point (output tok/s per GPU against tok/s per user), the frontier as a
+// line through its plans, the chosen plan marked.
+static report::Chart pareto_chart(const SearchResult& r) {
+  report::Chart c;
+  c.key = "pareto";
+  c.title = "Pareto frontier: throughput per GPU against speed per user";
+  c.x = {"output speed per user", "tok/s", false};
+  c.y = {"output throughput per GPU", "tok/s/GPU", false};
+  report::Series plans{"plans meeting the SLO", {}, false, false};
+  for (const PlanEvaluation& p : r.plans)
+    if (p.output_tok_s_per_gpu > 0 &&
+        (p.status == PlanStatus::chosen || p.status == PlanStatus::feasible ||
+         p.status == PlanStatus::over_budget))
+      plans.points.push_back({p.output_tok_s_per_user, p.output_tok_s_per_gpu});
+  report::Series frontier{"Pareto frontier", {}, true, false};
+  for (int i : r.pareto) {
+    const PlanEvaluation& p = r.plans[static_cast<std::size_t>(i)];
+    frontier.points.push_back({p.output_tok_s_per_user, p.output_tok_s_per_gpu});
+  }
+  std::sort(frontier.points.begin(), frontier.points.end(),
+            [](const report::Point& a, const report::Point& b) { return a.x < b.x; });
+  c.series.push_back(std::move(plans));
+  c.series.push_back(std::move(frontier));
+  if (const PlanEvaluation* best = r.best())
+    c.series.push_back(
+        {"chosen plan", {{best->output_tok_s_per_user, best->output_tok_s_per_gpu}}, false, true});
+  return c;
+}
+
 report::Report search_report(const SearchOutput& out) {
   const Scenario& s = out.request.scenario;
   const SearchOptions& o = out.request.options;
@@ -137,13 +167,12 @@ report::Report search_report(const SearchOutput& out) {
   rep.add("feasible", best != nullptr);
   if (best) {
     const FleetPlan& f = best->fleet;
-    rep.add(
-        "headline",
-        fmt::format("{} replicas x {} = {} GPUs on {} host{}, ${:.2f}/h{} (p95: {} replicas, "
-                    "${:.2f}/h)",
-                    f.replicas, describe_spec(best->spec), f.gpus, f.hosts, f.hosts == 1 ? "" : "s",
-                    f.usd_per_hour, best->illustrative_price ? " at illustrative prices" : "",
-                    best->replicas_p95, best->usd_per_hour_p95));
+    rep.headline = (fmt::format(
+        "{} replicas x {} = {} GPUs on {} host{}, ${:.2f}/h{} (p95: {} replicas, "
+        "${:.2f}/h)",
+        f.replicas, describe_spec(best->spec), f.gpus, f.hosts, f.hosts == 1 ? "" : "s",
+        f.usd_per_hour, best->illustrative_price ? " at illustrative prices" : "",
+        best->replicas_p95, best->usd_per_hour_p95));
     rep.add("chosen.gpu", best->spec.gpu.name);
     rep.add("chosen.tp", report::integer(best->spec.tp));
     rep.add("chosen.pp", report::integer(best->spec.pp));
@@ -235,14 +264,15 @@ report::Report search_report(const SearchOutput& out) {
       rep.add("deploy.vllm_command", vllm_command(*out.vllm));
   } else if (!r.plans.empty() && r.plans.front().status == PlanStatus::over_budget) {
     const PlanEvaluation& cheapest = r.plans.front();
-    rep.add("headline",
-            fmt::format("no plan meets the SLO within the ${:.2f}/h budget: the cheapest that "
-                        "meets it is {} replicas x {} at ${:.2f}/h",
-                        o.budget_usd_per_hour.value_or(0), cheapest.fleet.replicas,
-                        describe_spec(cheapest.spec), cheapest.fleet.usd_per_hour));
+    rep.headline =
+        (fmt::format("No plan meets the SLO within the ${:.2f}/h budget: the cheapest that "
+                     "meets it is {} replicas x {} at ${:.2f}/h",
+                     o.budget_usd_per_hour.value_or(0), cheapest.fleet.replicas,
+                     describe_spec(cheapest.spec), cheapest.fleet.usd_per_hour));
   } else {
-    rep.add("headline", std::string("no plan in the space meets the SLO at the target rate: the "
-                                    "closest plans and what binds are listed below"));
+    rep.headline =
+        "No plan in the space meets the SLO at the target rate: the closest plans and "
+        "what binds are listed below";
   }
   rep.add("counts.examined", report::integer(r.counts.examined));
   rep.add("counts.pruned_by_memory", report::integer(r.counts.pruned_by_memory));
@@ -375,6 +405,7 @@ report::Report search_report(const SearchOutput& out) {
                            p.output_tok_s_per_gpu, p.fleet.usd_per_hour, i == r.chosen});
   }
   rep.tables.push_back(std::move(pareto));
+  rep.charts.push_back(pareto_chart(r));
 
   if (!out.hours.empty()) {
     report::Table hours{"hours", "The chosen plan hour by hour", {}, {}};

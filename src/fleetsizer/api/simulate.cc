@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "fleetsizer/api/fit.h"
 #include "fleetsizer/perf/profile.h"
@@ -120,6 +121,17 @@ report::Report simulate_report(const SimulateOutput& out) {
   const Scenario& s = out.request.scenario;
   const SimResult& r = out.result;
   report::Report rep;
+  const double good_fraction =
+      r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0;
+  rep.headline =
+      r.diverged
+          ? fmt::format("{} replica{} cannot keep up: {}", out.replicas,
+                        out.replicas == 1 ? "" : "s", r.divergence)
+          : fmt::format(
+                "{} requests on {} replica{}: TTFT p99 {:.0f} ms, TPOT p99 {:.1f} ms, "
+                "goodput {:.2f} req/s ({:.1f}% of requests meet every target)",
+                r.requests, out.replicas, out.replicas == 1 ? "" : "s", r.ttft_ms.percentile(0.99),
+                r.tpot_ms.percentile(0.99), r.goodput_rps(), 100.0 * good_fraction);
   rep.title =
       fmt::format("Simulate: {} replicas of {} on {} x {} ({}), {} router, {}", out.replicas,
                   s.replica.model.name, out.footprint.gpus, s.replica.gpu.name, s.replica.engine,
@@ -147,8 +159,7 @@ report::Report simulate_report(const SimulateOutput& out) {
   }
   rep.add("throughput_rps", r.throughput_rps(), 3);
   rep.add("goodput_rps", r.goodput_rps(), 3);
-  rep.add("goodput_fraction",
-          r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0, 4);
+  rep.add("goodput_fraction", good_fraction, 4);
   rep.add("output_tok_s", r.output_tok_s(), 1);
   rep.add("utilization", r.utilization, 4);
   rep.add("kv_occupancy", r.kv_occupancy, 4);
@@ -193,6 +204,29 @@ report::Report simulate_report(const SimulateOutput& out) {
                         tr.result.tpot_ms.percentile(0.99), tr.result.e2e_ms.percentile(0.99),
                         tr.result.diverged});
     rep.tables.push_back(std::move(t));
+  }
+  // The latency distributions as CDFs: the fraction of requests at or below each latency, read
+  // from the same histograms as the percentiles above.
+  for (auto [name, title, h] :
+       {std::tuple<const char*, const char*, const Histogram*>{"ttft", "TTFT", &r.ttft_ms},
+        {"tpot", "TPOT", &r.tpot_ms},
+        {"e2e", "E2E latency", &r.e2e_ms}}) {
+    if (r.requests == 0) break;
+    report::Chart c;
+    c.key = fmt::format("{}_ms_cdf", name);
+    c.title = fmt::format("{} distribution (CDF)", title);
+    c.x = {title, "ms", false};
+    c.y = {"fraction of requests at or below", "", false};
+    report::Series cdf{"simulated", {}, true, false};
+    for (int i = 1; i <= 100; ++i) {
+      const double q = i == 100 ? 0.999 : i / 100.0;
+      cdf.points.push_back({h->percentile(q), q});
+    }
+    c.series.push_back(std::move(cdf));
+    for (const auto& t : s.slo)
+      if (metric_name(t.metric) == std::string_view(name))
+        c.references.push_back(report::Reference{format_slo(t), 'x', t.ms});
+    rep.charts.push_back(std::move(c));
   }
   return rep;
 }

@@ -194,13 +194,18 @@ Result<SizeOutput> run_size(const Scenario& s, const SizeOptions& options) {
 
 namespace {
 
+std::string upper(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // "TPOT p99 <= 50 ms" for a binding target; the binding's name otherwise.
 std::string binding_phrase(const ReplicaCapacity& r) {
   if (!r.binding_target) return r.binding;
   const SloTarget& t = *r.binding_target;
-  std::string metric(metric_name(t.metric));
-  for (char& c : metric) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return fmt::format("{} {} <= {:g} ms", metric, percentile_name(t.percentile), t.ms);
+  return fmt::format("{} {} <= {:g} ms", upper(metric_name(t.metric)),
+                     percentile_name(t.percentile), t.ms);
 }
 
 std::string size_headline(const SizeOutput& out) {
@@ -209,10 +214,11 @@ std::string size_headline(const SizeOutput& out) {
   if (!out.feasible) return fmt::format("No fleet meets the SLO: {}", out.reason);
   const std::int64_t per_replica = out.fleet_inputs.gpus_per_replica;
   return fmt::format(
-      "{} replica{} x {} x {} = {} GPUs on {} host{}, ${:.2f}/h ({}); binding: {}", p.replicas,
-      p.replicas == 1 ? "" : "s", per_replica, s.replica.gpu.name, p.gpus, p.hosts,
-      p.hosts == 1 ? "" : "s", p.usd_per_hour,
-      s.price_source.empty() ? "illustrative price" : "price: " + s.price_source,
+      "{} replica{} x {} x {} = {} GPUs on {} host{}, ${:.2f}/h at ${:.2f}/GPU-h ({}); binding: "
+      "{}",
+      p.replicas, p.replicas == 1 ? "" : "s", per_replica, s.replica.gpu.name, p.gpus, p.hosts,
+      p.hosts == 1 ? "" : "s", p.usd_per_hour, p.usd_per_gpu_hour,
+      s.price_source.empty() ? "illustrative catalog price" : s.price_source,
       binding_phrase(out.replica));
 }
 
@@ -224,16 +230,18 @@ std::vector<report::Chart> latency_charts(const Scenario& s, const ReplicaEvalua
     const SloTarget& t = s.slo[i];
     report::Chart c;
     c.key = fmt::format("{}_ms_{}_vs_rate", metric_name(t.metric), percentile_name(t.percentile));
-    c.title = fmt::format("{} {} against per-replica rate", metric_name(t.metric),
+    c.title = fmt::format("{} {} against per-replica rate", upper(metric_name(t.metric)),
                           percentile_name(t.percentile));
     c.x = {"per-replica rate", "req/s", false};
-    c.y = {fmt::format("{} {}", metric_name(t.metric), percentile_name(t.percentile)), "ms", false};
+    c.y = {fmt::format("{} {}", upper(metric_name(t.metric)), percentile_name(t.percentile)), "ms",
+           false};
     report::Series meets{"simulated, meets every target", {}, false, false};
     report::Series misses{"simulated, misses a target", {}, false, false};
     for (const auto* list : {&ev.trials, &ev.confirmations})
       for (const RateTrial& trial : *list)
         if (i < trial.checks.size())
-          (trial.meets ? meets : misses).points.push_back({trial.rate_rps, trial.checks[i].value_ms});
+          (trial.meets ? meets : misses)
+              .points.push_back({trial.rate_rps, trial.checks[i].value_ms});
     report::Series chosen{"chosen q", {}, false, true};
     if (i < ev.at_q.checks.size()) chosen.points.push_back({ev.q_rps, ev.at_q.checks[i].value_ms});
     for (auto* series : {&meets, &misses, &chosen}) {
@@ -265,15 +273,16 @@ report::Report size_report(const SizeOutput& out) {
   if (!out.feasible) rep.add("reason", out.reason);
   // A measured curve or a given q says nothing of the model or its memory: those fields do not
   // apply there and are left out.
-  if (out.model) rep.add("model", s.replica.model.name);
+  const bool modeled = !s.curve && !s.replica_qps;
+  if (modeled) rep.add("model", s.replica.model.name);
   rep.add("gpu", s.replica.gpu.name);
-  if (out.model) rep.add("engine", s.replica.engine);
+  if (modeled) rep.add("engine", s.replica.engine);
   rep.add("workload", describe(s.workload));
   rep.add("target_qps", s.target_qps, 2);
   std::vector<std::string> slo;
   for (const auto& t : s.slo) slo.push_back(format_slo(t));
   rep.add("slo", fmt::format("{}", fmt::join(slo, ", ")));
-  if (out.model) {
+  if (modeled) {
     add_footprint_fields(rep, "replica.", out.fit.footprint, true);
   } else {
     rep.add("replica.gpus", report::integer(out.fleet_inputs.gpus_per_replica));
@@ -284,6 +293,8 @@ report::Report size_report(const SizeOutput& out) {
     const double qa = out.replica.q_analytic_rps;
     rep.add("replica.q_analytic", qa, 3);
     rep.add("replica.q_gap_pct", qa > 0 ? (out.replica.q_rps - qa) / qa * 100 : report::Cell{}, 1);
+  } else {
+    rep.add("replica.q_analytic", report::Cell{});  // a key scripts read (DESIGN.md): null
   }
   rep.add("replica.max_batch", out.replica.max_batch, 0);
   rep.add("replica.output_tok_s", out.replica.output_tok_s, 1);
@@ -318,7 +329,7 @@ report::Report size_report(const SizeOutput& out) {
     if (out.verification) {
       rep.add("fleet.simulated_replicas", report::integer(out.verification->replicas));
       rep.add_detail("fleet.raised_by_simulation",
-              out.verification->replicas > out.verification->start_replicas);
+                     out.verification->replicas > out.verification->start_replicas);
     }
     rep.add("fleet.redundancy", report::integer(s.redundancy));
     rep.add("fleet.replicas", report::integer(p.replicas));
@@ -418,7 +429,8 @@ report::Report size_report(const SizeOutput& out) {
         }
       rates.detail = true;
       rep.tables.push_back(std::move(rates));
-      for (auto& chart : latency_charts(s, best->evaluation)) rep.charts.push_back(std::move(chart));
+      for (auto& chart : latency_charts(s, best->evaluation))
+        rep.charts.push_back(std::move(chart));
     }
   }
   if (out.verification) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace fleetsizer::api {
 
 Result<StackOutput> run_stack(const StackRequest& request) {
@@ -90,12 +92,60 @@ std::string orders_text(const OrdersResult& o) {
 
 }  // namespace
 
+// The final fleet cost of every order, cheapest first: how much the order of the levers matters.
+// At most 1,000 points (sampled evenly, ends kept): 9 levers have 362,880 orders.
+static report::Chart orders_chart(const OrdersResult& o) {
+  std::vector<double> costs;
+  costs.reserve(o.orders.size());
+  for (const auto& x : o.orders) costs.push_back(x.final_usd_per_hour);
+  std::sort(costs.begin(), costs.end());
+  report::Chart c;
+  c.key = "orders";
+  c.title = "Final fleet cost of every lever order, cheapest first";
+  c.x = {"order rank", "", false};
+  c.y = {"final fleet cost", "$/h", false};
+  report::Series series{"seed view", {}, true, false};
+  const std::size_t n = costs.size();
+  const std::size_t shown = std::min<std::size_t>(n, 1000);
+  for (std::size_t k = 0; k < shown; ++k) {
+    const std::size_t i = shown == 1 ? 0 : k * (n - 1) / (shown - 1);
+    series.points.push_back({static_cast<double>(i + 1), costs[i]});
+  }
+  c.series.push_back(std::move(series));
+  return c;
+}
+
 report::Report stack_report(const StackOutput& out) {
   const StackScenario& s = out.scenario;
   const StackResult& r = out.result;
   report::Report rep;
   rep.title = fmt::format("Lever stack: {:.0f} QPS target, ${:.0f}/hr node", s.target_qps,
                           s.node_usd_per_hour);
+  if (!r.rows.empty()) {
+    const StackRow& first = r.rows.front();
+    const StackRow& last = r.rows.back();
+    rep.headline = fmt::format(
+        "The levers take the fleet from {} nodes (${:.0f}/h) to {} nodes (${:.0f}/h), {:.2f}x the "
+        "throughput per node",
+        first.nodes, first.usd_per_hour, last.nodes, last.usd_per_hour, r.throughput_gain);
+    // The waterfall: the fleet's $/h after each lever, seed view and corrected (GPU-priced) view.
+    report::Chart c;
+    c.key = "waterfall";
+    c.title = "Fleet cost after each lever";
+    c.kind = report::ChartKind::bar;
+    c.x = {"stack state", "", false};
+    c.y = {"fleet cost", "$/h", false};
+    report::Series seed{"nodes x node price", {}, true, false};
+    report::Series corrected{"corrected: GPUs x GPU price, packed in hosts", {}, true, false};
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      c.categories.push_back(r.rows[i].label);
+      seed.points.push_back({static_cast<double>(i), r.rows[i].usd_per_hour});
+      corrected.points.push_back({static_cast<double>(i), r.rows[i].corrected_usd_per_hour});
+    }
+    c.series.push_back(std::move(seed));
+    c.series.push_back(std::move(corrected));
+    rep.charts.push_back(std::move(c));
+  }
   rep.add("target_qps", s.target_qps, 0);
   rep.add("node_usd_per_hour", s.node_usd_per_hour, 2);
   rep.add("gpus_per_host", report::integer(s.gpus_per_host));
@@ -155,6 +205,7 @@ report::Report stack_report(const StackOutput& out) {
     rep.add("worst.sequence", fmt::format("{}", fmt::join(o.orders[o.worst].sequence, " > ")));
     rep.add("worst.final_usd_per_hour", o.orders[o.worst].final_usd_per_hour, 0);
     rep.add("spread_usd_per_hour", o.spread_usd_per_hour, 0);
+    rep.charts.push_back(orders_chart(o));
     text += orders_text(o);
   }
   rep.text = std::move(text);
@@ -276,6 +327,14 @@ report::Report mech_stack_report(const MechStackOutput& out) {
   report::Report rep;
   rep.title = fmt::format("Mechanistic lever stack: {} on {}, {:.0f} QPS target",
                           s.replica.model.name, s.replica.gpu.name, s.target_qps);
+  if (!r.rows.empty() && r.rows.front().state.feasible && r.rows.back().state.feasible)
+    rep.headline = fmt::format(
+        "The levers take the fleet from {} replicas (${:.2f}/h) to {} replicas (${:.2f}/h); the "
+        "order of the levers moves the final cost by ${:.2f}/h",
+        r.rows.front().state.replicas, r.rows.front().state.usd_per_hour,
+        r.rows.back().state.replicas, r.rows.back().state.usd_per_hour, r.spread_usd_per_hour);
+  else
+    rep.headline = "The baseline or the full stack meets no SLO: see the rows for which binds";
   rep.add("model", s.replica.model.name);
   rep.add("gpu", s.replica.gpu.name);
   rep.add("target_qps", s.target_qps, 2);

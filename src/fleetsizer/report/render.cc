@@ -198,8 +198,9 @@ std::string render_explain(const Report& r) {
 
 std::string render_text(const Report& r, const RenderOptions& o) {
   if (r.text) {
-    // The command's own layout (the seed example's byte-exact table): printed as it is.
-    std::string out = *r.text;
+    // The command's own layout, printed as it is (after the headline, where it has one).
+    std::string out = r.headline.empty() || !r.headline_in_text ? "" : r.headline + "\n\n";
+    out += *r.text;
     if (o.explain && !r.explain.empty()) out += render_explain(r);
     return out;
   }

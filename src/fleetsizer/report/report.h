@@ -92,6 +92,9 @@ struct Report {
   std::vector<std::string> notes;
   std::vector<std::pair<std::string, std::string>> explain;  // key -> "formula = terms = value"
   std::optional<std::string> text;  // the command's own table layout, used for --format table
+  // false: the table format prints `text` alone (a byte-exact seed table, a profile YAML that -o
+  // writes as a file); the headline is still in every other format.
+  bool headline_in_text = true;
   // CSV holds one rectangle: by default the tables when there are any (rows are the data), else
   // the key,value fields; a report whose fields are the answer and tables the detail sets this.
   bool csv_fields = false;
