@@ -122,7 +122,8 @@ code { font-size: .9em; }
 // Draws every chart of the embedded report JSON with Chart.js: lines as scatter series joined by
 // lines (x is a number), SLO targets and the chosen rate as dashed reference lines spanning the
 // data. No animation, so a screenshot shows the final picture; body[data-charts-drawn] counts the
-// charts drawn, which the browser test reads.
+// charts drawn and each canvas[data-painted-pixels] the pixels it painted, which the browser test
+// reads.
 constexpr const char* kDriver = R"js(
 (function () {
   const report = JSON.parse(document.getElementById('fleetsizer-data').textContent);
@@ -159,13 +160,19 @@ constexpr const char* kDriver = R"js(
     const scale = (axis, isX) => ({
       type: chart.kind === 'bar' && isX ? 'category' : (axis.log ? 'logarithmic' : 'linear'),
       title: {display: true, text: title(axis)}});
-    new Chart(canvas, {
+    const drawnChart = new Chart(canvas, {
       type: chart.kind === 'bar' ? 'bar' : 'scatter',
       data: chart.kind === 'bar' ? {labels: chart.categories, datasets: datasets} : {datasets: datasets},
       options: {animation: false, responsive: true, maintainAspectRatio: false,
                 scales: {x: scale(chart.x, true), y: scale(chart.y, false)},
                 plugins: {legend: {position: 'bottom'}}}
     });
+    drawnChart.draw();
+    // How many pixels the chart painted: the browser test reads it (a blank canvas has none).
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted += 1;
+    canvas.dataset.paintedPixels = String(painted);
     drawn += 1;
   }
   document.body.dataset.chartsDrawn = String(drawn);
