@@ -35,8 +35,9 @@ Result<std::pair<bench::BenchSummary, std::vector<bench::RequestSample>>> run_on
   return std::pair{summary, std::move(*samples)};
 }
 
+// An all-at-once run's rate is infinite: null in JSON, "unbounded" in tables (docs/formats.md).
 report::Cell rate_cell(double rate) {
-  return std::isfinite(rate) ? report::Cell{rate} : report::Cell{std::string("inf")};
+  return report::Cell{rate};
 }
 
 const bench::LatencySummary& latency_of(const bench::BenchSummary& s, Metric m) {
