@@ -38,6 +38,27 @@ std::vector<GpuSpec> builtin_gpus() {
        nv + " DGX B200 (2024): 180GB usable HBM3e, BF16 2.25 / FP8 4.5 / FP4 9 PFLOPS dense, "
             "NVLink 5 1.8 TB/s "
             "bidirectional; bandwidth 7.7 TB/s as AIConfigurator systems/b200_sxm.yaml"},
+      {"b300", "NVIDIA B300 SXM 288GB (HGX B300)", 268.6, 7.75, 2250, 4500, 153.5, 14000, 900, 8,
+       8, 6.50,
+       "AIConfigurator systems/b300_sxm.yaml (commit 095f58a): 275,040 MiB as nvidia-smi reports, "
+       "7.75 TB/s (62 TB/s / 8), BF16 2,250 / FP8 4,500 / FP4 14,000 TFLOPS dense, INT8 153.5 TOPS "
+       "(Blackwell Ultra cut INT8), NVLink 5 900 GB/s per direction, ConnectX-8 800 Gb/s per GPU; "
+       "NVIDIA Blackwell Ultra datasheet",
+       8, 100},
+      {"gb200", "NVIDIA GB200 NVL72 (per GPU, 186GB)", 185.0, 8.0, 2500, 5000, 5000, 10000, 900, 8,
+       4, 6.00,
+       "AIConfigurator systems/gb200.yaml (commit 095f58a): 189,471 MiB as nvidia-smi reports, 8 "
+       "TB/s, BF16 2,500 / FP8 5,000 / FP4 10,000 TFLOPS dense, NVLink 5 900 GB/s per direction "
+       "across the 72-GPU rack, 4 GPUs per compute tray, ConnectX 800 Gb/s per GPU; NVIDIA GB200 "
+       "NVL72 datasheet (rack: 720 PF FP4 dense, 130 TB/s NVLink)",
+       72, 100},
+      {"gb300", "NVIDIA GB300 NVL72 (per GPU, 288GB)", 277.5, 8.0, 2500, 5000, 165, 15000, 900, 8, 4,
+       7.50,
+       "AIConfigurator systems/gb300.yaml (commit 095f58a): 284,208 MiB as nvidia-smi reports, 8 "
+       "TB/s, BF16 2,500 / FP8 5,000 / FP4 15,000 TFLOPS dense, INT8 165 TOPS, NVLink 5 900 GB/s "
+       "per direction across the 72-GPU rack, ConnectX-8 800 Gb/s per GPU; NVIDIA GB300 NVL72 "
+       "datasheet (rack: 1,080 PF FP4 dense)",
+       72, 100},
       {"l40s", "NVIDIA L40S 48GB", 48, 0.864, 362, 733, 733, 0, 32, 20, 8, 1.00,
        nv + " L40S (2023): 48GB GDDR6 864 GB/s, BF16 362 / FP8 733 TFLOPS dense, PCIe Gen4 x16"},
       {"l4", "NVIDIA L4 24GB", 24, 0.300, 121, 242, 242, 0, 32, 20, 8, 0.60,
@@ -45,6 +66,14 @@ std::vector<GpuSpec> builtin_gpus() {
       {"mi300x", "AMD Instinct MI300X 192GB", 192, 5.3, 1307, 2615, 2615, 0, 448, 10, 8, 2.60,
        "AMD MI300X datasheet (2023): 192GB HBM3 5.3 TB/s, BF16 1,307 / FP8 2,615 TFLOPS dense, "
        "Infinity Fabric 7 x 64 GB/s per direction"},
+      {"mi325x", "AMD Instinct MI325X 256GB", 256, 6.0, 1307, 2615, 2615, 0, 448, 10, 8, 3.00,
+       "AMD MI325X datasheet (2024): 256GB HBM3E 6 TB/s, the MI300X's CDNA3 compute (BF16 1,307 / "
+       "FP8 2,615 TFLOPS dense, no FP4), Infinity Fabric 7 x 64 GB/s per direction; ROCm GPU "
+       "specs table: 256 GiB VRAM, 304 CUs"},
+      {"mi355x", "AMD Instinct MI355X 288GB", 288, 8.0, 2517, 5033, 5033, 10066, 538, 10, 8, 4.00,
+       "AMD MI355X datasheet (2025): 288GB HBM3E 8 TB/s, CDNA4 256 CUs, BF16 2,517 / FP8 5,033 / "
+       "MXFP4 10,066 TFLOPS dense (256 CU x 8,192 FP8 FLOP/clk x 2.4 GHz), Infinity Fabric 7 x "
+       "153.6 GB/s bidirectional (538 GB/s per direction); ROCm GPU specs table: 288 GiB VRAM"},
   };
 }
 
@@ -131,6 +160,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kAliases
     {"a100-sxm4-80gb", "a100-80gb"},
     {"a100-80gb-sxm", "a100-80gb"},
     {"b200-sxm", "b200"},
+    {"b300-sxm", "b300"},
+    {"gb200-nvl72", "gb200"},
+    {"gb300-nvl72", "gb300"},
     {"mi300", "mi300x"},
     {"llama-3.3-70b", "llama-3.1-70b"},
     {"llama-3-70b", "llama-3.1-70b"},
