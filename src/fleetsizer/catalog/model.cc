@@ -21,7 +21,7 @@ double attention_params_per_layer(const ModelSpec& m) {
   }
   const double q_width = d(m.heads * m.head_dim);
   const double kv_width = d(m.kv_heads * m.head_dim);
-  double p = h * q_width + 2.0 * h * kv_width + q_width * h;
+  double p = h * q_width * (m.attention_output_gate ? 2.0 : 1.0) + 2.0 * h * kv_width + q_width * h;
   if (m.qkv_bias || m.attention_bias) p += q_width + 2.0 * kv_width;
   if (m.attention_bias) p += h;
   return p;

@@ -43,6 +43,7 @@ struct ModelSpec {
   std::int64_t linear_attention_params = 0;  // per linear-attention layer (replaces q/k/v/o)
   std::int64_t linear_state_elements = 0;    // per linear-attention layer and sequence
   bool attention_bias = false;               // bias on q, k, v and o (gpt-oss)
+  bool attention_output_gate = false;        // q_proj also emits a sigmoid gate per head (Qwen3.5)
   bool expert_bias = false;       // bias on each expert's gate/up and down projections (gpt-oss)
   double published_params_b = 0;  // total parameters from the model card (0: unknown)
 
