@@ -113,6 +113,12 @@ def silicon_layout(r, model):
     return tp, adp, moe_tp, ep, gpus, ""
 
 
+def short(x, digits):
+    """x rounded, in its shortest exact form (what fleetsizer writes back: rows round-trip)."""
+    text = repr(round(x, digits))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def silicon_agg(data, out_dir):
     """Every aggregated run of silicon_sample.csv: converted, or listed with the reason it is not."""
     src = os.path.join(data, "aiconfigurator-silicon", "silicon_sample.csv")
@@ -152,8 +158,8 @@ def silicon_agg(data, out_dir):
                 "model": model, "gpu": gpu, "num_gpus": gpus, "tp": tp, "weights_dtype": weights,
                 "kv_dtype": kv, "engine": r["backend"], "isl": r["isl"], "osl": r["osl"],
                 "concurrency": concurrency, "request_rate": "",
-                "output_tok_s": f"{concurrency * osl / (e2e_ms / 1000.0):.2f}", "total_tok_s": "",
-                "ttft_ms": f"{ttft:.3f}", "tpot_ms": f"{tpot:.4f}",
+                "output_tok_s": short(concurrency * osl / (e2e_ms / 1000.0), 2), "total_tok_s": "",
+                "ttft_ms": short(ttft, 3), "tpot_ms": short(tpot, 4),
                 "source": f"AIConfigurator silicon_sample.csv:{line} {r['id']} ({r['backend']} "
                           f"{r['backend_version']}, {r['system']}); tok/s by Little's law"
                           + (f"; {note}" if note else ""),
