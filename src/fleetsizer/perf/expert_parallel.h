@@ -18,6 +18,15 @@ struct MoeLayerCost {
   bool uses_all_to_all = false;    // false: plain TP, whose all-reduce the attention's TP covers
 };
 
+// What the step-time model leaves out for MoE and the newer attention variants, said in
+// docs/model.md and in --explain wherever a MoE model is predicted.
+inline constexpr const char* kMoeUnmodeled =
+    "not modeled: multi-token prediction (the MTP head's speculative decoding, which DeepSeek-R1, "
+    "GLM-5 and MiniMax-M2.5 runs may use, lowers the measured TPOT), expert load imbalance and "
+    "its rebalancing (EPLB; routing is taken as uniform), overlap of the all-to-all with compute, "
+    "and DeepSeek Sparse Attention (GLM-5 decode is costed over the full KV, not its top 2,048 "
+    "tokens)";
+
 // Activations cross the links in 16 bits (bf16), as the engines' default dispatch does.
 inline constexpr double kMoeActivationBytes = 2.0;
 
