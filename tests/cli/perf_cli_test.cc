@@ -161,15 +161,21 @@ TEST(PerfCli, CalibrateWritesAProfileThatValidateReads) {
 
 // A throughput no hardware could reach (Llama-3.1-8B on one H100 at 8 clients: the ideal machine
 // gives at most 1,666 output tok/s) is flagged with its file and line, like a too-fast TPOT.
-TEST(PerfCli, ImpossibleThroughputIsSkippedWithItsLine) {
-  const std::string dir = temp_dir("throughput-guard");
-  write_text(dir + "/m.csv",
-             "model,gpu,num_gpus,tp,engine,isl,osl,concurrency,output_tok_s,ttft_ms,tpot_ms\n"
-             "llama-3.1-8b,h100-sxm,1,1,vllm,1024,128,8,900,60,8\n"
-             "llama-3.1-8b,h100-sxm,1,1,vllm,1024,128,8,4000,60,8\n");
+// `validate --format json` of a CSV written to a fresh directory as m.csv.
+Json validate_csv(const std::string& dir_name, const std::string& csv) {
+  const std::string dir = temp_dir(dir_name);
+  write_text(dir + "/m.csv", csv);
   const RunResult r = run_cli("validate --measurements " + dir + "/m.csv --format json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const Json j = Json::parse(r.out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return Json::parse(r.out);
+}
+
+TEST(PerfCli, ImpossibleThroughputIsSkippedWithItsLine) {
+  const Json j =
+      validate_csv("throughput-guard",
+                   "model,gpu,num_gpus,tp,engine,isl,osl,concurrency,output_tok_s,ttft_ms,tpot_ms\n"
+                   "llama-3.1-8b,h100-sxm,1,1,vllm,1024,128,8,900,60,8\n"
+                   "llama-3.1-8b,h100-sxm,1,1,vllm,1024,128,8,4000,60,8\n");
   EXPECT_EQ(j["rows"].size(), 1u);
   ASSERT_EQ(j["skipped"].size(), 1u);
   EXPECT_NE(j["skipped"][0]["where"].get<std::string>().find("m.csv:3"), std::string::npos);
