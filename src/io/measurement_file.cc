@@ -113,6 +113,9 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     if (m.kv_dtype_assumed) m.kv_dtype = assumed_kv_dtype(m.weights_dtype, m.engine);
     const auto tp = number("tp");
     const auto num_gpus = number("num_gpus");
+    const auto adp = number("attention_dp_size");
+    const auto ep = number("moe_ep_size");
+    const auto moe_tp = number("moe_tp_size");
     const auto isl = number("isl");
     const auto osl = number("osl");
     m.concurrency = number("concurrency");
@@ -156,7 +159,16 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
       continue;
     }
     m.tp = static_cast<int>(*tp);
-    m.num_gpus = num_gpus ? static_cast<int>(*num_gpus) : m.tp;
+    // Optional MoE / attention data-parallel layout (docs/formats.md); empty: plain TP.
+    if (adp) m.attention_dp = static_cast<int>(*adp);
+    if (ep) m.moe_ep = static_cast<int>(*ep);
+    if (moe_tp) m.moe_tp = static_cast<int>(*moe_tp);
+    m.num_gpus = num_gpus ? static_cast<int>(*num_gpus) : m.tp * m.attention_dp;
+    if (m.moe_tp > 0 && m.moe_tp * m.moe_ep != m.tp * m.attention_dp) {
+      skip(fmt::format("moe_tp_size {} x moe_ep_size {} must equal tp {} x attention_dp_size {}",
+                       m.moe_tp, m.moe_ep, m.tp, m.attention_dp));
+      continue;
+    }
     m.isl = *isl;
     m.osl = *osl;
     if (auto why = physics_violation(m); !why.empty()) {

@@ -73,6 +73,30 @@ TEST(Calibrate, RowFasterThanTheHardwareIsAPhysicsViolation) {
   EXPECT_NE(physics_violation(m).find("below the hardware bound"), std::string::npos);
 }
 
+// A synthetic impossible row: Llama-3.1-8B bf16 on one H100 at 8 clients. A decode step streams
+// the weights but the input embedding (a lookup), 2 x 7.50B = 15.0 GB, plus 8 x 1,024 tokens x 128
+// KiB of KV, at 3.35 TB/s: at least 4.8 ms for 8 tokens, so at most 1,666 tok/s.
+TEST(Calibrate, ThroughputAboveTheIdealMachineIsAPhysicsViolation) {
+  const Catalog c = builtin_catalog();
+  Measurement m;
+  m.file = "impossible.csv";
+  m.line = 7;
+  m.model = *c.model("llama-3.1-8b");
+  m.gpu = *c.gpu("h100-sxm");
+  m.engine = "vllm";
+  m.isl = 1024;
+  m.osl = 128;
+  m.concurrency = 8.0;
+  const double weights = 2.0 * (count_params(m.model).total() - 128256.0 * 4096);
+  const double kv = 8 * 1024 * kv_bytes_per_token(m.model, 2.0);
+  const double hand_bound = 8 / ((weights + kv) / 3.35e12);
+  EXPECT_NEAR(ideal_output_tok_s(m), hand_bound, 0.02 * hand_bound);
+  m.output_tok_s = 1500.0;  // plausible: below the bound
+  EXPECT_EQ(physics_violation(m), "");
+  m.output_tok_s = 4000.0;  // 2.4x the ideal machine
+  EXPECT_NE(physics_violation(m).find("beats the hardware bound"), std::string::npos);
+}
+
 // Rows generated from factors one of which lies outside what the transforms allow (a GPU whose
 // HBM or tensor cores are faster than the catalog says, a negative overhead): the fit pins that
 // factor at its bound and says so, for that factor only.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "fleetsizer/perf/expert_parallel.h"
 #include "fleetsizer/sim/row_replay.h"
 
 namespace fleetsizer::api {
@@ -359,6 +360,11 @@ report::Report validate_report(const ValidateOutput& out) {
             "an empty weights_dtype is assumed bf16; an empty kv_dtype is assumed fp8 for trtllm "
             "with fp8/fp4 weights, fp16 with fp16 weights, else bf16 (the engines' defaults)");
   rep.why("error_pct", "(predicted - measured) / measured x 100; summaries use its absolute value");
+  if (std::ranges::any_of(out.predictions,
+                          [](const RowPrediction& p) { return p.row->model.is_moe(); }))
+    rep.why("moe", fmt::format("MoE rows are predicted at their layout (tp, attention_dp_size, "
+                               "moe_tp_size, moe_ep_size; docs/model.md); {}",
+                               kMoeUnmodeled));
   rep.why("method", method_explain(out.request.method));
   rep.why("latency_stat",
           "the statistic of the row's measured TTFT and TPOT, compared with the same predicted "

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "fleetsizer/api/fit.h"
+#include "fleetsizer/perf/expert_parallel.h"
 #include "fleetsizer/perf/profile.h"
 #include "fleetsizer/perf/roofline.h"
 
@@ -135,6 +136,12 @@ report::Report predict_report(const PredictOutput& out) {
           out.request.concurrency ? "Little's law: concurrency / mean E2E" : "the offered rate");
   rep.why("bound.output_tok_s",
           "the same point with efficiency 1 and no overheads: no prediction exceeds it");
+  if (s.replica.model.is_moe())
+    rep.why("moe",
+            fmt::format("routed experts: FLOPs of k of E experts per token, weights of the "
+                        "experts the step touches; expert parallelism adds an all-to-all dispatch "
+                        "and combine per MoE layer (docs/model.md); {}",
+                        kMoeUnmodeled));
   return rep;
 }
 

@@ -38,6 +38,27 @@ std::vector<GpuSpec> builtin_gpus() {
        nv + " DGX B200 (2024): 180GB usable HBM3e, BF16 2.25 / FP8 4.5 / FP4 9 PFLOPS dense, "
             "NVLink 5 1.8 TB/s "
             "bidirectional; bandwidth 7.7 TB/s as AIConfigurator systems/b200_sxm.yaml"},
+      {"b300", "NVIDIA B300 SXM 288GB (HGX B300)", 268.6, 7.75, 2250, 4500, 153.5, 14000, 900, 8, 8,
+       6.50,
+       "AIConfigurator systems/b300_sxm.yaml (commit 095f58a): 275,040 MiB as nvidia-smi reports, "
+       "7.75 TB/s (62 TB/s / 8), BF16 2,250 / FP8 4,500 / FP4 14,000 TFLOPS dense, INT8 153.5 TOPS "
+       "(Blackwell Ultra cut INT8), NVLink 5 900 GB/s per direction, ConnectX-8 800 Gb/s per GPU; "
+       "NVIDIA Blackwell Ultra datasheet",
+       8, 100},
+      {"gb200", "NVIDIA GB200 NVL72 (per GPU, 186GB)", 185.0, 8.0, 2500, 5000, 5000, 10000, 900, 8,
+       4, 6.00,
+       "AIConfigurator systems/gb200.yaml (commit 095f58a): 189,471 MiB as nvidia-smi reports, 8 "
+       "TB/s, BF16 2,500 / FP8 5,000 / FP4 10,000 TFLOPS dense, NVLink 5 900 GB/s per direction "
+       "across the 72-GPU rack, 4 GPUs per compute tray, ConnectX 800 Gb/s per GPU; NVIDIA GB200 "
+       "NVL72 datasheet (rack: 720 PF FP4 dense, 130 TB/s NVLink)",
+       72, 100},
+      {"gb300", "NVIDIA GB300 NVL72 (per GPU, 288GB)", 277.5, 8.0, 2500, 5000, 165, 15000, 900, 8,
+       4, 7.50,
+       "AIConfigurator systems/gb300.yaml (commit 095f58a): 284,208 MiB as nvidia-smi reports, 8 "
+       "TB/s, BF16 2,500 / FP8 5,000 / FP4 15,000 TFLOPS dense, INT8 165 TOPS, NVLink 5 900 GB/s "
+       "per direction across the 72-GPU rack, ConnectX-8 800 Gb/s per GPU; NVIDIA GB300 NVL72 "
+       "datasheet (rack: 1,080 PF FP4 dense)",
+       72, 100},
       {"l40s", "NVIDIA L40S 48GB", 48, 0.864, 362, 733, 733, 0, 32, 20, 8, 1.00,
        nv + " L40S (2023): 48GB GDDR6 864 GB/s, BF16 362 / FP8 733 TFLOPS dense, PCIe Gen4 x16"},
       {"l4", "NVIDIA L4 24GB", 24, 0.300, 121, 242, 242, 0, 32, 20, 8, 0.60,
@@ -45,6 +66,14 @@ std::vector<GpuSpec> builtin_gpus() {
       {"mi300x", "AMD Instinct MI300X 192GB", 192, 5.3, 1307, 2615, 2615, 0, 448, 10, 8, 2.60,
        "AMD MI300X datasheet (2023): 192GB HBM3 5.3 TB/s, BF16 1,307 / FP8 2,615 TFLOPS dense, "
        "Infinity Fabric 7 x 64 GB/s per direction"},
+      {"mi325x", "AMD Instinct MI325X 256GB", 256, 6.0, 1307, 2615, 2615, 0, 448, 10, 8, 3.00,
+       "AMD MI325X datasheet (2024): 256GB HBM3E 6 TB/s, the MI300X's CDNA3 compute (BF16 1,307 / "
+       "FP8 2,615 TFLOPS dense, no FP4), Infinity Fabric 7 x 64 GB/s per direction; ROCm GPU "
+       "specs table: 256 GiB VRAM, 304 CUs"},
+      {"mi355x", "AMD Instinct MI355X 288GB", 288, 8.0, 2517, 5033, 5033, 10066, 538, 10, 8, 4.00,
+       "AMD MI355X datasheet (2025): 288GB HBM3E 8 TB/s, CDNA4 256 CUs, BF16 2,517 / FP8 5,033 / "
+       "MXFP4 10,066 TFLOPS dense (256 CU x 8,192 FP8 FLOP/clk x 2.4 GHz), Infinity Fabric 7 x "
+       "153.6 GB/s bidirectional (538 GB/s per direction); ROCm GPU specs table: 288 GiB VRAM"},
   };
 }
 
@@ -99,26 +128,121 @@ std::vector<ModelSpec> builtin_models() {
   mixtral.experts_per_token = 2;
   out.push_back(mixtral);
 
-  ModelSpec ds =
-      dense("deepseek-v3", hf + "deepseek-ai/DeepSeek-V3 (671B without the 14B MTP module)", 61,
-            7168, 128, 128, 18432, 129280, 163840, 671.0);
-  ds.head_dim = 128;
-  ds.experts = 256;
-  ds.experts_per_token = 8;
-  ds.shared_experts = 1;
-  ds.moe_intermediate = 2048;
-  ds.dense_layers = 3;
-  ds.kv_lora_rank = 512;
-  ds.q_lora_rank = 1536;
-  ds.qk_rope_head_dim = 64;
-  ds.qk_nope_head_dim = 128;
-  ds.v_head_dim = 128;
-  out.push_back(ds);
+  auto deepseek_v3 = [&](std::string name, std::string repo) {
+    ModelSpec ds = dense(std::move(name), hf + repo + " (671B without the 14B MTP module)", 61,
+                         7168, 128, 128, 18432, 129280, 163840, 671.0);
+    ds.head_dim = 128;
+    ds.experts = 256;
+    ds.experts_per_token = 8;
+    ds.shared_experts = 1;
+    ds.moe_intermediate = 2048;
+    ds.dense_layers = 3;
+    ds.kv_lora_rank = 512;
+    ds.q_lora_rank = 1536;
+    ds.qk_rope_head_dim = 64;
+    ds.qk_nope_head_dim = 128;
+    ds.v_head_dim = 128;
+    return ds;
+  };
+  out.push_back(deepseek_v3("deepseek-v3", "deepseek-ai/DeepSeek-V3"));
+  // R1 is V3's architecture, retrained: the same config.json.
+  out.push_back(deepseek_v3("deepseek-r1", "deepseek-ai/DeepSeek-R1"));
+
+  // The MoE models of AIConfigurator's silicon runs. Config values from the Hugging Face
+  // config.json copies in ai-dynamo/aiconfigurator (commit 095f58a,
+  // aic-core/src/aiconfigurator_core/model_configs/); published totals from the model cards.
+  auto moe = [&](ModelSpec m, std::int64_t experts, std::int64_t k, std::int64_t shared,
+                 std::int64_t expert_width, std::int64_t dense_layers) {
+    m.experts = experts;
+    m.experts_per_token = k;
+    m.shared_experts = shared;
+    m.moe_intermediate = expert_width;
+    m.dense_layers = dense_layers;
+    return m;
+  };
+  auto mla = [](ModelSpec m, std::int64_t q_lora, std::int64_t nope, std::int64_t v_head) {
+    m.kv_lora_rank = 512;
+    m.q_lora_rank = q_lora;
+    m.qk_rope_head_dim = 64;
+    m.qk_nope_head_dim = nope;
+    m.v_head_dim = v_head;
+    m.head_dim = nope + 64;
+    return m;
+  };
+
+  ModelSpec qwen235 =
+      moe(dense("qwen3-235b-a22b", hf + "Qwen/Qwen3-235B-A22B (model card: 235B total, 22B active)",
+                94, 4096, 64, 4, 12288, 151936, 40960, 235.0),
+          128, 8, 0, 1536, 0);
+  qwen235.head_dim = 128;
+  out.push_back(qwen235);
+
+  // Alternating 128-token sliding-window and full layers; biases on attention, router and experts;
+  // MXFP4 experts in the released checkpoint.
+  ModelSpec oss = moe(
+      dense("gpt-oss-120b", hf + "openai/gpt-oss-120b (model card: 116.83B total, 5.13B active)",
+            36, 2880, 64, 8, 2880, 201088, 131072, 116.83),
+      128, 4, 0, 2880, 0);
+  oss.head_dim = 64;
+  oss.attention_bias = true;
+  oss.expert_bias = true;
+  oss.sliding_window = 128;
+  oss.sliding_window_layers = 18;
+  out.push_back(oss);
+
+  // 15 gated full-attention layers and 45 Gated DeltaNet linear-attention layers (16 key heads, 64
+  // value heads of 128, conv kernel 4) whose fp32 state is 64 x 128 x 128 + the conv window.
+  // Published 397B includes the 0.46B vision tower; the text model counted here is 396.35B.
+  ModelSpec qwen35 =
+      moe(dense("qwen3.5-397b-a17b",
+                hf + "Qwen/Qwen3.5-397B-A17B text_config (model card: 397B total, 17B active; "
+                     "vision tower and MTP layer not counted)",
+                60, 4096, 32, 2, 1024, 248320, 262144, 397.0),
+          512, 10, 1, 1024, 0);
+  qwen35.head_dim = 256;
+  qwen35.attention_output_gate = true;
+  qwen35.linear_attention_layers = 45;
+  {
+    const std::int64_t h = 4096, key = 2 * 16 * 128, value = 64 * 128;
+    qwen35.linear_attention_params =
+        h * (key + 2 * value) + h * 2 * 64 + (key + value) * 4 + value * h + 2 * 64 + 128;
+    qwen35.linear_state_elements = 64 * 128 * 128 + (key + value) * 3;
+  }
+  out.push_back(qwen35);
+
+  ModelSpec minimax = moe(
+      dense("minimax-m2.5",
+            hf + "MiniMaxAI/MiniMax-M2.5 (MiniMax-M2.5 report: 229.9B total, 9.8B activated; MTP "
+                 "modules not counted)",
+            62, 3072, 48, 8, 1536, 200064, 196608, 229.9),
+      256, 8, 0, 1536, 0);
+  minimax.head_dim = 128;
+  out.push_back(minimax);
+
+  // DeepSeek-V3's architecture with 64 heads, 384 experts and one dense layer; INT4 (QAT) experts.
+  ModelSpec kimi = mla(
+      moe(dense("kimi-k2.5",
+                hf + "moonshotai/Kimi-K2.5 text_config (Kimi K2 technical report: 1.04T total, 32B "
+                     "activated; the 0.4B MoonViT vision tower not counted)",
+                61, 7168, 64, 64, 18432, 163840, 262144, 1040.0),
+          384, 8, 1, 2048, 1),
+      1536, 128, 128);
+  out.push_back(kimi);
+
+  // MLA with DeepSeek Sparse Attention: the indexer (9.4M parameters and a 128-element fp8 key
+  // per token and layer) is not modeled; it is 0.1% of the parameters and 11% of the KV cache.
+  ModelSpec glm5 = mla(moe(dense("glm-5",
+                                 hf + "zai-org/GLM-5 (GLM-5 technical report arXiv:2602.15763: "
+                                      "744B total, 40B activated; MTP layer not counted)",
+                                 78, 6144, 64, 64, 12288, 154880, 202752, 744.0),
+                           256, 8, 1, 2048, 3),
+                       2048, 192, 256);
+  out.push_back(glm5);
   return out;
 }
 
 // Spellings that normalize_name() alone does not map onto a catalog name.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kAliases{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 28> kAliases{{
     {"h100", "h100-sxm"},
     {"h100-sxm5", "h100-sxm"},
     {"h100-80gb", "h100-sxm"},
@@ -131,13 +255,21 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kAliases
     {"a100-sxm4-80gb", "a100-80gb"},
     {"a100-80gb-sxm", "a100-80gb"},
     {"b200-sxm", "b200"},
+    {"b300-sxm", "b300"},
+    {"gb200-nvl72", "gb200"},
+    {"gb300-nvl72", "gb300"},
     {"mi300", "mi300x"},
     {"llama-3.3-70b", "llama-3.1-70b"},
     {"llama-3-70b", "llama-3.1-70b"},
     {"llama-3-8b", "llama-3.1-8b"},
     {"llama-2-70b-fp16", "llama-2-70b"},
     {"llama2-70b", "llama-2-70b"},
-    {"deepseek-r1", "deepseek-v3"},
+    {"deepseek-v3.1", "deepseek-v3"},
+    {"deepseek-r1-nvfp4", "deepseek-r1"},
+    {"deepseek-v3.1-nvfp4", "deepseek-v3"},
+    {"qwen3-32b-nvfp4", "qwen3-32b"},
+    {"qwen3-235b-a22b-fp8", "qwen3-235b-a22b"},
+    {"gpt-oss", "gpt-oss-120b"},
     {"mixtral-8x7b-v0.1", "mixtral-8x7b"},
 }};
 

@@ -22,6 +22,10 @@ struct GpuSpec {
   int gpus_per_host = 8;
   double usd_per_gpu_hour = 0;  // illustrative on-demand price; users override it
   std::string source;
+  // GPUs one NVLink (or Infinity Fabric) domain connects at interconnect_gb_s: 8 in an HGX/DGX
+  // host, 72 in a GB200/GB300 NVL72 rack. Collectives spanning more cross the scale-out network.
+  int nvlink_domain_gpus = 8;
+  double scale_out_gb_s = 50;  // per GPU, one direction: one 400 Gb/s InfiniBand/RoCE NIC
 };
 
 // Peak dense tensor throughput (FLOP/s) for matmuls whose operands are in `compute_dtype`.

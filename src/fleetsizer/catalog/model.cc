@@ -21,8 +21,9 @@ double attention_params_per_layer(const ModelSpec& m) {
   }
   const double q_width = d(m.heads * m.head_dim);
   const double kv_width = d(m.kv_heads * m.head_dim);
-  double p = h * q_width + 2.0 * h * kv_width + q_width * h;
-  if (m.qkv_bias) p += q_width + 2.0 * kv_width;
+  double p = h * q_width * (m.attention_output_gate ? 2.0 : 1.0) + 2.0 * h * kv_width + q_width * h;
+  if (m.qkv_bias || m.attention_bias) p += q_width + 2.0 * kv_width;
+  if (m.attention_bias) p += h;
   return p;
 }
 
@@ -37,16 +38,18 @@ std::int64_t moe_layers(const ModelSpec& m) {
 }
 
 double params_per_expert(const ModelSpec& m) {
-  return 3.0 * d(m.hidden) * d(expert_width(m));
+  const double bias = m.expert_bias ? 2.0 * d(expert_width(m)) + d(m.hidden) : 0.0;
+  return 3.0 * d(m.hidden) * d(expert_width(m)) + bias;
 }
 
 ParamCounts count_params(const ModelSpec& m) {
   ParamCounts p;
-  p.attention = attention_params_per_layer(m) * d(m.layers);
+  p.attention = attention_params_per_layer(m) * d(m.layers - m.linear_attention_layers) +
+                d(m.linear_attention_params) * d(m.linear_attention_layers);
   const std::int64_t dense = m.layers - moe_layers(m);
   p.dense_mlp = 3.0 * d(m.hidden) * d(m.intermediate) * d(dense);
   if (m.is_moe()) {
-    const double per_layer_router = d(m.hidden) * d(m.experts);
+    const double per_layer_router = d(m.hidden) * d(m.experts) + (m.expert_bias ? d(m.experts) : 0);
     p.routed_experts = params_per_expert(m) * d(m.experts) * d(moe_layers(m));
     p.shared_experts =
         (params_per_expert(m) * d(m.shared_experts) + per_layer_router) * d(moe_layers(m));
@@ -64,9 +67,19 @@ double active_params_per_token(const ModelSpec& m) {
   return p.attention + p.dense_mlp + p.shared_experts + routed + lm_head;
 }
 
+double kv_bytes_per_token_per_layer(const ModelSpec& m, double bytes_per_element) {
+  if (m.is_mla()) return d(m.kv_lora_rank + m.qk_rope_head_dim) * bytes_per_element;
+  return d(m.kv_heads) * d(m.head_dim) * 2.0 * bytes_per_element;
+}
+
 double kv_bytes_per_token(const ModelSpec& m, double bytes_per_element) {
-  if (m.is_mla()) return d(m.layers) * d(m.kv_lora_rank + m.qk_rope_head_dim) * bytes_per_element;
-  return d(m.layers) * d(m.kv_heads) * d(m.head_dim) * 2.0 * bytes_per_element;
+  return d(m.full_attention_layers()) * kv_bytes_per_token_per_layer(m, bytes_per_element);
+}
+
+double kv_state_bytes_per_sequence(const ModelSpec& m, double bytes_per_element) {
+  return d(m.sliding_window_layers) * d(m.sliding_window) *
+             kv_bytes_per_token_per_layer(m, bytes_per_element) +
+         d(m.linear_attention_layers) * d(m.linear_state_elements) * 4.0;
 }
 
 }  // namespace fleetsizer

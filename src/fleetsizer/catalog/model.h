@@ -34,10 +34,25 @@ struct ModelSpec {
   std::int64_t qk_rope_head_dim = 0;
   std::int64_t qk_nope_head_dim = 0;
   std::int64_t v_head_dim = 0;
+  // Attention layers without a growing KV cache. Sliding-window layers (gpt-oss) keep the last
+  // `sliding_window` tokens; linear-attention layers (Qwen3.5's Gated DeltaNet) keep a fixed state
+  // of `linear_state_elements` per layer. Both are a per-sequence constant, not a per-token cost.
+  std::int64_t sliding_window = 0;
+  std::int64_t sliding_window_layers = 0;
+  std::int64_t linear_attention_layers = 0;
+  std::int64_t linear_attention_params = 0;  // per linear-attention layer (replaces q/k/v/o)
+  std::int64_t linear_state_elements = 0;    // per linear-attention layer and sequence
+  bool attention_bias = false;               // bias on q, k, v and o (gpt-oss)
+  bool attention_output_gate = false;        // q_proj also emits a sigmoid gate per head (Qwen3.5)
+  bool expert_bias = false;       // bias on each expert's gate/up and down projections (gpt-oss)
   double published_params_b = 0;  // total parameters from the model card (0: unknown)
 
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
+  // Layers whose KV cache grows with the context (full attention).
+  std::int64_t full_attention_layers() const {
+    return layers - sliding_window_layers - linear_attention_layers;
+  }
 };
 
 // Parameter counts by where they live; the footprint and roofline models need the split because
@@ -63,9 +78,14 @@ double active_params_per_token(const ModelSpec& model);
 double params_per_expert(const ModelSpec& model);
 std::int64_t moe_layers(const ModelSpec& model);
 
-// KV cache per token of context, all layers, for an element size in bytes:
+// KV cache per token of context, full-attention layers, for an element size in bytes:
 // GQA: layers x kv_heads x head_dim x 2 (K and V) x bytes; MLA: layers x (kv_lora_rank + rope dim)
 // x bytes.
 double kv_bytes_per_token(const ModelSpec& model, double bytes_per_element);
+// KV of one layer per token (the same for full and sliding-window layers).
+double kv_bytes_per_token_per_layer(const ModelSpec& model, double bytes_per_element);
+// What one sequence holds whatever its length: the sliding-window layers' last `sliding_window`
+// tokens and the linear-attention layers' state (fp32, as vLLM and SGLang keep it).
+double kv_state_bytes_per_sequence(const ModelSpec& model, double bytes_per_element);
 
 }  // namespace fleetsizer

@@ -45,6 +45,17 @@ double weights_bytes(const ReplicaSpec& spec) {
   return linear + (p.embeddings + p.norms) * unquantized_bytes;
 }
 
+double weights_bytes_per_gpu(const ReplicaSpec& spec) {
+  // Routed experts are split over the expert groups and the MoE TP ranks; everything else
+  // (attention, dense MLP, shared experts, embeddings) over the attention's TP ranks, replicated
+  // on each attention data-parallel copy.
+  const double routed = count_params(spec.model).routed_experts *
+                        weight_element_bytes(spec.weights_dtype, spec.memory.int4_group_size);
+  const double rest = weights_bytes(spec) - routed;
+  return rest / (spec.tp * spec.pp) +
+         routed / (static_cast<double>(spec.moe_tp_size()) * std::max(1, spec.moe_ep) * spec.pp);
+}
+
 bool valid_tensor_parallel(const ModelSpec& model, int tp) {
   if (tp < 1 || model.heads % tp != 0) return false;
   if (model.is_mla()) return true;  // the latent is replicated on every rank
@@ -54,7 +65,7 @@ bool valid_tensor_parallel(const ModelSpec& model, int tp) {
 double kv_bytes_per_token_per_gpu(const ReplicaSpec& spec) {
   const ModelSpec& model = spec.model;
   const double kv_elem = bytes_per_element(spec.kv_dtype);
-  const double layers_per_stage = d(model.layers) / spec.pp;
+  const double layers_per_stage = d(model.full_attention_layers()) / spec.pp;
   if (model.is_mla())
     return layers_per_stage * d(model.kv_lora_rank + model.qk_rope_head_dim) * kv_elem;
   const double kv_heads_per_gpu = std::max(1.0, d(model.kv_heads) / spec.tp);
@@ -72,7 +83,7 @@ Footprint footprint_at(const ReplicaSpec& spec, std::int64_t context_tokens) {
   f.pp = spec.pp;
   f.gpus = spec.gpus();
   f.weights_bytes = weights_bytes(spec);
-  f.weights_bytes_per_gpu = f.weights_bytes / f.gpus;
+  f.weights_bytes_per_gpu = weights_bytes_per_gpu(spec);
   f.kv_bytes_per_token = kv_bytes_per_token(model, bytes_per_element(spec.kv_dtype));
   f.kv_bytes_per_token_per_gpu = kv_bytes_per_token_per_gpu(spec);
   f.gpu_capacity_bytes = units::bytes_from_gib(gpu.memory_gib);
@@ -104,10 +115,21 @@ Footprint footprint_at(const ReplicaSpec& spec, std::int64_t context_tokens) {
   f.kv_blocks = f.kv_capacity_tokens / f.kv_block_tokens;
   f.context_tokens = context_tokens;
   const std::int64_t max_model_len = o.max_model_len > 0 ? o.max_model_len : model.max_context;
-  f.tokens_reserved_per_sequence = o.paged_kv ? round_up(context_tokens, o.kv_block_tokens)
-                                              : std::max(max_model_len, context_tokens);
-  f.max_sequences = f.kv_capacity_tokens / f.tokens_reserved_per_sequence;
-  f.max_running = std::min(f.max_sequences, limits.max_num_seqs);
+  // Sliding-window and linear-attention layers hold a fixed state per sequence, counted here as
+  // the full-attention tokens of the same size.
+  const double state_bytes = kv_state_bytes_per_sequence(model, bytes_per_element(spec.kv_dtype));
+  f.state_tokens_per_sequence =
+      state_bytes > 0 ? static_cast<std::int64_t>(std::ceil(state_bytes / f.kv_bytes_per_token))
+                      : 0;
+  f.tokens_reserved_per_sequence = (o.paged_kv ? round_up(context_tokens, o.kv_block_tokens)
+                                               : std::max(max_model_len, context_tokens)) +
+                                   f.state_tokens_per_sequence;
+  // Each attention data-parallel copy holds its own sequences in its own KV cache, under its own
+  // engine limit.
+  f.attention_dp = spec.attention_dp;
+  f.max_sequences = f.kv_capacity_tokens / f.tokens_reserved_per_sequence * spec.attention_dp;
+  f.max_running =
+      std::min(f.max_sequences, limits.max_num_seqs * static_cast<std::int64_t>(spec.attention_dp));
   f.fits = f.max_sequences >= 1;
 
   const double gb = units::kBytesPerGB;

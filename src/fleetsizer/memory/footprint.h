@@ -31,7 +31,10 @@ struct Footprint {
   double kv_budget_bytes_per_gpu = 0;  // what is left for the KV cache (may be negative)
   std::int64_t kv_capacity_tokens = 0;
   std::int64_t context_tokens = 0;
-  std::int64_t tokens_reserved_per_sequence = 0;
+  std::int64_t tokens_reserved_per_sequence = 0;  // including state_tokens_per_sequence
+  // Sliding-window and linear-attention state of one sequence, in full-attention KV tokens.
+  std::int64_t state_tokens_per_sequence = 0;
+  int attention_dp = 1;            // max_sequences and max_running count every attention DP copy
   std::int64_t max_sequences = 0;  // memory-limited concurrent sequences at context_tokens
   // The running-sequence cap the scheduler sees: min(max_sequences, engine max_num_seqs).
   std::int64_t max_running = 0;
@@ -51,6 +54,8 @@ struct FitResult {
 // Bytes of the stored weights: linear layers in the spec's weights dtype plus its quantization
 // scales; embeddings, LM head and norms stay in 16 bits when the weights are quantized below that.
 double weights_bytes(const ReplicaSpec& spec);
+// Weight bytes one GPU holds: routed experts / (moe_tp x moe_ep x pp), the rest / (tp x pp).
+double weights_bytes_per_gpu(const ReplicaSpec& spec);
 // Bytes per stored weight element including group-scale overhead (int4: 0.5 + 4/group_size).
 double weight_element_bytes(Dtype dtype, std::int64_t int4_group_size);
 // KV bytes one GPU holds per token of context: its share of the KV heads (GQA heads are

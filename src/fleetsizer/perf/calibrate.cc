@@ -198,7 +198,36 @@ std::string physics_violation(const Measurement& m) {
   if (m.ttft_ms && ideal.ttft_ms.p50 > *m.ttft_ms * 1.02)
     return fmt::format("measured TTFT {:.2f} ms is below the hardware bound {:.2f} ms", *m.ttft_ms,
                        ideal.ttft_ms.p50);
+  if (m.output_tok_s) {
+    const double bound = ideal_output_tok_s(m);
+    if (*m.output_tok_s > bound * 1.02)
+      return fmt::format("measured output {:.0f} tok/s beats the hardware bound {:.0f} tok/s",
+                         *m.output_tok_s, bound);
+  }
   return "";
+}
+
+double ideal_output_tok_s(const Measurement& m) {
+  OperatingPoint p = operating_point(m, ideal_efficiency());
+  const double gpus_per_replica = p.spec.gpus();
+  const double replicas = std::max(1.0, m.num_gpus / gpus_per_replica);
+  // Sequences one replica decodes at once: the client count, else what its memory holds.
+  const double batch =
+      m.concurrency ? std::max(1.0, *m.concurrency / replicas) : static_cast<double>(p.max_running);
+  // Memory: a decode step of n sequences streams the weights and n contexts of at least the prompt,
+  // and yields n tokens; n / t(n) grows with n, so n = batch bounds it. Kernel classes run one
+  // after another; the links are left out (they may overlap).
+  const RooflineModel model(p.spec, p.efficiency);
+  const StepTime t = model.step(StepWork::decoding(batch, m.isl));
+  const double memory_bound = batch / (t.gemm_s + t.attention_s + t.lm_head_s);
+  // Compute: every output token costs its own forward pass and isl/osl prompt tokens' passes, at
+  // the fastest tensor rate the GPU has.
+  const GpuSpec& g = m.gpu;
+  const double peak =
+      std::max({g.bf16_tflops, g.fp8_tflops, g.int8_tops, g.fp4_tflops}) * 1e12 * gpus_per_replica;
+  const double flops_per_output =
+      2.0 * active_params_per_token(m.model) * (m.isl + m.osl) / std::max(1.0, m.osl);
+  return std::min(memory_bound, peak / flops_per_output) * replicas;
 }
 
 CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficiency& start) {

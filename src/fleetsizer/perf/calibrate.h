@@ -83,5 +83,9 @@ CalibrationResult calibrate(const std::vector<Measurement>& rows, const Efficien
 // Rows that beat the ideal machine (efficiency 1, no overhead) by more than 2% contradict
 // physics: a wrong unit, GPU count or model. Returns a reason, or "" when the row is plausible.
 std::string physics_violation(const Measurement& m);
+// The most output tok/s (of the row's num_gpus) the ideal machine could give at the row's
+// concurrency: min(batch / decode step streaming weights + KV at that batch, peak FLOP/s / FLOPs
+// per output token including its share of the prompt).
+double ideal_output_tok_s(const Measurement& m);
 
 }  // namespace fleetsizer

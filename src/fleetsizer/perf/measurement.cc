@@ -19,7 +19,12 @@ std::string_view latency_stat_origin_name(LatencyStatOrigin origin) {
 }
 
 std::string Measurement::configuration() const {
-  return fmt::format("{} {} {} tp{} {}/{}", model.name, gpu.name, engine, tp,
+  // Plain TP keeps its short name; an expert or attention data-parallel layout is spelled out.
+  std::string layout = fmt::format("tp{}", tp);
+  if (attention_dp > 1) layout += fmt::format(" dp{}", attention_dp);
+  if (moe_ep > 1) layout += fmt::format(" ep{}", moe_ep);
+  if (moe_tp > 0 && (moe_ep > 1 || attention_dp > 1)) layout += fmt::format(" moetp{}", moe_tp);
+  return fmt::format("{} {} {} {} {}/{}", model.name, gpu.name, engine, layout,
                      dtype_name(weights_dtype), dtype_name(kv_dtype));
 }
 

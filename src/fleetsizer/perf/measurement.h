@@ -24,6 +24,10 @@ struct Measurement {
   GpuSpec gpu;
   int num_gpus = 1;
   int tp = 1;
+  // The MoE and attention layout of the run (ReplicaSpec): 1, 1 and 0 (auto) for plain TP.
+  int attention_dp = 1;
+  int moe_ep = 1;
+  int moe_tp = 0;
   Dtype weights_dtype = Dtype::bf16;
   Dtype kv_dtype = Dtype::bf16;
   // The file left the dtype empty: weights are then assumed bf16 and the KV cache

@@ -19,6 +19,9 @@ OperatingPoint operating_point(const Measurement& m, const Efficiency& efficienc
   p.spec.model = m.model;
   p.spec.gpu = m.gpu;
   p.spec.tp = m.tp;
+  p.spec.attention_dp = m.attention_dp;
+  p.spec.moe_ep = m.moe_ep;
+  p.spec.moe_tp = m.moe_tp;
   p.spec.pp = 1;
   p.spec.weights_dtype = m.weights_dtype;
   p.spec.kv_dtype = m.kv_dtype;

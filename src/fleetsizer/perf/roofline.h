@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "fleetsizer/perf/efficiency.h"
+#include "fleetsizer/perf/expert_parallel.h"
 #include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/plan/replica_spec.h"
 
@@ -30,15 +31,22 @@ class RooflineModel final : public StepTimeModel {
  private:
   ReplicaSpec spec_;
   Efficiency efficiency_;
-  double gemm_flops_per_token_ = 0;  // per GPU, excluding LM head
+  // The routed experts of one MoE layer for a step of `tokens` tokens (expert_parallel.h).
+  MoeLayerCost moe_cost(double tokens) const;
+
+  double wbytes_ = 0;                // bytes per stored weight element
+  double gemm_flops_per_token_ = 0;  // per GPU, excluding LM head and routed experts
   double lm_head_flops_per_token_ = 0;
   double lm_head_bytes_ = 0;
-  double dense_weight_bytes_ = 0;      // per GPU: non-expert linear weights
-  double expert_bytes_ = 0;            // per GPU: one routed expert of one layer x layers
+  double dense_weight_bytes_ = 0;  // per GPU: non-expert linear weights
+  double moe_layers_ = 0;
   double attn_flops_per_context_ = 0;  // per GPU, per (token x attended context token)
-  double kv_bytes_per_token_ = 0;      // per GPU
+  double kv_bytes_per_token_ = 0;      // per GPU, per token of the replica's context
+  double state_flops_per_token_ = 0;   // per GPU: sliding-window and linear-attention layers
+  double state_bytes_per_token_ = 0;   // per GPU, per decoding sequence: their fixed state
   double allreduce_bytes_per_token_ = 0;
-  double gemm_peak_ = 0, attn_peak_ = 0, bandwidth_ = 0, link_ = 0;
+  double allreduce_launches_ = 0;
+  double gemm_peak_ = 0, attn_peak_ = 0, bandwidth_ = 0, link_ = 0, a2a_link_ = 0;
   double gemm_floor_s_ = 0;  // per step: 4 GEMM kernels per layer x kernel_floor_us
 };
 

@@ -16,8 +16,9 @@ RowPrediction predict_row(const Measurement& m, const Efficiency& efficiency,
   const RowForecast s = predictor.forecast(m, efficiency);
   p.ttft_ms = statistic(s.ttft_ms, m.latency_stat);
   p.tpot_ms = statistic(s.tpot_ms, m.latency_stat);
-  // Throughput is per num_gpus: replicas of tp GPUs side by side share the offered load.
-  const double replicas = std::max(1.0, static_cast<double>(m.num_gpus) / m.tp);
+  // Throughput is per num_gpus: replicas of tp x attention_dp GPUs side by side share the load.
+  const double replicas =
+      std::max(1.0, static_cast<double>(m.num_gpus) / (m.tp * std::max(1, m.attention_dp)));
   p.output_tok_s = s.output_tok_s * replicas;
   auto err = [](double pred, const std::optional<double>& meas) -> std::optional<double> {
     if (!meas || *meas <= 0) return std::nullopt;

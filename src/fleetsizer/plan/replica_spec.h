@@ -7,6 +7,7 @@
 //
 // Types only: this header sits just above catalog/ in the dependency order (memory/, perf/ and
 // sim/ include it); the rest of plan/ (evaluate_replica) sits above sim/.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -39,17 +40,29 @@ struct MemoryOptions {
   std::int64_t int4_group_size = 128;  // int4: one fp16 scale + one fp16 zero point per group
 };
 
+// The parallel layout of one pipeline stage (AIConfigurator's and TensorRT-LLM's terms): the
+// attention runs `attention_dp` data-parallel copies of `tp` GPUs each, every copy with its own
+// sequences and KV cache; the routed experts of a MoE model are split over the same
+// tp x attention_dp GPUs as moe_ep expert groups of moe_tp GPUs each (moe_tp x moe_ep = tp x
+// attention_dp). Dense layers, shared experts and the LM head follow the attention.
 struct ReplicaSpec {
   ModelSpec model;
   GpuSpec gpu;
-  int tp = 1;
+  int tp = 1;  // attention tensor parallelism within one attention data-parallel copy
   int pp = 1;
+  int attention_dp = 1;  // attention data parallelism
+  int moe_ep = 1;        // expert parallelism: groups the routed experts are divided among
+  int moe_tp = 0;        // MoE tensor parallelism; 0: tp x attention_dp / moe_ep
   Dtype weights_dtype = Dtype::bf16;
   Dtype kv_dtype = Dtype::bf16;
   std::string engine = "vllm";
   EngineLimits limits;
   MemoryOptions memory;
-  int gpus() const { return tp * pp; }
+  int gpus() const { return tp * attention_dp * pp; }
+  int stage_gpus() const { return tp * attention_dp; }
+  int moe_tp_size() const {
+    return moe_tp > 0 ? moe_tp : std::max(1, stage_gpus() / std::max(1, moe_ep));
+  }
 };
 
 }  // namespace fleetsizer
