@@ -297,7 +297,7 @@ report::Report disagg_report(const DisaggOutput& out) {
                   report::integer(pp.fleet.gpus), pp.fleet.usd_per_hour});
     };
     for (const auto& s : out.sweep) {
-      std::vector<report::Cell> row{s.isl};
+      std::vector<report::Cell> row{report::integer(static_cast<std::int64_t>(s.isl))};
       pool(s.prefill, row);
       pool(s.decode, row);
       row.push_back(s.feasible ? report::Cell{s.usd_per_hour} : report::Cell{});

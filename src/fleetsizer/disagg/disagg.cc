@@ -29,22 +29,45 @@ double price_of(const Scenario& base, const GpuSpec& gpu) {
   return gpu.name == base.replica.gpu.name ? base.usd_per_gpu_hour : gpu.usd_per_gpu_hour;
 }
 
+// The user's target behind a target searched with (the prefill pool searches the TTFT budget left
+// after the transfer; reasons name the target as the user wrote it).
+SloTarget shown(const SloTarget& t, const std::vector<SloTarget>& searched,
+                const std::vector<SloTarget>& user) {
+  for (std::size_t i = 0; i < searched.size() && i < user.size(); ++i)
+    if (searched[i].metric == t.metric && searched[i].percentile == t.percentile &&
+        searched[i].ms == t.ms)
+      return user[i];
+  return t;
+}
+
 // The search's answer as a pool replica's q and its binding.
-void take_search(PoolPlan& p, const ModelSearchResult& r) {
+void take_search(PoolPlan& p, const ModelSearchResult& r, const std::vector<SloTarget>& searched,
+                 const std::vector<SloTarget>& user) {
   p.at_q = r.state;
   if (!r.feasible) {
     p.reason = r.reason.empty() ? "no rate meets the SLO" : r.reason;
     for (const auto& c : r.checks)
       if (!c.holds) {
-        p.reason =
-            fmt::format("{} is {:.1f} ms even at a trickle", format_slo(c.target), c.value_ms);
+        p.reason = fmt::format("{} is {:.1f} ms even at a trickle",
+                               format_slo(shown(c.target, searched, user)),
+                               c.value_ms + (c.target.ms != shown(c.target, searched, user).ms
+                                                 ? shown(c.target, searched, user).ms - c.target.ms
+                                                 : 0.0));
         break;
       }
     return;
   }
   p.q_compute_rps = p.q_rps = r.value;
-  p.binding = r.binding_target ? format_slo(*r.binding_target) : "capacity";
+  p.binding = r.binding_target ? format_slo(shown(*r.binding_target, searched, user)) : "capacity";
   p.feasible = p.q_rps > 0;
+}
+
+// Searches the largest rate meeting `targets` and takes it as the pool's q.
+void search_q(PoolPlan& p, const StepTimeModel& model, const Lengths& lengths,
+              const std::vector<SloTarget>& searched, const std::vector<SloTarget>& user) {
+  take_search(p,
+              largest_rate_meeting(model, lengths, searched, p.running_cap, kDisaggRateTolerance),
+              searched, user);
 }
 
 ReplicaSpec pool_spec(const Scenario& base, const PoolOptions& o, const GpuSpec& gpu, int tp) {
@@ -196,12 +219,7 @@ PoolPlan prefill_replica(const ReplicaSpec& spec, const Scenario& base, const Kv
   }
   const RooflineModel model(spec, efficiency_of(base, spec));
   const Lengths prompt{isl * (1 - base.workload.prefix_hit_rate), 1};
-  const ModelSearchResult r = largest_rate_meeting(model, prompt, budget, fp.max_running);
-  take_search(p, r);
-  // Name the user's target, not the budget left after the transfer.
-  if (r.feasible && r.binding_target)
-    p.binding = format_slo({r.binding_target->metric, r.binding_target->percentile,
-                            r.binding_target->ms + p.transfer_ms});
+  search_q(p, model, prompt, budget, ttft);
   p.q_link_rps =
       kLinkUtilizationCap * link.gb_s * 1e9 * spec.tp / std::max(1.0, p.kv_bytes_per_request);
   if (p.feasible && p.q_link_rps < p.q_rps) {
@@ -231,7 +249,7 @@ PoolPlan decode_replica(const ReplicaSpec& spec, const Scenario& base,
   // cannot stretch TPOT (the two-pool simulation counts that wait in TPOT).
   std::vector<SloTarget> targets = tpot;
   for (const auto& t : tpot) targets.push_back({Metric::ttft, t.percentile, 2 * t.ms});
-  take_search(p, largest_rate_meeting(model, lengths, targets, fp.max_running));
+  search_q(p, model, lengths, targets, targets);
   if (p.feasible && p.binding.starts_with("ttft"))
     p.binding = "decode slot wait (KV-limited running cap)";
   return p;
@@ -251,7 +269,7 @@ PoolPlan colocated_replica(const ReplicaSpec& spec, const Scenario& base) {
   const RooflineModel model(spec, efficiency_of(base, spec));
   // The same prefix-hit discount on prompt work as the prefill pool gets.
   const Lengths lengths{isl * (1 - base.workload.prefix_hit_rate), osl};
-  take_search(p, largest_rate_meeting(model, lengths, base.slo, fp.max_running));
+  search_q(p, model, lengths, base.slo, base.slo);
   return p;
 }
 

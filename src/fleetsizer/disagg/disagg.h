@@ -29,6 +29,11 @@ namespace fleetsizer {
 // on average, already beyond what the TTFT budget assumed.
 inline constexpr double kLinkUtilizationCap = 0.8;
 
+// Relative precision of each pool's q (and of the capacity it is searched under): a sweep plans
+// every pool on every candidate GPU and TP at each prompt length, and whole replicas round far
+// more than 1e-4 of q.
+inline constexpr double kDisaggRateTolerance = 1e-4;
+
 // One pool's options: candidate GPUs (the cheapest pool wins), TP (unset: every valid TP from the
 // smallest that fits up to a host), dtypes and engine limits.
 struct PoolOptions {
