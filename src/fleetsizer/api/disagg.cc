@@ -13,10 +13,6 @@
 namespace fleetsizer::api {
 namespace {
 
-Efficiency efficiency_of(const Scenario& base, const ReplicaSpec& spec) {
-  return choose_efficiency(base.profile, spec.gpu.name, spec.engine).efficiency;
-}
-
 std::int64_t context_of(const Scenario& base) {
   return static_cast<std::int64_t>(std::ceil(base.workload.isl() + base.workload.osl()));
 }
@@ -29,7 +25,7 @@ int serving(const PoolPlan& p) {
 // The colocated pool replayed as one fleet at the target rate (plan/replica_plan's verify_fleet).
 Result<void> verify_colocated(const Scenario& base, PoolPlan& p, std::int64_t requests,
                               std::uint64_t seed) {
-  const RooflineModel model(p.spec, efficiency_of(base, p.spec));
+  const RooflineModel model(p.spec, efficiency_for(base.profile, p.spec.gpu.name, p.spec.engine));
   const ReplicaOptions replica = replica_options(p.spec, footprint_at(p.spec, context_of(base)));
   QSearchOptions o;
   o.requests = requests;
@@ -54,8 +50,8 @@ Result<TwoPoolVerification> verify_disagg(const DisaggInputs& in, const DisaggPl
   const Scenario& base = in.base;
   const ReplicaSpec& ps = plan.prefill.spec;
   const ReplicaSpec& ds = plan.decode.spec;
-  const RooflineModel prefill_model(ps, efficiency_of(base, ps));
-  const RooflineModel decode_model(ds, efficiency_of(base, ds));
+  const RooflineModel prefill_model(ps, efficiency_for(base.profile, ps.gpu.name, ps.engine));
+  const RooflineModel decode_model(ds, efficiency_for(base.profile, ds.gpu.name, ds.engine));
   TwoPoolOptions o;
   o.prefill = replica_options(
       ps, footprint_at(ps, static_cast<std::int64_t>(std::ceil(base.workload.isl() + 1))));

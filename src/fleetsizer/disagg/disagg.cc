@@ -19,10 +19,6 @@ std::int64_t tokens(double n) {
   return static_cast<std::int64_t>(std::ceil(n));
 }
 
-Efficiency efficiency_of(const Scenario& base, const ReplicaSpec& spec) {
-  return choose_efficiency(base.profile, spec.gpu.name, spec.engine).efficiency;
-}
-
 // The scenario's own price applies to its own GPU (the user may have set it); any other GPU is at
 // its catalog price.
 double price_of(const Scenario& base, const GpuSpec& gpu) {
@@ -217,7 +213,7 @@ PoolPlan prefill_replica(const ReplicaSpec& spec, const Scenario& base, const Kv
       return p;
     }
   }
-  const RooflineModel model(spec, efficiency_of(base, spec));
+  const RooflineModel model(spec, efficiency_for(base.profile, spec.gpu.name, spec.engine));
   const Lengths prompt{isl * (1 - base.workload.prefix_hit_rate), 1};
   search_q(p, model, prompt, budget, ttft);
   p.q_link_rps =
@@ -242,7 +238,7 @@ PoolPlan decode_replica(const ReplicaSpec& spec, const Scenario& base,
     p.reason = fmt::format("does not fit at TP {}: {}", spec.tp, fp.bottleneck);
     return p;
   }
-  const RooflineModel roofline(spec, efficiency_of(base, spec));
+  const RooflineModel roofline(spec, efficiency_for(base.profile, spec.gpu.name, spec.engine));
   const DecodeOnlyModel model(roofline);
   // A request waiting for a decode slot (KV-limited) delays its second token: the wait to join
   // plus the joining step may take at most two token times, so that the queue at the KV cap
@@ -266,7 +262,7 @@ PoolPlan colocated_replica(const ReplicaSpec& spec, const Scenario& base) {
     p.reason = fmt::format("does not fit at TP {}: {}", spec.tp, fp.bottleneck);
     return p;
   }
-  const RooflineModel model(spec, efficiency_of(base, spec));
+  const RooflineModel model(spec, efficiency_for(base.profile, spec.gpu.name, spec.engine));
   // The same prefix-hit discount on prompt work as the prefill pool gets.
   const Lengths lengths{isl * (1 - base.workload.prefix_hit_rate), osl};
   search_q(p, model, lengths, base.slo, base.slo);
