@@ -2,6 +2,7 @@
 
 #include "cli/command.h"
 #include "fleetsizer/api/disagg.h"
+#include "io/disagg_measurements.h"
 #include "io/disagg_settings.h"
 
 namespace fleetsizer::cli {
@@ -16,6 +17,7 @@ void setup_disagg(CLI::App& app, Invocation& inv) {
   auto request = std::make_shared<api::DisaggRequest>();
   auto sweep = std::make_shared<std::string>();
   auto gpus = std::make_shared<std::vector<std::string>>();
+  auto validate = std::make_shared<std::string>();
   flags->add_to(app);
   app.add_option("--sweep-isl", *sweep,
                  "A:B: plan at prompt lengths from A to B (geometric steps) and show the split, "
@@ -30,10 +32,19 @@ void setup_disagg(CLI::App& app, Invocation& inv) {
   app.add_option("--requests", request->verify_requests, "Requests per verification run")
       ->check(CLI::PositiveNumber);
   app.add_option("--seed", request->seed, "Seed of the verification runs");
-  inv.run = [flags, request, sweep, gpus]() -> Result<report::Report> {
+  app.add_option("--validate", *validate,
+                 "Measured disaggregated runs (CSV, docs/formats.md): predict each covered run and "
+                 "report the error and the coverage");
+  inv.run = [flags, request, sweep, gpus, validate]() -> Result<report::Report> {
     Catalog catalog = builtin_catalog();
     auto parsed = flags->parse(catalog);
     if (!parsed) return fail(parsed.error().message);
+    if (!validate->empty()) {
+      auto runs = io::read_disagg_runs(*validate);
+      if (!runs) return fail(runs.error().message);
+      return api::disagg_validation_report(
+          validate_disagg(*runs, catalog, parsed->scenario.profile), *validate);
+    }
     auto in = io::build_disagg(parsed->raw, parsed->scenario, catalog, *gpus);
     if (!in) return fail(in.error().message);
     api::DisaggRequest r = *request;

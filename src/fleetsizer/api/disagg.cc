@@ -327,4 +327,55 @@ report::Report disagg_report(const DisaggOutput& out) {
   return rep;
 }
 
+report::Report disagg_validation_report(const DisaggValidation& v, const std::string& path) {
+  report::Report rep;
+  rep.title = fmt::format("Disaggregated runs of {} against the model", path);
+  rep.add("converted", report::integer(v.converted));
+  rep.add("covered", report::integer(v.covered));
+  for (const auto& [reason, n] : v.uncovered) rep.add("uncovered." + reason, report::integer(n));
+  for (auto [key, e] :
+       {std::pair<std::string, const ErrorSummary*>{"ttft_ms", &v.ttft}, {"tpot_ms", &v.tpot}}) {
+    rep.add("summary." + key + ".n", report::integer(e->n));
+    rep.add("summary." + key + ".median_abs_pct_error", e->median_abs_pct_error, 1);
+    rep.add("summary." + key + ".p90_abs_pct_error", e->p90_abs_pct_error, 1);
+  }
+  report::Table t{"rows", "Covered runs (measured and predicted means)", {}, {}};
+  t.columns = {{"id", "id", 0},
+               {"model", "model", 0},
+               {"gpu", "gpu", 0},
+               {"engine", "engine", 0},
+               {"isl", "isl", 0},
+               {"osl", "osl", 0},
+               {"concurrency", "C", 0},
+               {"prefill_workers", "Np", 0},
+               {"prefill_tp", "P tp", 0},
+               {"decode_workers", "Nd", 0},
+               {"decode_tp", "D tp", 0},
+               {"ttft_ms", "TTFT ms", 1},
+               {"predicted_ttft_ms", "pred", 1},
+               {"ttft_error_pct", "err %", 1},
+               {"tpot_ms", "TPOT ms", 2},
+               {"predicted_tpot_ms", "pred", 2},
+               {"tpot_error_pct", "err %", 1},
+               {"prefill_saturated", "P sat", 0}};
+  for (const auto& r : v.rows) {
+    const DisaggRun& run = *r.run;
+    t.rows.push_back({run.id, run.model, run.gpu, run.engine,
+                      report::integer(static_cast<std::int64_t>(run.isl)),
+                      report::integer(static_cast<std::int64_t>(run.osl)),
+                      report::integer(run.concurrency), report::integer(run.prefill.workers),
+                      report::integer(run.prefill.tp), report::integer(run.decode.workers),
+                      report::integer(run.decode.tp), run.ttft_ms, r.predicted.ttft_ms,
+                      r.ttft_error_pct, run.tpot_ms, r.predicted.tpot_ms, r.tpot_error_pct,
+                      r.predicted.prefill_saturated});
+  }
+  rep.tables.push_back(std::move(t));
+  rep.notes.push_back(
+      "Coverage is decided by catalog lookup at run time: rows of models or GPUs the catalog "
+      "lacks, "
+      "or of layouts ReplicaSpec does not model, are counted by reason and not predicted.");
+  rep.csv_fields = false;
+  return rep;
+}
+
 }  // namespace fleetsizer::api

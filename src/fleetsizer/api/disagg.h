@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fleetsizer/disagg/disagg.h"
+#include "fleetsizer/disagg/validate.h"
 #include "fleetsizer/plan/evaluate.h"
 #include "fleetsizer/report/report.h"
 #include "fleetsizer/sim/two_pool.h"
@@ -51,10 +52,14 @@ struct DisaggOutput {
 
 // The plan's pools replayed together at the target rate (used by run_disagg with verify).
 Result<TwoPoolVerification> verify_disagg(const DisaggInputs& in, const DisaggPlan& plan,
-                                          std::int64_t requests, std::uint64_t seed,
-                                          int max_extra);
+                                          std::int64_t requests, std::uint64_t seed, int max_extra);
 
 Result<DisaggOutput> run_disagg(const DisaggRequest& request);
 report::Report disagg_report(const DisaggOutput& output);
+
+// `disagg --validate F`: the measured disaggregated runs against the model (disagg/validate.h):
+// coverage counts by reason, per-row predictions and errors, and their median and p90.
+report::Report disagg_validation_report(const DisaggValidation& validation,
+                                        const std::string& path);
 
 }  // namespace fleetsizer::api
