@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fleetsizer/perf/decode_only.h"
+#include "fleetsizer/workload/list_source.h"
 
 namespace fleetsizer {
 namespace {
@@ -39,20 +40,6 @@ class PromptSource final : public RequestSource {
  private:
   RequestSource& inner_;
   std::unordered_map<std::uint64_t, Pending>& pending_;
-};
-
-class VectorSource final : public RequestSource {
- public:
-  explicit VectorSource(std::vector<Request> requests) : requests_(std::move(requests)) {}
-  Result<bool> next(Request& out) override {
-    if (pos_ >= requests_.size()) return false;
-    out = requests_[pos_++];
-    return true;
-  }
-
- private:
-  std::vector<Request> requests_;
-  std::size_t pos_ = 0;
 };
 
 }  // namespace
@@ -90,7 +77,7 @@ Result<TwoPoolResult> simulate_two_pool(const StepTimeModel& prefill_model,
   out.prefill = std::move(*pre);
 
   std::ranges::stable_sort(handed, {}, &Request::arrival_s);
-  VectorSource decodes(std::move(handed));
+  ListSource decodes(std::move(handed));
   SimOptions d;
   d.replicas = options.decode_replicas;
   d.replica = options.decode;
