@@ -9,6 +9,7 @@ data/measurements/README.md):
   data/measurements/splitwise-llama2-70b.csv      <- splitwise-perf-model/perf_model.csv
   data/measurements/open-loop-vllm.csv            <- open-loop-vllm/*.csv (means)
   data/measurements/open-loop-vllm-p99.csv        <- open-loop-vllm/*-p99.csv (p99s)
+  data/measurements/aiconfigurator-disagg.csv     <- aiconfigurator-silicon/silicon_sample.csv (mode disagg)
 
 Two columns beyond DESIGN.md section 5 (docs/formats.md): `latency_stat` (which statistic ttft_ms and
 tpot_ms are: mean, p50, p99, ...) and `requests` (requests the run completed, replayed by the simulator).
@@ -218,6 +219,57 @@ def open_loop(data, out_dir):
         write(os.path.join(out_dir, f"open-loop-vllm{suffix}.csv"), rows)
 
 
+# Disaggregated runs: model paths and systems to catalog names, including those the catalog does not
+# have yet (the validator counts such rows as uncovered by reason, docs/accuracy.md).
+DISAGG_MODELS = {"deepseek-ai/DeepSeek-R1": "deepseek-r1", "deepseek-ai/DeepSeek-V3": "deepseek-v3",
+                 "moonshotai/Kimi-K2.5": "kimi-k2.5", "openai/gpt-oss-120b": "gpt-oss-120b",
+                 "zhipuai/GLM-5": "glm-5", "Qwen/Qwen3-32B": "qwen3-32b", "nvidia/Qwen3-32B-NVFP4": "qwen3-32b",
+                 "Qwen/Qwen3-235B-A22B-FP8": "qwen3-235b-a22b"}
+DISAGG_GPUS = {"h100_sxm": "h100-sxm", "h200_sxm": "h200", "b200_sxm": "b200", "b300_sxm": "b300",
+               "gb200": "gb200", "gb300": "gb300"}
+# gemm_quant_mode -> weights dtype; the KV dtype follows the run's precision (fp8 and fp4 recipes of
+# TensorRT-LLM, SGLang and vLLM in this sample keep an fp8 KV cache; assumption stated in
+# docs/accuracy.md).
+DISAGG_WEIGHTS = {"fp8": "fp8", "fp8_block": "fp8", "nvfp4": "fp4", "bf16": "bf16", "float16": "fp16"}
+POOL_FIELDS = ["workers", "tp", "pp", "attention_dp", "moe_tp", "moe_ep", "batch"]
+DISAGG_HEADER = (["id", "model", "gpu", "engine", "engine_version", "weights_dtype", "kv_dtype", "isl", "osl",
+                  "concurrency"] + [f"prefill_{k}" for k in POOL_FIELDS] + [f"decode_{k}" for k in POOL_FIELDS]
+                 + ["ttft_ms", "tpot_ms", "latency_stat", "source"])
+
+
+def disagg(data, out_dir):
+    """Every disaggregated run of the AIConfigurator silicon sample, one row per run."""
+    src = os.path.join(data, "aiconfigurator-silicon", "silicon_sample.csv")
+    rows = []
+    with open(src, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["mode"] != "disagg":
+                continue
+            m = re.search(r"silicon_concurrency=(\d+)", r["silicon_data_source"])
+            row = {"id": r["id"], "model": DISAGG_MODELS.get(r["model_path"], r["model_path"]),
+                   "gpu": DISAGG_GPUS.get(r["system"], r["system"]), "engine": r["backend"],
+                   "engine_version": r["backend_version"],
+                   "weights_dtype": DISAGG_WEIGHTS.get(r["gemm_quant_mode"], r["gemm_quant_mode"]),
+                   "kv_dtype": "fp8", "isl": r["isl"], "osl": r["osl"],
+                   "concurrency": m.group(1) if m else "",
+                   "ttft_ms": r["silicon_ttft_ms"], "tpot_ms": r["silicon_tpot_ms"],
+                   # SOURCE.txt: silicon_ttft_ms / silicon_tpot_ms are measured means.
+                   "latency_stat": "mean",
+                   # The data source without its container image (engine and version are columns).
+                   "source": "AIConfigurator silicon_sample.csv ("
+                             + "; ".join(p for p in r["silicon_data_source"].split("; ")
+                                         if not p.startswith(("nvcr.io", "lmsysorg", "vllm/")) and "/" not in p.split("=")[-1] or p.startswith("db-dump"))
+                             + ")"}
+            for pool in ("prefill", "decode"):
+                names = {"workers": "num_workers", "tp": "tp_size", "pp": "pp_size",
+                         "attention_dp": "attention_dp_size", "moe_tp": "moe_tp_size", "moe_ep": "moe_ep_size",
+                         "batch": "batch_size"}
+                for k, col in names.items():
+                    row[f"{pool}_{k}"] = r[f"{pool}_{col}"]
+            rows.append(row)
+    write(os.path.join(out_dir, "aiconfigurator-disagg.csv"), rows, DISAGG_HEADER)
+
+
 def write(path, rows, header=HEADER):
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=header)
@@ -235,3 +287,4 @@ if __name__ == "__main__":
     silicon_agg(data, out)
     splitwise(data, out)
     open_loop(data, out)
+    disagg(data, out)

@@ -15,6 +15,7 @@ void setup_calibrate(CLI::App&, Invocation&);
 void setup_validate(CLI::App&, Invocation&);
 void setup_search(CLI::App&, Invocation&);
 void setup_catalog(CLI::App&, Invocation&);
+void setup_disagg(CLI::App&, Invocation&);
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
@@ -34,6 +35,10 @@ const std::vector<CommandSpec>& commands() {
        "Cheapest plan meeting the SLO over GPUs, dtypes, TP, batch caps: ranked plans, Pareto "
        "frontier, error bars, spares, reservation; --emit vllm|k8s",
        setup_search},
+      {"disagg",
+       "Disaggregated prefill/decode pools (a GPU type per pool, KV link) beside the best "
+       "colocated pool; --sweep-isl, --verify",
+       setup_disagg},
       {"catalog", "The built-in GPUs or models, with sources", setup_catalog},
       {"simulate",
        "Discrete-event simulation of a replica fleet under a trace or synthetic traffic",

@@ -71,6 +71,21 @@ void ScenarioFlags::add_to(CLI::App& app) {
        "CSV of hour,rate_rps: size each hour and plan a year's "
        "reservation"},
       {"--budget-usd-per-hour", "budget_usd_per_hour", "Plans above this $/hour are over budget"},
+      {"--prefill-gpu", "prefill_gpu", "Prefill pool GPU (default: --gpu)"},
+      {"--prefill-tp", "prefill_tp", "Prefill pool TP (default: --tp, else every TP that fits)"},
+      {"--prefill-weights-dtype", "prefill_weights_dtype", "Prefill pool weights dtype"},
+      {"--prefill-max-num-seqs", "prefill_max_num_seqs", "Prefill pool engine cap on sequences"},
+      {"--prefill-max-num-batched-tokens", "prefill_max_num_batched_tokens",
+       "Prefill pool token budget per step"},
+      {"--decode-gpu", "decode_gpu", "Decode pool GPU (default: --gpu)"},
+      {"--decode-tp", "decode_tp", "Decode pool TP (default: --tp, else every TP that fits)"},
+      {"--decode-weights-dtype", "decode_weights_dtype", "Decode pool weights dtype"},
+      {"--decode-max-num-seqs", "decode_max_num_seqs", "Decode pool engine cap on sequences"},
+      {"--decode-max-num-batched-tokens", "decode_max_num_batched_tokens",
+       "Decode pool token budget per step"},
+      {"--kv-link", "kv_link", "KV transfer link: nvlink, infiniband (default), roce, ethernet"},
+      {"--kv-transfer-gb-s", "kv_transfer_gb_s", "KV link bandwidth per GPU, GB/s (overrides)"},
+      {"--kv-transfer-latency-us", "kv_transfer_latency_us", "KV link latency per transfer, us"},
   };
   if (reads_.contains(io::KeyGroup::traffic))
     skip_bad_lines_option_ =

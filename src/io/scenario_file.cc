@@ -48,14 +48,6 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       continue;
     }
     if (!key_group(key)) {
-      // Keys of features still to come are named as such, not silently accepted.
-      static const std::vector<std::string> disaggregated = {
-          "prefill_gpu", "prefill_tp", "decode_gpu", "decode_tp", "kv_transfer_gb_s"};
-      if (std::ranges::find(disaggregated, key) != disaggregated.end())
-        return fail(fmt::format(
-            "{}: '{}' is a disaggregated prefill/decode setting, which fleetsizer does not size "
-            "yet",
-            origin, key));
       return fail(fmt::format("{}: unknown key '{}'", origin, key));
     }
     if (value.IsSequence()) {
@@ -284,6 +276,19 @@ const std::vector<ScenarioKey>& scenario_keys() {
       {"prices", search},
       {"load_profile", search},
       {"budget_usd_per_hour", search},
+      {"prefill_gpu", disagg},
+      {"prefill_tp", disagg},
+      {"prefill_weights_dtype", disagg},
+      {"prefill_max_num_seqs", disagg},
+      {"prefill_max_num_batched_tokens", disagg},
+      {"decode_gpu", disagg},
+      {"decode_tp", disagg},
+      {"decode_weights_dtype", disagg},
+      {"decode_max_num_seqs", disagg},
+      {"decode_max_num_batched_tokens", disagg},
+      {"kv_link", disagg},
+      {"kv_transfer_gb_s", disagg},
+      {"kv_transfer_latency_us", disagg},
   };
   return keys;
 }

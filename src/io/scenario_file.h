@@ -49,6 +49,7 @@ enum class KeyGroup : unsigned {
   run,           // requests replicas (simulate)
   search,        // gpus tps weights_dtypes kv_dtypes max_num_seqs_caps engines prices
                  // load_profile budget_usd_per_hour (search)
+  disagg,        // prefill_* decode_* kv_link kv_transfer_gb_s kv_transfer_latency_us (disagg)
 };
 
 class KeyGroups {

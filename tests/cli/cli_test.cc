@@ -301,10 +301,9 @@ TEST(CliFlags, ScenarioFileKeys) {
   write_text(dir + "/seed.yaml", "model: llama-3.1-8b\nsimulation:\n  seed: 3\n");
   expect_one_line_error("simulate --scenario " + dir + "/seed.yaml",
                         "seed.yaml:3: unknown key 'seed'");
+  // A disaggregated pool's key is read by disagg only; fit ignores it in a shared file.
   write_text(dir + "/disagg.yaml", "model: llama-3.1-8b\nprefill_gpu: h100\n");
-  expect_one_line_error("size --scenario " + dir + "/disagg.yaml",
-                        "disagg.yaml:2: 'prefill_gpu' is a disaggregated prefill/decode setting, "
-                        "which fleetsizer does not size yet");
+  EXPECT_EQ(run_json("fit --scenario " + dir + "/disagg.yaml")["min_gpus"], 1);
   // A file shared by size and simulate: fit ignores what only they read.
   write_text(dir + "/shared.yaml",
              "model: llama-3.1-8b\ngpu: h100\ntarget_qps: 20\nq: 5\nrouter: random\n"

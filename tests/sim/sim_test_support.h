@@ -6,6 +6,7 @@
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/perf/linear_step.h"
 #include "fleetsizer/perf/roofline.h"
+#include "fleetsizer/workload/list_source.h"
 #include "fleetsizer/workload/synthetic.h"
 
 namespace fleetsizer::testing {
@@ -30,19 +31,7 @@ inline RooflineModel h100_llama8b(Efficiency e = engine_defaults("vllm").efficie
   return RooflineModel(h100_llama8b_spec(), e);
 }
 
-// A source replaying a fixed list.
-class ListSource final : public RequestSource {
- public:
-  explicit ListSource(std::vector<Request> requests) : requests_(std::move(requests)) {}
-  Result<bool> next(Request& out) override {
-    if (i_ >= requests_.size()) return false;
-    out = requests_[i_++];
-    return true;
-  }
-
- private:
-  std::vector<Request> requests_;
-  std::size_t i_ = 0;
-};
+// A source replaying a fixed list (the simulator's own).
+using ListSource = fleetsizer::ListSource;
 
 }  // namespace fleetsizer::testing

@@ -228,6 +228,7 @@ StepMix step_mix(const StepTimeModel& model, double rate, double t, double runni
 struct FixedPoint {
   bool stable = false;
   double step_s = 0, running = 0, prefill_tokens = 0;
+  double decoding = 0;  // sequences decoding in a step: running, or none when osl is 1
   StepMix mix;
   std::string limit;
 };
@@ -242,16 +243,19 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
     // Each running request takes one step per output token (its first comes from its prompt's
     // step): running = rate x (O - 1) x t by Little's law.
     const double running = rate * std::max(O - 1, 1.0) * t;
+    // A request of one output token (a disaggregated prefill replica's) is done with its prompt's
+    // step: it occupies the replica but never decodes, so it takes no decode seat or budget.
+    const double decoding = O > 1 ? running : 0.0;
     const double prefill = rate * I * t;
     if (running > static_cast<double>(max_running)) {
       f.limit = "running sequences exceed the cap of " + std::to_string(max_running);
       return f;
     }
-    if (prefill + running > budget) {
+    if (prefill + decoding > budget) {
       f.limit = "prefill + decode tokens per step exceed the token budget";
       return f;
     }
-    const StepMix mix = step_mix(model, rate, t, running, I, O, budget);
+    const StepMix mix = step_mix(model, rate, t, decoding, I, O, budget);
     const double next = mix.mean_s;
     if (!std::isfinite(next) || next > 600) {
       f.limit = "step time diverges: arrivals outpace the replica";
@@ -261,6 +265,7 @@ FixedPoint solve(const StepTimeModel& model, const Lengths& w, double rate,
       f.stable = true;
       f.step_s = next;
       f.running = running;
+      f.decoding = decoding;
       f.prefill_tokens = prefill;
       f.mix = mix;
       return f;
@@ -306,7 +311,7 @@ SteadyState open_loop(const StepTimeModel& model, const Lengths& w, double rate,
   s.decode_step_ms = f.step_s * 1e3;
   // Own prefill: the step carrying the prompt (with whatever else arrived in the same step), and
   // one more per further chunk when the prompt exceeds what the budget leaves after the decodes.
-  const double per_step = std::max(1.0, budget - f.running);
+  const double per_step = std::max(1.0, budget - f.decoding);
   const double chunks = std::ceil(I / per_step);
   const double prefill_step = f.mix.own_s;
   s.prefill_step_ms = prefill_step * 1e3;
