@@ -260,12 +260,28 @@ def disagg(data, out_dir):
                              + "; ".join(p for p in r["silicon_data_source"].split("; ")
                                          if not p.startswith(("nvcr.io", "lmsysorg", "vllm/")) and "/" not in p.split("=")[-1] or p.startswith("db-dump"))
                              + ")"}
+            notes = []
             for pool in ("prefill", "decode"):
                 names = {"workers": "num_workers", "tp": "tp_size", "pp": "pp_size",
                          "attention_dp": "attention_dp_size", "moe_tp": "moe_tp_size", "moe_ep": "moe_ep_size",
                          "batch": "batch_size"}
                 for k, col in names.items():
                     row[f"{pool}_{k}"] = r[f"{pool}_{col}"]
+                # Each pool's layout read as the aggregated runs' are (silicon_layout: the sample
+                # writes some layouts in other terms than the GPUs they ran on); the reading is said
+                # in `source`.
+                if r[f"{pool}_tp_size"]:
+                    cols = {k: r[f"{pool}_{k}"] for k in ("tp_size", "attention_dp_size", "moe_tp_size",
+                                                          "moe_ep_size")}
+                    tp, adp, moe_tp, ep, _, note = silicon_layout(
+                        dict(cols, system=r["system"], id=r["id"]), row["model"])
+                    if moe_tp is not None:
+                        row[f"{pool}_tp"], row[f"{pool}_attention_dp"] = tp, adp
+                        row[f"{pool}_moe_tp"], row[f"{pool}_moe_ep"] = moe_tp, ep
+                    if note:
+                        notes.append(f"{pool}: {note}")
+            if notes:
+                row["source"] += "; " + "; ".join(notes)
             rows.append(row)
     write(os.path.join(out_dir, "aiconfigurator-disagg.csv"), rows, DISAGG_HEADER)
 

@@ -39,10 +39,21 @@ TEST(DisaggValidate, CoverageByCatalogAndLayout) {
   EXPECT_EQ(pool_spec(run_of("no-such-model", "h200"), {1, 8}, catalog).uncovered, "unknown model");
   EXPECT_EQ(pool_spec(run_of("deepseek-v3", "no-such-gpu"), {1, 8}, catalog).uncovered,
             "unknown GPU");
-  DisaggPoolLayout dp{1, 1, 1, 8, 1, 8, 1};  // attention data-parallel over 8 GPUs
-  EXPECT_NE(pool_spec(run_of("deepseek-v3", "h200"), dp, catalog)
-                .uncovered.find("parallelism not modeled"),
-            std::string::npos);
+  // DEP8: attention data-parallel over 8 GPUs, the experts split 8 ways over the same GPUs.
+  DisaggPoolLayout dep8{1, 1, 1, 8, 1, 8, 1};
+  const auto dep = pool_spec(run_of("deepseek-v3", "h200"), dep8, catalog);
+  ASSERT_TRUE(dep.spec) << dep.uncovered;
+  EXPECT_EQ(dep.spec->attention_dp, 8);
+  EXPECT_EQ(dep.spec->moe_ep, 8);
+  EXPECT_EQ(dep.spec->moe_tp_size(), 1);
+  EXPECT_EQ(dep.spec->gpus(), 8);
+  // Experts that do not tile the pool's GPUs (TP 8, 1 x 4 expert groups), and pipeline stages,
+  // are not modeled.
+  for (DisaggPoolLayout odd :
+       {DisaggPoolLayout{1, 8, 1, 1, 1, 4, 1}, DisaggPoolLayout{1, 8, 2, 1, 0, 1, 1}})
+    EXPECT_NE(pool_spec(run_of("deepseek-v3", "h200"), odd, catalog)
+                  .uncovered.find("parallelism not modeled"),
+              std::string::npos);
   DisaggPoolLayout no_workers{0, 8};
   EXPECT_EQ(pool_spec(run_of("deepseek-v3", "h200"), no_workers, catalog).uncovered,
             "worker count or TP not recorded");

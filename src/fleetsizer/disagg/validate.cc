@@ -32,21 +32,24 @@ PoolSpecResult pool_spec(const DisaggRun& run, const DisaggPoolLayout& pool,
     out.uncovered = "worker count or TP not recorded";
     return out;
   }
-  // Expert parallelism over the TP group (moe_ep x moe_tp = tp) splits the experts' bytes and
-  // FLOPs over the same GPUs as TP does, which the roofline models; anything else is not modeled.
-  const int moe = std::max(1, pool.moe_ep) * std::max(1, pool.moe_tp);
-  if (pool.pp != 1 || pool.attention_dp > 1 || (model->is_moe() && moe != pool.tp)) {
-    out.uncovered = "parallelism not modeled (attention DP, EP beyond TP, PP)";
+  // Attention over tp x attention_dp GPUs, the routed experts over moe_ep groups of moe_tp GPUs
+  // on the same GPUs (ReplicaSpec, docs/model.md section 4b); a layout whose experts do not tile
+  // the pool's GPUs, or pipeline stages, are not modeled.
+  ReplicaSpec spec;
+  spec.tp = pool.tp;
+  spec.attention_dp = std::max(1, pool.attention_dp);
+  spec.moe_ep = std::max(1, pool.moe_ep);
+  spec.moe_tp = std::max(0, pool.moe_tp);
+  if (pool.pp != 1 || (model->is_moe() && spec.moe_tp_size() * spec.moe_ep != spec.stage_gpus())) {
+    out.uncovered = "parallelism not modeled (pipeline stages, or experts not tiling the GPUs)";
     return out;
   }
   if (!valid_tensor_parallel(*model, pool.tp)) {
     out.uncovered = "TP does not split the heads";
     return out;
   }
-  ReplicaSpec spec;
   spec.model = *model;
   spec.gpu = *gpu;
-  spec.tp = pool.tp;
   spec.weights_dtype = run.weights_dtype;
   spec.kv_dtype = run.kv_dtype;
   spec.engine = run.engine;
@@ -57,7 +60,8 @@ PoolSpecResult pool_spec(const DisaggRun& run, const DisaggPoolLayout& pool,
 
 KvLink link_for_run(const DisaggRun& run, const ReplicaSpec& prefill) {
   const bool nvl = run.gpu == "gb200" || run.gpu == "gb300" ||
-                   (run.prefill.workers * prefill.tp + run.decode.workers * run.decode.tp <=
+                   (run.prefill.workers * prefill.gpus() +
+                        run.decode.workers * run.decode.tp * std::max(1, run.decode.attention_dp) <=
                     prefill.gpu.gpus_per_host);
   return *link_preset(nvl ? "nvlink" : "infiniband");
 }
