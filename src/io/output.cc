@@ -113,8 +113,7 @@ Result<std::string> read_text_file(const std::string& path, const std::string& w
   if (fs::is_directory(status))
     return fail(fmt::format("{}: is a directory, not a {}", path, what));
   if (fs::is_regular_file(status) && fs::file_size(path, ec) > max_bytes)
-    return fail(
-        fmt::format("{}: over the {} MiB limit, not a {}", path, max_bytes >> 20, what));
+    return fail(fmt::format("{}: over the {} MiB limit, not a {}", path, max_bytes >> 20, what));
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(fmt::format("{}: cannot open {}", path, what));
   // Read in pieces up to the cap: a device (/dev/zero) or a growing file never ends.

@@ -19,6 +19,7 @@
 #include "io/profile_file.h"
 #include "io/stack_file.h"
 #include "io/trace_file.h"
+#include "io/yaml_util.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -56,7 +57,14 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
             "{}: '{}' is a disaggregated prefill/decode setting, which fleetsizer does not size "
             "yet",
             origin, key));
-      return fail(fmt::format("{}: unknown key '{}'", origin, key));
+      // scenario_keys() is the one list of known keys (docs/formats.md's table is checked
+      // against it): the nearest one is the likely typo.
+      std::vector<std::string_view> known;
+      for (const auto& k : scenario_keys()) known.push_back(k.name);
+      for (const auto& g : kGroups) known.push_back(g);
+      const std::string near = nearest_name(key, known);
+      return fail(fmt::format("{}: unknown key '{}'{}", origin, key,
+                              near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
     }
     if (value.IsSequence()) {
       for (const auto& element : value) {
@@ -313,12 +321,9 @@ RawScenario select(const RawScenario& raw, KeyGroups groups) {
 }
 
 Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
-  }
+  auto loaded = parse_yaml_document(text, path);
+  if (!loaded) return std::unexpected(loaded.error());
+  const YAML::Node& root = *loaded;
   RawScenario raw;
   raw.base_dir = std::filesystem::path(path).parent_path().string();
   if (root.IsNull()) return raw;

@@ -110,3 +110,42 @@ TEST(Hardening, DeviceFilesDirectoriesAndNonUtf8AreOnePlainLine) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Every YAML reader: unknown keys (with the nearest known name), duplicate keys, a second
+// document. Each reader's one list of known keys is where a new key is registered.
+TEST(HardeningYaml, UnknownDuplicateAndMultiDocumentKeysAreErrors) {
+  const std::string dir = temp_dir("hardening-yaml");
+  const auto expect = [&](const std::string& file, const std::string& text,
+                          const std::string& command, const std::string& needle) {
+    write_text(dir + "/" + file, text);
+    expect_one_line_error(command + " '" + dir + "/" + file + "'", needle);
+  };
+  expect("typo.yaml", "model: llama-3.1-8b\ntpp: 2\n", "size --scenario",
+         "typo.yaml:2: unknown key 'tpp' (did you mean 'tp'?)");
+  expect("twice.yaml", "replica:\n  tp: 2\n  tp: 4\n", "size --scenario",
+         "twice.yaml:3: key 'tp' given twice");
+  expect("two.yaml", "model: llama-3.1-8b\n---\ntp: 4\n", "size --scenario",
+         "two.yaml:3: a second YAML document ('---'): one document per file");
+  expect("catalog.yaml", "gpus:\n  - name: g\n    base: h100-sxm\n    memory_gb: 80\n",
+         "catalog gpus --catalog",
+         "catalog.yaml:4: unknown key 'memory_gb' in a GPU (did you mean "
+         "'memory_gib'?)");
+  expect("model.yaml", "models:\n  - name: m\n    base: llama-3.1-8b\n    layer: 3\n",
+         "catalog models --catalog", "unknown key 'layer' in a model (did you mean 'layers'?)");
+  expect("profile.yaml", "entries:\n  - gpu: h100-sxm\n    engine: vllm\n    computee: 0.5\n",
+         "size --profile",
+         "profile.yaml:4: unknown key 'computee' in a profile entry (did you "
+         "mean 'compute'?)");
+  expect("stack.yaml",
+         "stack:\n  target_qps: 10\n  baseline: {gpus: 1, qps: 1}\n  levers:\n    - {name: a, "
+         "memry: 0.5}\n",
+         "stack --scenario", "unknown key 'memry' in a lever (did you mean 'memory'?)");
+  expect("dup-catalog.yaml", "gpus:\n  - name: g\n    name: h\n", "catalog gpus --catalog",
+         "key 'name' given twice");
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
