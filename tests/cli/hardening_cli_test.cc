@@ -98,6 +98,20 @@ TEST(Hardening, OutputWritesThroughASymlinkAndKeepsPermissions) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
+TEST(Hardening, ACurveBatchOfExtremeSizeIsARangeErrorNotAHang) {
+  // batch 1e15 in examples/curve-70b.csv made slo and size run for ever with memory climbing.
+  const std::string dir = temp_dir("hardening-curve");
+  std::string text = read_text(source_path("examples/curve-70b.csv"));
+  const auto row = text.find("\n4,");
+  ASSERT_NE(row, std::string::npos);
+  text.replace(row + 1, 1, "1e15");
+  write_text(dir + "/curve.csv", text);
+  expect_one_line_error("slo --curve '" + dir + "/curve.csv'",
+                        "batch must be in (0, 1000000], got 1000000000000000");
+  expect_one_line_error("size --target-qps 10 --curve '" + dir + "/curve.csv'",
+                        "batch must be in (0, 1000000]");
+}
+
 TEST(Hardening, DeviceFilesDirectoriesAndNonUtf8AreOnePlainLine) {
   expect_one_line_error("size --scenario /dev/zero",
                         "/dev/zero: over the 16 MiB limit (a device file?), not a scenario file");
