@@ -71,6 +71,7 @@ void setup_emulate(CLI::App& app, Invocation& inv) {
       if (!replica) return fail(replica.error().message);
       o.model = replica->model;
       o.replica = replica->replica;
+      o.max_model_len = replica->max_model_len;
       what = replica->description;
     } else {
       what = fmt::format("fixed TTFT {} ms, TPOT {} ms, max concurrency {}", o.ttft_ms, o.tpot_ms,

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "fleetsizer/api/simulate.h"
+#include "io/output.h"
 
 namespace fleetsizer::cli {
 
@@ -50,9 +51,15 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
     if (!rate) return fail(rate.error().message);
     auto requests = io::integer_setting(*raw, "requests");
     if (!requests) return fail(requests.error().message);
-    if (*requests && **requests < 1) return fail("--requests must be >= 1");
+    if (*requests && (**requests < 1 || **requests > kMaxSimRequests))
+      return fail(
+          fmt::format("--requests must be in [1, {}], got {}", kMaxSimRequests, **requests));
     auto replicas = io::integer_setting(*raw, "replicas");
     if (!replicas) return fail(replicas.error().message);
+    // Checked before the narrowing cast: --replicas 4294967300 must not simulate 4 replicas.
+    if (*replicas && (**replicas < 1 || **replicas > kMaxSimReplicas))
+      return fail(
+          fmt::format("--replicas must be in [1, {}], got {}", kMaxSimReplicas, **replicas));
     if (f->max_waiting < 1) return fail("--max-waiting must be >= 1");
 
     api::SimulateRequest req;
@@ -77,21 +84,22 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
                                  req.requests);
     }
     // Per-request CSV, written whole or not at all (renamed into place at the end).
-    std::shared_ptr<std::ofstream> csv;
-    std::string tmp;
+    std::shared_ptr<io::OutputFile> file;
     if (!f->per_request.empty()) {
       if (f->find_replicas) return fail("--per-request cannot be combined with --find-replicas");
-      tmp = f->per_request + ".tmp." + std::to_string(::getpid());
-      csv = std::make_shared<std::ofstream>(tmp);
-      if (!*csv) return fail(fmt::format("{}: cannot write", f->per_request));
+      auto opened = io::OutputFile::open(f->per_request);
+      if (!opened) return fail(opened.error().message);
+      file = std::make_shared<io::OutputFile>(std::move(*opened));
+      auto* csv = &file->stream();
       *csv << "id,replica,arrival_s,admitted_s,first_token_s,finish_s,input_tokens,output_tokens,"
               "cached_tokens,"
               "preemptions,ttft_ms,tpot_ms,e2e_ms\n";
-      req.on_finish = [csv](const FinishedRequest& r) {
+      req.on_finish = [file](const FinishedRequest& r) {
+        auto* row = &file->stream();
         const double tpot = r.output_tokens > 1 ? (r.finish_s - r.first_token_s) * 1e3 /
                                                       static_cast<double>(r.output_tokens - 1)
                                                 : 0;
-        *csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f},{:.3f}\n",
+        *row << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f},{:.3f}\n",
                             r.id, r.replica, r.arrival_s, r.admitted_s, r.first_token_s, r.finish_s,
                             r.input_tokens, r.output_tokens, r.cached_tokens, r.preemptions,
                             (r.first_token_s - r.arrival_s) * 1e3, tpot,
@@ -114,16 +122,10 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
     }
     auto out = api::run_simulate(req);
     if (printed) std::fprintf(stderr, "\r%80s\r", "");
-    if (!out) {
-      if (csv) std::filesystem::remove(tmp);
-      return fail(out.error().message);
-    }
-    if (csv) {
-      csv->close();
-      std::error_code ec;
-      std::filesystem::rename(tmp, f->per_request, ec);
-      if (ec) return fail(fmt::format("{}: cannot write", f->per_request));
-    }
+    if (!out) return fail(out.error().message);  // the temporary CSV goes with `file`
+    // A full disk mid-run fails here, not silently: no partial CSV is left.
+    if (file)
+      if (auto done = file->commit(); !done) return fail(done.error().message);
     return api::simulate_report(*out);
   };
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/command.h"
@@ -67,8 +69,14 @@ int main(int argc, char** argv) {
       render_options.csv_header = !no_header;
       const std::string text = report::render(*rep, *fmt_kind, render_options);
       if (output.empty()) {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return std::fflush(stdout) == 0 ? 0 : 1;
+        // A closed pipe or a full disk on stdout is an error, not a silent truncation.
+        const bool written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+        if (std::fflush(stdout) != 0 || !written || std::ferror(stdout)) {
+          std::cerr << "fleetsizer: error: cannot write to standard output: "
+                    << std::strerror(errno) << "\n";
+          return 1;
+        }
+        return 0;
       }
       if (auto w = io::write_file_atomically(output, text); !w) {
         std::cerr << "fleetsizer: error: " << w.error().message << "\n";

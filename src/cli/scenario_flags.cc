@@ -124,6 +124,10 @@ Result<void> check_search_flags(const api::SizeOptions& o) {
         fmt::format("--sim-requests must be >= {} (a p99 over fewer rests on fewer than 10 "
                     "samples), got {}",
                     kMinRequests, o.search.requests));
+  // Each probe of the q search simulates this many requests: bounded so a search ends.
+  if (o.search.requests > kMaxSimRequests)
+    return fail(fmt::format("--sim-requests must be in [{}, {}], got {}", kMinRequests,
+                            kMaxSimRequests, o.search.requests));
   if (!(o.search.rel_tolerance > 0 && o.search.rel_tolerance < 0.5))
     return fail(fmt::format("--q-tolerance must be in (0, 0.5), got {}", o.search.rel_tolerance));
   return {};

@@ -86,14 +86,26 @@ class Server {
  private:
   double now_s() const { return monotonic_s() - start_s_; }
 
+  // No request may stop the server: anything thrown while handling one is answered as a 500 on
+  // that connection, which then closes, and the server keeps serving the others.
   void handle(const std::shared_ptr<Session>& session, const Session::Request& req) {
+    try {
+      handle_request(session, req);
+    } catch (const std::exception& e) {
+      reply(session, 500, "application/json",
+            openai::error_json(500, std::string("internal error: ") + e.what()), false);
+    }
+  }
+
+  void handle_request(const std::shared_ptr<Session>& session, const Session::Request& req) {
     // Read before any parsing, so the server's TTFT starts when the request is in.
     const double arrival_abs_s = monotonic_s();
     const std::string target(req.target());
     const bool keep_alive = req.keep_alive();
     // As an OpenAI-compatible server with --api-key: every request needs the bearer token.
     if (!o_.api_key.empty() && req[bhttp::field::authorization] != "Bearer " + o_.api_key) {
-      reply(session, 401, "application/json", openai::error_json("invalid API key"), keep_alive);
+      reply(session, 401, "application/json", openai::error_json(401, "invalid API key"),
+            keep_alive);
       return;
     }
     if (req.method() == bhttp::verb::get &&
@@ -110,13 +122,19 @@ class Server {
     }
     const bool chat = target == "/v1/chat/completions";
     if (req.method() != bhttp::verb::post || (!chat && target != "/v1/completions")) {
-      reply(session, 404, "application/json", openai::error_json("not found: " + target),
+      reply(session, 404, "application/json", openai::error_json(404, "not found: " + target),
             keep_alive);
       return;
     }
     auto ask = openai::parse_completion(req.body(), chat);
     if (!ask) {
-      reply(session, 400, "application/json", openai::error_json(ask.error().message), keep_alive);
+      reply(session, 400, "application/json", openai::error_json(400, ask.error().message),
+            keep_alive);
+      return;
+    }
+    // A request that can never fit would never be answered (the scheduler cannot admit it).
+    if (auto too_long = openai::context_error(*ask, o_.max_model_len)) {
+      reply(session, 400, "application/json", openai::error_json(400, *too_long), keep_alive);
       return;
     }
     auto job = std::make_shared<Job>();
@@ -127,8 +145,9 @@ class Server {
     job->faults = faults_.draw(ask->max_tokens);
     if (job->faults.status != 0) {
       reply(session, job->faults.status, "application/json",
-            openai::error_json(job->faults.status == 429 ? "injected rate limit"
-                                                         : "injected server error"),
+            openai::error_json(job->faults.status, job->faults.status == 429
+                                                       ? "injected rate limit"
+                                                       : "injected server error"),
             keep_alive);
       return;
     }
@@ -278,7 +297,10 @@ class Server {
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(
             std::move(socket), tls_.get(),
-            [this](const std::shared_ptr<Session>& s, const Session::Request& r) { handle(s, r); })
+            [this](const std::shared_ptr<Session>& s, const Session::Request& r) { handle(s, r); },
+            [this](const std::shared_ptr<Session>& s, int status, const std::string& why) {
+              reply(s, status, "application/json", openai::error_json(status, why), false);
+            })
             ->start(o_.slow_accept_ms);
       }
       if (acceptor_.is_open()) accept();

@@ -25,6 +25,9 @@ struct EmulatorOptions {
   double ttft_ms = 50;
   double tpot_ms = 10;
   int max_concurrency = 0;  // 0: unlimited
+  // Prompt + max_tokens above this is answered 400 as vLLM does (0: no limit). Model mode: the
+  // tokens the replica's KV cache holds (a longer request could never be scheduled).
+  std::int64_t max_model_len = 0;
   // Model mode
   std::shared_ptr<const StepTimeModel> model;
   ReplicaOptions replica;

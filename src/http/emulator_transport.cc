@@ -1,5 +1,7 @@
 #include "http/emulator_transport.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 namespace fleetsizer::http {
@@ -9,8 +11,11 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 
-Session::Session(tcp::socket socket, net::ssl::context* tls, Handler on_request)
-    : on_request_(std::move(on_request)), hold_(socket.get_executor()) {
+Session::Session(tcp::socket socket, net::ssl::context* tls, Handler on_request,
+                 BadRequestHandler on_bad_request)
+    : on_request_(std::move(on_request)),
+      on_bad_request_(std::move(on_bad_request)),
+      hold_(socket.get_executor()) {
   if (tls)
     secure_.emplace(std::move(socket), *tls);
   else
@@ -51,13 +56,27 @@ void Session::abort() {
 }
 
 void Session::read_next() {
-  request_ = {};
+  parser_.emplace();
+  parser_->body_limit(kMaxBodyBytes);
+  parser_->header_limit(kMaxHeaderBytes);
   with([&](auto& stream) {
-    bhttp::async_read(stream, buffer_, request_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return;  // client closed or sent garbage: drop the connection
-                        self->on_request_(self, self->request_);
-                      });
+    bhttp::async_read(
+        stream, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (!ec) return self->on_request_(self, self->parser_->get());
+          // The client closed (possibly mid-request): nobody to answer.
+          if (ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category() ||
+              ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message)
+            return;
+          // Bytes that are not an HTTP request: answer, then close (the stream's framing is lost).
+          if (ec == bhttp::error::body_limit)
+            self->on_bad_request_(self, 413,
+                                  fmt::format("request body over {} bytes", kMaxBodyBytes));
+          else if (ec == bhttp::error::header_limit)
+            self->on_bad_request_(self, 431,
+                                  fmt::format("request header over {} bytes", kMaxHeaderBytes));
+          else
+            self->on_bad_request_(self, 400, "malformed HTTP request: " + ec.message());
+        });
   });
 }
 

@@ -21,8 +21,17 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Handler = std::function<void(const std::shared_ptr<Session>&, const Request&)>;
+  // A request that could not be read as HTTP: the status to answer (413 body too large, 431
+  // header too large, 400 otherwise) and why. The connection closes after the answer.
+  using BadRequestHandler =
+      std::function<void(const std::shared_ptr<Session>&, int status, const std::string& why)>;
 
-  Session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls, Handler on_request);
+  // The largest request body read (larger: 413), and the largest header block (larger: 431).
+  static constexpr std::uint64_t kMaxBodyBytes = 16u << 20;
+  static constexpr std::uint32_t kMaxHeaderBytes = 64u << 10;
+
+  Session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls, Handler on_request,
+          BadRequestHandler on_bad_request);
   // Starts reading after `delay_ms` (the slow-accept fault) and, for TLS, the handshake.
   void start(double delay_ms);
   void send(std::string data);  // queued; written in order
@@ -45,8 +54,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::asio::ip::tcp::socket> plain_;
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> secure_;
   Handler on_request_;
+  BadRequestHandler on_bad_request_;
   boost::beast::flat_buffer buffer_;
-  Request request_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string pending_, writing_;
   bool in_write_ = false, closing_ = false, aborted_ = false, held_ = false;
   boost::asio::steady_timer hold_;

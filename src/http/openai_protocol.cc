@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace fleetsizer::http::openai {
 
@@ -21,36 +22,144 @@ std::int64_t count_words(const std::string& text) {
   return n;
 }
 
+namespace {
+
+// A field of the wrong JSON type is the client's error (400), never an exception out of the
+// server: every field is read through these, which say what was expected.
+std::string json_type(const Json& v) {
+  return v.is_string()    ? "a string"
+         : v.is_boolean() ? "a boolean"
+         : v.is_number()  ? "a number"
+         : v.is_array()   ? "an array"
+         : v.is_object()  ? "an object"
+                          : "null";
+}
+
+Result<bool> read_bool(const Json& body, const char* key, bool fallback) {
+  if (!body.contains(key) || body[key].is_null()) return fallback;
+  if (!body[key].is_boolean())
+    return fail(fmt::format("'{}' must be a boolean, got {}", key, json_type(body[key])));
+  return body[key].get<bool>();
+}
+
+Result<std::optional<std::int64_t>> read_tokens(const Json& body, const char* key) {
+  if (!body.contains(key) || body[key].is_null()) return std::optional<std::int64_t>{};
+  const Json& v = body[key];
+  if (!v.is_number_integer())
+    return fail(fmt::format("'{}' must be an integer, got {}", key, json_type(v)));
+  // Unsigned values above INT64_MAX would wrap on get<int64_t>: range-check in the JSON's type.
+  const bool in_range =
+      v.is_number_unsigned()
+          ? v.get<std::uint64_t>() >= 1 &&
+                v.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxRequestTokens)
+          : v.get<std::int64_t>() >= 1 && v.get<std::int64_t>() <= kMaxRequestTokens;
+  if (!in_range)
+    return fail(fmt::format("'{}' must be in [1, {}], got {}", key, kMaxRequestTokens, v.dump()));
+  return std::optional<std::int64_t>{v.get<std::int64_t>()};
+}
+
+// A prompt is a string or a list of token ids (as vLLM takes it); a list of strings would be a
+// batch of prompts, which the emulator does not serve.
+Result<std::int64_t> prompt_length(const Json& prompt) {
+  if (prompt.is_string()) return count_words(prompt.get<std::string>());
+  if (prompt.is_array()) {
+    for (const auto& t : prompt)
+      if (!t.is_number_integer())
+        return fail("'prompt' must be a string or a list of token ids (integers)");
+    return static_cast<std::int64_t>(prompt.size());
+  }
+  return fail(
+      fmt::format("'prompt' must be a string or a list of token ids, got {}", json_type(prompt)));
+}
+
+// Chat content is a string, null, or a list of parts of which the {"type": "text"} ones count.
+Result<std::int64_t> messages_length(const Json& messages) {
+  if (!messages.is_array())
+    return fail(fmt::format("'messages' must be an array, got {}", json_type(messages)));
+  std::int64_t n = 0;
+  for (const auto& m : messages) {
+    if (!m.is_object()) return fail("each of 'messages' must be an object");
+    if (!m.contains("content") || m["content"].is_null()) continue;
+    const Json& c = m["content"];
+    if (c.is_string()) {
+      n += count_words(c.get<std::string>());
+    } else if (c.is_array()) {
+      for (const auto& part : c) {
+        if (!part.is_object()) return fail("each part of a message's 'content' must be an object");
+        if (part.contains("text") && part["text"].is_string())
+          n += count_words(part["text"].get<std::string>());
+      }
+    } else {
+      return fail(fmt::format("a message's 'content' must be a string or a list of parts, got {}",
+                              json_type(c)));
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
 Result<CompletionRequest> parse_completion(const std::string& text, bool chat) {
   Json body;
   try {
     body = Json::parse(text);
-  } catch (const Json::parse_error&) {
-    return fail("request body is not JSON");
+  } catch (const Json::exception&) {
+    return fail("request body is not valid JSON");
   }
+  if (!body.is_object())
+    return fail(fmt::format("request body must be a JSON object, got {}", json_type(body)));
   CompletionRequest r;
   r.chat = chat;
-  r.stream = body.is_object() && body.value("stream", false);
-  r.include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
-                    body["stream_options"].value("include_usage", false);
-  if (body.contains("max_tokens") && body["max_tokens"].is_number_integer())
-    r.max_tokens = std::max<std::int64_t>(1, body["max_tokens"].get<std::int64_t>());
-  if (body.contains("max_completion_tokens") && body["max_completion_tokens"].is_number_integer())
-    r.max_tokens = std::max<std::int64_t>(1, body["max_completion_tokens"].get<std::int64_t>());
-  std::string prompt;
-  if (chat && body.contains("messages") && body["messages"].is_array()) {
-    for (const auto& m : body["messages"])
-      if (m.is_object() && m.contains("content") && m["content"].is_string())
-        prompt += m["content"].get<std::string>() + " ";
-  } else if (body.contains("prompt") && body["prompt"].is_string()) {
-    prompt = body["prompt"].get<std::string>();
+  auto stream = read_bool(body, "stream", false);
+  if (!stream) return std::unexpected(stream.error());
+  r.stream = *stream;
+  if (body.contains("stream_options") && !body["stream_options"].is_null()) {
+    if (!body["stream_options"].is_object())
+      return fail(fmt::format("'stream_options' must be an object, got {}",
+                              json_type(body["stream_options"])));
+    auto usage = read_bool(body["stream_options"], "include_usage", false);
+    if (!usage) return std::unexpected(usage.error());
+    r.include_usage = *usage;
   }
-  r.prompt_tokens = std::max<std::int64_t>(1, count_words(prompt));
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {  // the latter wins
+    auto n = read_tokens(body, key);
+    if (!n) return std::unexpected(n.error());
+    if (*n) r.max_tokens = **n;
+  }
+  Result<std::int64_t> prompt = 0;
+  if (chat) {
+    if (!body.contains("messages")) return fail("'messages' is required");
+    prompt = messages_length(body["messages"]);
+  } else if (body.contains("prompt")) {
+    prompt = prompt_length(body["prompt"]);
+  }
+  if (!prompt) return std::unexpected(prompt.error());
+  r.prompt_tokens = std::max<std::int64_t>(1, *prompt);
   return r;
 }
 
-std::string error_json(const std::string& message) {
-  return Json{{"error", {{"message", message}, {"type", "BadRequestError"}}}}.dump();
+std::optional<std::string> context_error(const CompletionRequest& r, std::int64_t max_model_len) {
+  if (max_model_len <= 0 || r.prompt_tokens + r.max_tokens <= max_model_len) return std::nullopt;
+  // vLLM's wording, so clients that match on it behave the same.
+  return fmt::format(
+      "This model's maximum context length is {} tokens. However, you requested {} tokens ({} in "
+      "the {}, {} in the completion). Please reduce the length of the {} or completion.",
+      max_model_len, r.prompt_tokens + r.max_tokens, r.prompt_tokens,
+      r.chat ? "messages" : "prompt", r.max_tokens, r.chat ? "messages" : "prompt");
+}
+
+std::string error_json(int status, const std::string& message) {
+  const char* type = status == 400   ? "BadRequestError"
+                     : status == 401 ? "AuthenticationError"
+                     : status == 404 ? "NotFoundError"
+                     : status == 413 ? "RequestTooLargeError"
+                     : status == 429 ? "RateLimitError"
+                     : status < 500  ? "BadRequestError"
+                                     : "InternalServerError";
+  // The message may quote the client's bytes (a path): invalid UTF-8 becomes U+FFFD.
+  return Json{
+      {"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", status}}}}
+      .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string models_json(const std::string& model_name) {
@@ -65,7 +174,9 @@ std::string response(int status, const std::string& content_type, const std::str
                        : status == 400 ? "Bad Request"
                        : status == 401 ? "Unauthorized"
                        : status == 404 ? "Not Found"
+                       : status == 413 ? "Payload Too Large"
                        : status == 429 ? "Too Many Requests"
+                       : status == 431 ? "Request Header Fields Too Large"
                                        : "Internal Server Error";
   return fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",

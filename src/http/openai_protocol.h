@@ -2,6 +2,7 @@
 // The OpenAI completions protocol as the emulator speaks it: reading a /v1/completions or
 // /v1/chat/completions body, and the HTTP/SSE text of its answers. No sockets here.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "fleetsizer/error.h"
@@ -14,14 +15,24 @@ struct CompletionRequest {
   std::int64_t prompt_tokens = 1;
 };
 
-// An error for a body that is not JSON.
+// The most tokens one request may ask for (max_tokens) or bring (prompt): bounds the work and
+// memory of one request whatever its body says.
+inline constexpr std::int64_t kMaxRequestTokens = 10'000'000;
+
+// An error (the client's: HTTP 400) for a body that is not JSON, not an object, or has a field of
+// the wrong type or out of range; never throws.
 Result<CompletionRequest> parse_completion(const std::string& body, bool chat);
+
+// vLLM's 400 message when prompt + max_tokens exceed the context (none when it fits or when
+// max_model_len is 0: no limit).
+std::optional<std::string> context_error(const CompletionRequest& r, std::int64_t max_model_len);
 
 // Prompt length as the emulator counts it: whitespace-separated words (the load generator
 // synthesizes prompts of one-token words, so both sides agree).
 std::int64_t count_words(const std::string& text);
 
-std::string error_json(const std::string& message);
+// An error body shaped like vLLM's: {"error": {"message", "type", "param": null, "code"}}.
+std::string error_json(int status, const std::string& message);
 std::string models_json(const std::string& model_name);
 
 // A complete HTTP/1.1 response with a body; `keep` picks Connection: keep-alive or close.

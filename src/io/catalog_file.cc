@@ -24,9 +24,45 @@ Result<void> read_field(const YAML::Node& node, const char* key, const std::stri
   return {};
 }
 
+// The keys a catalog entry may have (one list per entry kind: register new fields here).
+constexpr std::string_view kGpuKeys[] = {"name",
+                                         "base",
+                                         "memory_gib",
+                                         "hbm_bandwidth_tb_s",
+                                         "bf16_tflops",
+                                         "fp8_tflops",
+                                         "int8_tops",
+                                         "fp4_tflops",
+                                         "interconnect_gb_s",
+                                         "interconnect_latency_us",
+                                         "usd_per_gpu_hour",
+                                         "gpus_per_host"};
+constexpr std::string_view kModelKeys[] = {"name",
+                                           "base",
+                                           "config",
+                                           "layers",
+                                           "hidden",
+                                           "heads",
+                                           "kv_heads",
+                                           "head_dim",
+                                           "intermediate",
+                                           "vocab",
+                                           "max_context",
+                                           "experts",
+                                           "experts_per_token",
+                                           "shared_experts",
+                                           "moe_intermediate",
+                                           "dense_layers",
+                                           "kv_lora_rank",
+                                           "q_lora_rank",
+                                           "qk_rope_head_dim",
+                                           "qk_nope_head_dim",
+                                           "v_head_dim"};
+
 Result<GpuSpec> parse_gpu(const YAML::Node& n, const std::string& path, const Catalog& catalog) {
   if (!n.IsMap() || !n["name"])
     return fail(fmt::format("{}: each GPU needs a 'name'", yaml_origin(path, n)));
+  if (auto k = check_keys(n, kGpuKeys, path, "a GPU"); !k) return std::unexpected(k.error());
   GpuSpec g;
   if (n["base"]) {
     auto base = catalog.gpu(n["base"].as<std::string>());
@@ -66,6 +102,7 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
                               const Catalog& catalog) {
   if (!n.IsMap() || !n["name"])
     return fail(fmt::format("{}: each model needs a 'name'", yaml_origin(path, n)));
+  if (auto k = check_keys(n, kModelKeys, path, "a model"); !k) return std::unexpected(k.error());
   ModelSpec m;
   if (n["config"]) {
     std::string config = n["config"].as<std::string>();
@@ -119,17 +156,9 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
 }  // namespace
 
 Result<void> load_catalog_file(const std::string& path, Catalog& catalog) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return fail(fmt::format("{}: is a directory, not a catalog file", path));
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return fail(fmt::format("{}: cannot open catalog file", path));
-  } catch (const YAML::ParserException& e) {
-    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
-  }
+  auto loaded = load_yaml_file(path, "catalog file");
+  if (!loaded) return std::unexpected(loaded.error());
+  const YAML::Node& root = *loaded;
   try {
     if (!root.IsMap())
       return fail(

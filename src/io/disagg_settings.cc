@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace fleetsizer::io {
 namespace {
@@ -35,13 +36,16 @@ Result<void> pool_settings(const RawScenario& raw, const Scenario& base, const C
                               origin(pool + "_weights_dtype"), pool, *text, dtype_names()));
     o.weights_dtype = *dtype;
   }
-  for (auto [key, dest] :
-       {std::pair<std::string, std::int64_t*>{pool + "_max_num_seqs", &o.limits.max_num_seqs},
-        {pool + "_max_num_batched_tokens", &o.limits.max_num_batched_tokens}}) {
+  // The same ranges as the colocated keys (scenario_file.h), stated in the error.
+  for (auto [key, dest, max] :
+       {std::tuple<std::string, std::int64_t*, std::int64_t>{
+            pool + "_max_num_seqs", &o.limits.max_num_seqs, kMaxNumSeqs},
+        {pool + "_max_num_batched_tokens", &o.limits.max_num_batched_tokens, kMaxSequenceTokens}}) {
     auto v = integer_setting(raw, key);
     if (!v) return fail(v.error().message);
     if (!*v) continue;
-    if (**v < 1) return fail(fmt::format("{}: {} must be >= 1, got {}", origin(key), key, **v));
+    if (**v < 1 || **v > max)
+      return fail(fmt::format("{}: {} must be in [1, {}], got {}", origin(key), key, max, **v));
     *dest = **v;
   }
   return {};

@@ -26,20 +26,37 @@ std::string profile_yaml(const Profile& profile, const std::string& header) {
   return out;
 }
 
+// The keys a profile may have, at the top and per entry (register new fields here).
+constexpr std::string_view kProfileKeys[] = {"entries"};
+constexpr std::string_view kEntryKeys[] = {"gpu",
+                                           "engine",
+                                           "compute",
+                                           "memory",
+                                           "interconnect",
+                                           "step_overhead_ms",
+                                           "per_seq_overhead_us",
+                                           "wave_sync",
+                                           "low_precision_compute",
+                                           "kernel_floor_us",
+                                           "phase_noise",
+                                           "rows",
+                                           "median_abs_pct_error"};
+
 Result<Profile> read_profile_file(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return fail(fmt::format("{}: cannot open profile file", path));
-  } catch (const YAML::ParserException& e) {
-    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
-  }
+  auto loaded = load_yaml_file(path, "profile file");
+  if (!loaded) return std::unexpected(loaded.error());
+  const YAML::Node& root = *loaded;
   Profile p;
   try {
+    if (root.IsMap())
+      if (auto k = check_keys(root, kProfileKeys, path, "a profile"); !k)
+        return std::unexpected(k.error());
     if (!root["entries"] || !root["entries"].IsSequence())
       return fail(fmt::format("{}:1: a profile needs an 'entries' list", path));
     for (const auto& n : root["entries"]) {
+      if (n.IsMap())
+        if (auto k = check_keys(n, kEntryKeys, path, "a profile entry"); !k)
+          return std::unexpected(k.error());
       if (!n["gpu"] || !n["engine"])
         return fail(fmt::format("{}: entry needs gpu and engine", yaml_origin(path, n)));
       ProfileEntry e;

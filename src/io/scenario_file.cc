@@ -19,6 +19,7 @@
 #include "io/profile_file.h"
 #include "io/stack_file.h"
 #include "io/trace_file.h"
+#include "io/yaml_util.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -48,7 +49,14 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
       continue;
     }
     if (!key_group(key)) {
-      return fail(fmt::format("{}: unknown key '{}'", origin, key));
+      // scenario_keys() is the one list of known keys (docs/formats.md's table is checked
+      // against it): the nearest one is the likely typo.
+      std::vector<std::string_view> known;
+      for (const auto& k : scenario_keys()) known.push_back(k.name);
+      for (const auto& g : kGroups) known.push_back(g);
+      const std::string near = nearest_name(key, known);
+      return fail(fmt::format("{}: unknown key '{}'{}", origin, key,
+                              near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
     }
     if (value.IsSequence()) {
       for (const auto& element : value) {
@@ -67,19 +75,27 @@ Result<void> read_map(const YAML::Node& map, const std::string& path, RawScenari
   return {};
 }
 
-Result<void> positive_int(const RawScenario& raw, const std::string& key, auto& dest) {
+// Integer settings are range-checked before the narrowing cast (--tp 4294967300 must not run TP
+// 4), with the range in the message; `max` bounds the work any value can ask for.
+Result<void> positive_int(const RawScenario& raw, const std::string& key, auto& dest,
+                          std::int64_t max) {
   auto v = integer_setting(raw, key);
   if (!v) return fail(v.error().message);
   if (!*v) return {};
-  if (**v < 1)
-    return fail(fmt::format("{}: {} must be >= 1, got {}", raw.values.at(key).origin, key, **v));
+  if (**v < 1 || **v > max)
+    return fail(
+        fmt::format("{}: {} must be in [1, {}], got {}", raw.values.at(key).origin, key, max, **v));
   dest = static_cast<std::remove_reference_t<decltype(dest)>>(**v);
   return {};
 }
 
-Result<void> positive_number(const RawScenario& raw, const std::string& key, double& dest) {
+Result<void> positive_number(const RawScenario& raw, const std::string& key, double& dest,
+                             double max) {
   auto v = positive_setting(raw, key);
   if (!v) return fail(v.error().message);
+  if (*v && **v > max)
+    return fail(
+        fmt::format("{}: {} must be in (0, {}], got {}", raw.values.at(key).origin, key, max, **v));
   if (*v) dest = **v;
   return {};
 }
@@ -103,7 +119,8 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
     s.router = *r;
   }
   double cv = 1;
-  if (auto r = positive_number(raw, "cv", cv); !r) return r;
+  // Beyond these a gamma or lognormal draw is all in one extreme sample (and overflows).
+  if (auto r = positive_number(raw, "cv", cv, 100.0); !r) return r;
   if (raw.has("cv") && !raw.has("arrival"))
     return fail(fmt::format("{}: cv applies to gamma arrivals: add arrival: gamma", origin("cv")));
   if (auto arrival = string_setting(raw, "arrival")) {
@@ -123,7 +140,7 @@ Result<void> read_workload(const RawScenario& raw, Scenario& s) {
     w.prefix_hit_rate = **v;
   }
   double sigma = 1;
-  if (auto r = positive_number(raw, "sigma", sigma); !r) return r;
+  if (auto r = positive_number(raw, "sigma", sigma, 10.0); !r) return r;
   if (auto dist = string_setting(raw, "length_dist")) {
     LengthKind kind;
     if (*dist == "fixed")
@@ -309,12 +326,9 @@ RawScenario select(const RawScenario& raw, KeyGroups groups) {
 }
 
 Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
-  }
+  auto loaded = parse_yaml_document(text, path);
+  if (!loaded) return std::unexpected(loaded.error());
+  const YAML::Node& root = *loaded;
   RawScenario raw;
   raw.base_dir = std::filesystem::path(path).parent_path().string();
   if (root.IsNull()) return raw;
@@ -328,7 +342,7 @@ Result<RawScenario> parse_scenario_yaml(const std::string& text, const std::stri
 }
 
 Result<RawScenario> read_scenario_file(const std::string& path) {
-  auto text = read_text_file(path, "scenario file");
+  auto text = read_text_file(path, "scenario file", kMaxSettingsFileBytes);
   if (!text) return fail(text.error().message);
   return parse_scenario_yaml(*text, path);
 }
@@ -431,24 +445,35 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
   }
   if (raw.has("tp")) {
     int tp = 1;
-    if (auto r = positive_int(raw, "tp", tp); !r) return fail(r.error().message);
+    if (auto r = positive_int(raw, "tp", tp, kMaxGpusPerReplica); !r)
+      return fail(r.error().message);
     s.tp = tp;
   }
-  for (auto [key, dest] : {std::pair<const char*, double*>{"target_qps", &s.target_qps},
-                           {"isl", &s.workload.input.mean},
-                           {"osl", &s.workload.output.mean},
-                           {"gpu_memory_utilization", &s.replica.memory.gpu_memory_utilization}}) {
-    if (auto r = positive_number(raw, key, *dest); !r) return fail(r.error().message);
+  struct NumberKey {
+    const char* key;
+    double* dest;
+    double max;
+  };
+  for (auto [key, dest, max] :
+       {NumberKey{"target_qps", &s.target_qps, kMaxTargetQps},
+        NumberKey{"isl", &s.workload.input.mean, static_cast<double>(kMaxSequenceTokens)},
+        NumberKey{"osl", &s.workload.output.mean, static_cast<double>(kMaxSequenceTokens)},
+        NumberKey{"gpu_memory_utilization", &s.replica.memory.gpu_memory_utilization, 1.0}}) {
+    if (auto r = positive_number(raw, key, *dest, max); !r) return fail(r.error().message);
   }
-  if (auto r = positive_int(raw, "context", s.context_tokens); !r) return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_model_len", s.replica.memory.max_model_len); !r)
+  if (auto r = positive_int(raw, "context", s.context_tokens, kMaxSequenceTokens); !r)
     return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_num_seqs", s.replica.limits.max_num_seqs); !r)
-    return fail(r.error().message);
-  if (auto r = positive_int(raw, "max_num_batched_tokens", s.replica.limits.max_num_batched_tokens);
+  if (auto r =
+          positive_int(raw, "max_model_len", s.replica.memory.max_model_len, kMaxSequenceTokens);
       !r)
     return fail(r.error().message);
-  if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host); !r)
+  if (auto r = positive_int(raw, "max_num_seqs", s.replica.limits.max_num_seqs, kMaxNumSeqs); !r)
+    return fail(r.error().message);
+  if (auto r = positive_int(raw, "max_num_batched_tokens", s.replica.limits.max_num_batched_tokens,
+                            kMaxSequenceTokens);
+      !r)
+    return fail(r.error().message);
+  if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host, kMaxGpusPerReplica); !r)
     return fail(r.error().message);
   if (auto v = number_setting(raw, "runtime_overhead_gib"); !v) {
     return fail(v.error().message);
@@ -505,8 +530,9 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
   if (auto v = integer_setting(raw, "redundancy"); !v) {
     return fail(v.error().message);
   } else if (*v) {
-    if (**v < 0)
-      return fail(fmt::format("{}: redundancy must be >= 0, got {}", origin("redundancy"), **v));
+    if (**v < 0 || **v > kMaxNumSeqs)
+      return fail(fmt::format("{}: redundancy must be in [0, {}], got {}", origin("redundancy"),
+                              kMaxNumSeqs, **v));
     s.redundancy = static_cast<int>(**v);
   }
   if (auto q = positive_setting(raw, "q"); !q) {

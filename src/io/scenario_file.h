@@ -15,6 +15,14 @@
 
 namespace fleetsizer::io {
 
+// The ranges scenario settings are checked against where they are read (the error states the
+// range): far beyond any real deployment, small enough that no count derived from them overflows
+// and no loop sized by them runs for long.
+inline constexpr std::int64_t kMaxGpusPerReplica = 1024;         // tp, gpus_per_host
+inline constexpr std::int64_t kMaxSequenceTokens = 100'000'000;  // isl, osl, context, token budgets
+inline constexpr std::int64_t kMaxNumSeqs = 1'000'000;           // max_num_seqs, redundancy
+inline constexpr double kMaxTargetQps = 1e9;                     // target_qps (req/s)
+
 struct RawValue {
   std::vector<std::string> values;  // one for a scalar, any number for a list (slo)
   std::string origin;

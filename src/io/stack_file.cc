@@ -10,18 +10,6 @@
 namespace fleetsizer::io {
 namespace {
 
-// A key outside `allowed` is an error with its line, not silently ignored.
-Result<void> check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed,
-                        const std::string& path, const char* what) {
-  for (const auto& kv : map) {
-    const auto key = kv.first.as<std::string>();
-    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-      return fail(
-          fmt::format("{}: unknown key '{}' in {}", yaml_origin(path, kv.first), key, what));
-  }
-  return {};
-}
-
 Result<void> read_positive(const YAML::Node& map, const char* key, const std::string& path,
                            double& dest) {
   if (!map[key]) return {};

@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <initializer_list>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "fleetsizer/error.h"
 #include "io/csv.h"
@@ -14,6 +17,27 @@ namespace fleetsizer::io {
 inline std::string yaml_origin(const std::string& path, const YAML::Node& node) {
   return fmt::format("{}:{}", path, node.Mark().line + 1);
 }
+
+// The known key closest to `key` by edit distance, when close enough to be a likely typo.
+std::string nearest_name(std::string_view key, std::span<const std::string_view> known);
+
+// Every reader's one list of known keys: a key outside it is an error naming its line and the
+// nearest known key ("unknown key 'tpp' in a GPU (did you mean 'tp'?)"), never ignored. Readers
+// register a new key by adding it to their list.
+Result<void> check_keys(const YAML::Node& map, std::span<const std::string_view> known,
+                        const std::string& path, std::string_view what);
+inline Result<void> check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                               const std::string& path, std::string_view what) {
+  return check_keys(map, std::span<const std::string_view>(known.begin(), known.size()), path,
+                    what);
+}
+
+// One YAML document from text: a syntax error, a second document ('---') or a key given twice in
+// any mapping is an error with its line (yaml-cpp keeps duplicates silently).
+Result<YAML::Node> parse_yaml_document(const std::string& text, const std::string& path);
+
+// read_text_file (size cap, directories, UTF-8) then parse_yaml_document.
+Result<YAML::Node> load_yaml_file(const std::string& path, const std::string& what);
 
 // A finite number, or an error naming the field.
 inline Result<double> yaml_number(const YAML::Node& node, const std::string& path,

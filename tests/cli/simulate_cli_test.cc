@@ -98,7 +98,7 @@ TEST(SimulateCli, BadInput) {
   r = run_cli("simulate --router fastest");
   EXPECT_NE(r.err.find("unknown policy 'fastest'"), std::string::npos) << r.err;
   r = run_cli("simulate --replicas 0");
-  EXPECT_NE(r.err.find("--replicas must be >= 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--replicas must be in [1, 100000], got 0"), std::string::npos) << r.err;
   r = run_cli("simulate --rate -1");
   EXPECT_NE(r.err.find("rate must be a positive number"), std::string::npos) << r.err;
   r = run_cli("simulate --trace " + dir + "/missing.csv");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "fleetsizer/api/fit.h"
 #include "fleetsizer/perf/profile.h"
 #include "fleetsizer/perf/roofline.h"
@@ -20,6 +22,11 @@ Result<EmulatedReplica> emulated_replica(const Scenario& s) {
   e.replica = replica_options(spec, fit->footprint);
   e.replica.prefix_hit_rate = s.workload.prefix_hit_rate;
   e.replica.closed_form = false;  // tokens are streamed step by step
+  // The scheduler reserves one block beyond the prompt (blocks_for(prompt + 1)), so the last
+  // token of a full cache is not usable.
+  e.max_model_len = e.replica.kv_blocks * e.replica.block_tokens - 1;
+  if (spec.model.max_context > 0)
+    e.max_model_len = std::min(e.max_model_len, spec.model.max_context);
   e.description = fmt::format("{} on {} x {} ({})", spec.model.name, fit->footprint.gpus,
                               spec.gpu.name, spec.engine);
   return e;

@@ -16,6 +16,9 @@ struct EmulatedReplica {
   std::shared_ptr<const StepTimeModel> model;
   ReplicaOptions replica;   // streamed step by step (closed_form off)
   std::string description;  // "llama-3.1-8b on 1 x h100-sxm (vllm)"
+  // Prompt + output tokens one request may hold: the model's context, and at most what the KV
+  // cache holds (a longer request could never be scheduled, so it is refused up front).
+  std::int64_t max_model_len = 0;
 };
 
 Result<EmulatedReplica> emulated_replica(const Scenario& scenario);

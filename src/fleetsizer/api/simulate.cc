@@ -145,12 +145,24 @@ report::Report simulate_report(const SimulateOutput& out) {
   rep.add("diverged", r.diverged);
   if (r.diverged) rep.add("divergence", r.divergence);
   rep.add("rejected", report::integer(r.rejected));
+  if (r.rejected > 0)
+    rep.add("rejected_reason",
+            fmt::format("{} request(s) can never fit the KV cache: the longest needs {} tokens "
+                        "(prompt + output), a replica holds {}",
+                        r.rejected, r.rejected_max_tokens, r.kv_capacity_tokens));
+  // No finished request: no latency to report (a 0 would read as instant).
+  const bool none = r.requests == 0;
   for (auto [name, h] : {std::pair<const char*, const Histogram*>{"ttft_ms", &r.ttft_ms},
                          {"tpot_ms", &r.tpot_ms},
                          {"itl_ms", &r.itl_ms},
                          {"e2e_ms", &r.e2e_ms},
                          {"queue_ms", &r.queue_ms}}) {
     const std::string n = name;
+    if (none) {
+      for (const char* stat : {".mean", ".p50", ".p90", ".p99", ".p999"})
+        rep.add(n + stat, report::Cell{});
+      continue;
+    }
     rep.add(n + ".mean", h->mean(), 2);
     rep.add(n + ".p50", h->percentile(0.50), 2);
     rep.add(n + ".p90", h->percentile(0.90), 2);

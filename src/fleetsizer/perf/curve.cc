@@ -45,6 +45,10 @@ Result<Curve> validate(Curve c) {
   for (std::size_t i = 0; i < c.batch.size(); ++i) {
     if (!std::isfinite(c.batch[i]) || c.batch[i] <= 0)
       return fail(fmt::format("{}: row {}: batch must be a positive number", c.source, i + 1));
+    // The searches over a curve step through its batches: a batch of 1e15 ran for ever.
+    if (c.batch[i] > kMaxCurveBatch)
+      return fail(fmt::format("{}: row {}: batch must be in (0, {}], got {}", c.source, i + 1,
+                              kMaxCurveBatch, c.batch[i]));
     if (i > 0 && c.batch[i] <= c.batch[i - 1])
       return fail(
           fmt::format("{}: row {}: batch values must be strictly increasing", c.source, i + 1));

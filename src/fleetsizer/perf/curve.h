@@ -35,6 +35,8 @@ struct Curve {
 };
 
 // Checks sizes, ordering and values; returns the curve ready to interpolate.
+// The largest batch (concurrency) a curve row may have: far above any engine's running cap.
+inline constexpr double kMaxCurveBatch = 1e6;
 Result<Curve> validate(Curve curve);
 
 class CurveModel {

@@ -45,6 +45,10 @@ std::string_view binding_name(Binding b);
 
 // The fewest requests a simulated run may have: a p99 over 1,000 requests rests on 10 samples.
 inline constexpr std::int64_t kMinRequests = 1000;
+// The most requests one simulated run may have, and the most replicas one run simulates: bounds on
+// the work (and memory) of any run whatever the flags say.
+inline constexpr std::int64_t kMaxSimRequests = 10'000'000;
+inline constexpr std::int64_t kMaxSimReplicas = 100'000;
 
 struct QSearchOptions {
   std::int64_t requests = 20000;  // per confirming run (and per run when confirm_seeds is 0)

@@ -168,6 +168,10 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     kv += s.kv_block_seconds / static_cast<double>(rep.options().kv_blocks);
     res.preemptions += s.preemptions;
     res.rejected += s.rejected;
+    res.rejected_max_tokens = std::max(res.rejected_max_tokens, s.rejected_max_tokens);
+    const std::int64_t capacity = rep.options().kv_blocks * rep.options().block_tokens;
+    if (res.kv_capacity_tokens == 0 || capacity < res.kv_capacity_tokens)
+      res.kv_capacity_tokens = capacity;
     res.steps += s.steps;
     hits += static_cast<double>(s.prefix_hit_tokens);
     prompts += static_cast<double>(s.prompt_tokens);

@@ -33,6 +33,8 @@ struct SimResult {
   std::int64_t arrived = 0;
   std::int64_t good = 0;  // met every per-request SLO threshold
   std::int64_t rejected = 0;
+  std::int64_t rejected_max_tokens = 0;  // longest rejected sequence (prompt + output tokens)
+  std::int64_t kv_capacity_tokens = 0;   // KV tokens of the smallest replica (for the reason)
   std::int64_t preemptions = 0;
   std::int64_t events = 0, steps = 0;
   bool diverged = false;

@@ -235,9 +235,15 @@ bool ReplicaSim::start(double now) {
          static_cast<std::int64_t>(running_.size()) < options_.max_num_seqs) {
     const int i = waiting_.front();
     Seq& s = pool_[i];
-    if (blocks_for(s.prefill_target + 1) > options_.kv_blocks) {  // can never fit: reject
+    // Can never fit: the prompt (plus the first token's slot), or the whole sequence at its last
+    // decode (prompt + output - 1 tokens of KV), needs more blocks than the cache has. Admitting
+    // it would preempt itself for ever, neither finished nor rejected.
+    const std::int64_t whole = s.request.input_tokens + s.request.output_tokens - 1;
+    if (blocks_for(std::max(s.prefill_target + 1, whole)) > options_.kv_blocks) {
       waiting_.pop_front();
       ++stats_.rejected;
+      stats_.rejected_max_tokens =
+          std::max(stats_.rejected_max_tokens, s.request.input_tokens + s.request.output_tokens);
       release(i);
       continue;
     }

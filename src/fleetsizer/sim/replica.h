@@ -63,7 +63,10 @@ struct ReplicaStats {
   std::int64_t steps = 0;
   std::int64_t events = 0;
   std::int64_t preemptions = 0;
-  std::int64_t rejected = 0;  // prompts larger than the whole KV cache
+  // Requests that can never finish on this replica: the prompt, or prompt plus output, needs more
+  // blocks than the whole KV cache (preempting everything else would not make room).
+  std::int64_t rejected = 0;
+  std::int64_t rejected_max_tokens = 0;  // the longest rejected sequence (prompt + output)
   std::int64_t prefix_hit_tokens = 0;
   std::int64_t prompt_tokens = 0;
 };

@@ -1,0 +1,92 @@
+#include "io/yaml_util.h"
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "io/output.h"
+
+namespace fleetsizer::io {
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Duplicate keys at any depth; the first duplicate's line.
+Result<void> check_duplicates(const YAML::Node& node, const std::string& path, int depth) {
+  if (depth > 64) return fail(fmt::format("{}: nested more than 64 levels deep", path));
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second)
+        return fail(fmt::format("{}: key '{}' given twice", yaml_origin(path, kv.first),
+                                kv.first.Scalar()));
+      if (auto r = check_duplicates(kv.second, path, depth + 1); !r) return r;
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node)
+      if (auto r = check_duplicates(item, path, depth + 1); !r) return r;
+  }
+  return {};
+}
+}  // namespace
+
+std::string nearest_name(std::string_view key, std::span<const std::string_view> known) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (auto k : known) {
+    const std::size_t d = edit_distance(key, k);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+Result<void> check_keys(const YAML::Node& map, std::span<const std::string_view> known,
+                        const std::string& path, std::string_view what) {
+  for (const auto& kv : map) {
+    const auto key = kv.first.as<std::string>();
+    if (std::ranges::find(known, key) != known.end()) continue;
+    const std::string near = nearest_name(key, known);
+    return fail(fmt::format("{}: unknown key '{}' in {}{}", yaml_origin(path, kv.first), key, what,
+                            near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+  }
+  return {};
+}
+
+Result<YAML::Node> parse_yaml_document(const std::string& text, const std::string& path) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
+  }
+  if (docs.size() > 1)
+    return fail(fmt::format("{}:{}: a second YAML document ('---'): one document per file", path,
+                            docs[1].Mark().line + 1));
+  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  if (auto r = check_duplicates(root, path, 0); !r) return std::unexpected(r.error());
+  return root;
+}
+
+Result<YAML::Node> load_yaml_file(const std::string& path, const std::string& what) {
+  auto text = read_text_file(path, what, kMaxSettingsFileBytes);
+  if (!text) return std::unexpected(text.error());
+  return parse_yaml_document(*text, path);
+}
+
+}  // namespace fleetsizer::io
