@@ -34,6 +34,7 @@ struct SearchFlags {
   double reserved_discount = kIllustrativeReservedDiscount;
   std::string k8s_name = K8sOptions{}.name;
   std::string image = K8sOptions{}.image;
+  bool no_disagg = false;
 };
 
 Result<api::SearchRequest> build_request(const ScenarioFlags& scenario_flags,
@@ -78,6 +79,7 @@ Result<api::SearchRequest> build_request(const ScenarioFlags& scenario_flags,
   if (f.top < 0) return fail(fmt::format("--top must be >= 0, got {}", f.top));
   if (f.threads < 0) return fail(fmt::format("--threads must be >= 0, got {}", f.threads));
   req.shown = f.top;
+  req.disaggregated = !f.no_disagg;
   if (raw.has("usd_per_host_hour"))
     return fail(fmt::format("{}: search prices each GPU type: use --price GPU=USD or --prices FILE",
                             raw.values.at("usd_per_host_hour").origin));
@@ -157,6 +159,8 @@ void setup_search(CLI::App& app, Invocation& inv) {
       ->capture_default_str();
   app.add_option("--image", f->image, "Container image of the emitted Deployment")
       ->capture_default_str();
+  app.add_flag("--no-disagg", f->no_disagg,
+               "Do not plan disaggregated prefill/decode pools beside the aggregated plans");
   inv.run = [scenario_flags, f]() -> Result<report::Report> {
     if (auto ok = check_search_flags(f->size); !ok) return fail(ok.error().message);
     auto req = build_request(*scenario_flags, *f);

@@ -142,5 +142,36 @@ TEST(CatalogCli, GpusAndModelsAsJsonArrays) {
   expect_one_line_error("catalog engines", "engines");
 }
 
+// The disaggregated alternative beside the plans is what `fleetsizer disagg` plans for the same
+// scenario and GPUs (one sizing, not a copy), and its saving is against the chosen plan.
+TEST(SearchCli, DisaggregatedAlternativeIsTheDisaggCommandsPlan) {
+  const RunResult r = run_cli(kSmall + " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json s = Json::parse(r.out);
+  const RunResult dr =
+      run_cli("disagg --model llama-3.1-8b --gpus h100-sxm,l40s --target-qps 20 --format json");
+  ASSERT_EQ(dr.exit_code, 0) << dr.err;
+  const Json d = Json::parse(dr.out);
+  ASSERT_TRUE(s.contains("disaggregated")) << r.out.substr(0, 400);
+  for (const char* pool : {"prefill", "decode"}) {
+    EXPECT_EQ(s["disaggregated"][pool]["gpu"], d[pool]["gpu"]) << pool;
+    EXPECT_EQ(s["disaggregated"][pool]["tp"], d[pool]["tp"]) << pool;
+    EXPECT_EQ(s["disaggregated"][pool]["replicas"], d[pool]["replicas"]) << pool;
+    EXPECT_DOUBLE_EQ(s["disaggregated"][pool]["usd_per_hour"].get<double>(),
+                     d[pool]["usd_per_hour"].get<double>())
+        << pool;
+  }
+  EXPECT_DOUBLE_EQ(s["disaggregated"]["usd_per_hour"].get<double>(),
+                   d["usd_per_hour"].get<double>());
+  EXPECT_NEAR(s["disaggregated"]["saving_vs_chosen_usd_per_hour"].get<double>(),
+              s["chosen"]["usd_per_hour"].get<double>() - d["usd_per_hour"].get<double>(), 1e-9);
+  // Off on request; skipped with the reason where the SLO spans both pools.
+  EXPECT_FALSE(
+      Json::parse(run_cli(kSmall + " --no-disagg --format json").out).contains("disaggregated"));
+  const Json e2e = Json::parse(run_cli(kSmall + " --slo e2e:p99=20000 --format json").out);
+  EXPECT_NE(e2e["disaggregated"]["skipped"].get<std::string>().find("e2e"), std::string::npos)
+      << e2e["disaggregated"];
+}
+
 }  // namespace
 }  // namespace fleetsizer::testing

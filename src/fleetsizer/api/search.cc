@@ -70,12 +70,48 @@ report::Cell number_or_null(double v) {
 
 }  // namespace
 
+// The disaggregated alternative: prefill and decode pools, each on the cheapest of the searched
+// GPUs (at the search's prices) and TP, with the scenario's dtypes and engine limits, joined by
+// an InfiniBand KV link (disagg/disagg.h). Closed form: `fleetsizer disagg --verify` simulates it.
+static void plan_disaggregated(const SearchRequest& request, SearchOutput& out) {
+  const Scenario& s = request.scenario;
+  if (auto split = split_slo(s.slo); !split) {
+    out.disagg_skipped = split.error().message;
+    return;
+  }
+  DisaggInputs in;
+  in.base = s;
+  std::vector<GpuSpec> gpus =
+      request.space.gpus.empty() ? std::vector<GpuSpec>{s.replica.gpu} : request.space.gpus;
+  for (GpuSpec& g : gpus)
+    if (const GpuPrice* p = request.options.prices.find(g.name))
+      g.usd_per_gpu_hour = p->usd_per_gpu_hour;
+  if (const GpuPrice* p = request.options.prices.find(s.replica.gpu.name))
+    in.base.usd_per_gpu_hour = p->usd_per_gpu_hour;
+  in.prefill.gpus = in.decode.gpus = gpus;
+  in.prefill.weights_dtype = in.decode.weights_dtype = s.replica.weights_dtype;
+  in.prefill.kv_dtype = in.decode.kv_dtype = s.replica.kv_dtype;
+  in.prefill.limits = in.decode.limits = s.replica.limits;
+  in.link = *link_preset("infiniband");
+  auto plan = plan_disagg(in);
+  if (!plan) {
+    out.disagg_skipped = plan.error().message;
+    return;
+  }
+  if (!plan->feasible) {
+    out.disagg_skipped = !plan->prefill.feasible ? plan->prefill.reason : plan->decode.reason;
+    return;
+  }
+  out.disagg = std::move(*plan);
+}
+
 Result<SearchOutput> run_search(const SearchRequest& request) {
   SearchOutput out;
   out.request = request;
   auto result = search_plans(request.scenario, request.space, request.options);
   if (!result) return fail(result.error().message);
   out.result = std::move(*result);
+  if (request.disaggregated) plan_disaggregated(request, out);
   const PlanEvaluation* best = out.result.best();
   if (!best) return out;
   out.vllm = vllm_args(best->spec, request.scenario.context_tokens);
@@ -273,6 +309,37 @@ report::Report search_report(const SearchOutput& out) {
     rep.headline =
         "No plan in the space meets the SLO at the target rate: the closest plans and "
         "what binds are listed below";
+  }
+  if (out.disagg) {
+    const DisaggPlan& d = *out.disagg;
+    for (auto [name, pool] :
+         {std::pair<const char*, const PoolPlan*>{"prefill", &d.prefill}, {"decode", &d.decode}}) {
+      const std::string k = std::string("disaggregated.") + name + ".";
+      rep.add(k + "gpu", pool->spec.gpu.name);
+      rep.add(k + "tp", report::integer(pool->spec.tp));
+      rep.add(k + "q", pool->q_rps, 3);
+      rep.add(k + "replicas", report::integer(pool->fleet.replicas));
+      rep.add(k + "gpus", report::integer(pool->fleet.gpus));
+      rep.add(k + "usd_per_hour", pool->fleet.usd_per_hour, 2);
+      rep.add(k + "binding", pool->binding);
+    }
+    rep.add("disaggregated.usd_per_hour", d.usd_per_hour, 2);
+    rep.why("disaggregated.usd_per_hour",
+            "prefill pool $/h + decode pool $/h; each pool the fleet equation on its closed-form q "
+            "(docs/model.md section 9) on the cheapest searched GPU and TP, KV over InfiniBand");
+    if (best) {
+      const double saving = best->fleet.usd_per_hour - d.usd_per_hour;
+      rep.add("disaggregated.saving_vs_chosen_usd_per_hour", saving, 2);
+      rep.notes.push_back(fmt::format(
+          "Disaggregated alternative (closed form, not simulated): prefill {} x {} TP{} + decode "
+          "{} x {} TP{} = ${:.2f}/h, {} than the chosen plan by ${:.2f}/h; `fleetsizer disagg "
+          "--verify` simulates it",
+          d.prefill.fleet.replicas, d.prefill.spec.gpu.name, d.prefill.spec.tp,
+          d.decode.fleet.replicas, d.decode.spec.gpu.name, d.decode.spec.tp, d.usd_per_hour,
+          saving >= 0 ? "cheaper" : "dearer", std::abs(saving)));
+    }
+  } else if (!out.disagg_skipped.empty()) {
+    rep.add("disaggregated.skipped", out.disagg_skipped);
   }
   rep.add("counts.examined", report::integer(r.counts.examined));
   rep.add("counts.pruned_by_memory", report::integer(r.counts.pruned_by_memory));

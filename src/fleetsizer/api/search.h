@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetsizer/disagg/disagg.h"
 #include "fleetsizer/fleet/reservation.h"
 #include "fleetsizer/report/report.h"
 #include "fleetsizer/search/deploy.h"
@@ -20,6 +21,9 @@ struct SearchRequest {
   std::optional<LoadProfile> load_profile;
   int shown = 20;  // plan rows in the report (0: all)
   K8sOptions k8s;  // name and image of the emitted Deployment
+  // Plan disaggregated prefill/decode pools too (closed form, each pool on the cheapest of the
+  // searched GPUs and TP, the scenario's dtypes, an InfiniBand KV link), beside the plans.
+  bool disaggregated = true;
 };
 
 struct HourPlan {
@@ -34,7 +38,9 @@ struct SearchOutput {
   std::optional<ReservationPlan> reservation;
   double reserved_usd_per_replica_hour = 0;
   double on_demand_usd_per_replica_hour = 0;
-  std::optional<VllmArgs> vllm;  // the chosen plan's command
+  std::optional<VllmArgs> vllm;      // the chosen plan's command
+  std::optional<DisaggPlan> disagg;  // the disaggregated alternative (closed form)
+  std::string disagg_skipped;        // why there is none (an E2E target, no pool meets the SLO)
 };
 
 Result<SearchOutput> run_search(const SearchRequest& request);

@@ -124,9 +124,13 @@ report::Report simulate_report(const SimulateOutput& out) {
   const double good_fraction =
       r.requests > 0 ? static_cast<double>(r.good) / static_cast<double>(r.requests) : 0.0;
   rep.headline =
-      r.diverged
-          ? fmt::format("{} replica{} cannot keep up: {}", out.replicas,
-                        out.replicas == 1 ? "" : "s", r.divergence)
+      r.diverged ? fmt::format("{} replica{} cannot keep up: {}", out.replicas,
+                               out.replicas == 1 ? "" : "s", r.divergence)
+      : r.requests == 0
+          ? fmt::format(
+                "No request finished: {} of {} arrived requests can never fit the KV "
+                "cache of a replica",
+                r.rejected, r.arrived)
           : fmt::format(
                 "{} requests on {} replica{}: TTFT p99 {:.0f} ms, TPOT p99 {:.1f} ms, "
                 "goodput {:.2f} req/s ({:.1f}% of requests meet every target)",
