@@ -219,14 +219,8 @@ def open_loop(data, out_dir):
         write(os.path.join(out_dir, f"open-loop-vllm{suffix}.csv"), rows)
 
 
-# Disaggregated runs: model paths and systems to catalog names, including those the catalog does not
-# have yet (the validator counts such rows as uncovered by reason, docs/accuracy.md).
-DISAGG_MODELS = {"deepseek-ai/DeepSeek-R1": "deepseek-r1", "deepseek-ai/DeepSeek-V3": "deepseek-v3",
-                 "moonshotai/Kimi-K2.5": "kimi-k2.5", "openai/gpt-oss-120b": "gpt-oss-120b",
-                 "zhipuai/GLM-5": "glm-5", "Qwen/Qwen3-32B": "qwen3-32b", "nvidia/Qwen3-32B-NVFP4": "qwen3-32b",
-                 "Qwen/Qwen3-235B-A22B-FP8": "qwen3-235b-a22b"}
-DISAGG_GPUS = {"h100_sxm": "h100-sxm", "h200_sxm": "h200", "b200_sxm": "b200", "b300_sxm": "b300",
-               "gb200": "gb200", "gb300": "gb300"}
+# Disaggregated runs use the same model and system maps as the aggregated ones (MODELS, GPUS); a
+# name the catalog does not have is kept, and the validator counts such rows as uncovered.
 # gemm_quant_mode -> weights dtype; the KV dtype follows the run's precision (fp8 and fp4 recipes of
 # TensorRT-LLM, SGLang and vLLM in this sample keep an fp8 KV cache; assumption stated in
 # docs/accuracy.md).
@@ -246,8 +240,8 @@ def disagg(data, out_dir):
             if r["mode"] != "disagg":
                 continue
             m = re.search(r"silicon_concurrency=(\d+)", r["silicon_data_source"])
-            row = {"id": r["id"], "model": DISAGG_MODELS.get(r["model_path"], r["model_path"]),
-                   "gpu": DISAGG_GPUS.get(r["system"], r["system"]), "engine": r["backend"],
+            row = {"id": r["id"], "model": MODELS.get(r["model_path"], r["model_path"]),
+                   "gpu": GPUS.get(r["system"], r["system"]), "engine": r["backend"],
                    "engine_version": r["backend_version"],
                    "weights_dtype": DISAGG_WEIGHTS.get(r["gemm_quant_mode"], r["gemm_quant_mode"]),
                    "kv_dtype": "fp8", "isl": r["isl"], "osl": r["osl"],
