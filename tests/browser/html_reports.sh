@@ -55,5 +55,7 @@ check validate validate --measurements data/measurements/splitwise-llama2-70b.cs
 check stack stack --scenario examples/seed-stack.yaml --orders
 check search search --model llama-3.1-8b --gpus h100-sxm,l40s --target-qps 20 --sim-requests 1000 \
   --verify-top 2 --no-fleet-sim --max-num-seqs-caps 128 --weights-dtypes bf16 --kv-dtypes bf16
+check disagg disagg --model llama-3.1-8b --gpus h100-sxm,l40s --target-qps 20 --sweep-isl 256:8192 \
+  --sweep-points 6
 echo "screenshots: $shots"
 [ "$failures" -eq 0 ]

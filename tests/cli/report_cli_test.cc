@@ -21,6 +21,9 @@ const std::string kSearch =
     "--verify-top 2 --no-fleet-sim --max-num-seqs-caps 128 --weights-dtypes bf16 --kv-dtypes bf16";
 const std::string kValidate = "validate --measurements data/measurements/splitwise-llama2-70b.csv";
 const std::string kStack = "stack --scenario examples/seed-stack.yaml --orders";
+const std::string kDisagg =
+    "disagg --model llama-3.1-8b --gpus h100-sxm,l40s --target-qps 20 --sweep-isl 256:8192 "
+    "--sweep-points 6";
 
 std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
@@ -122,6 +125,15 @@ TEST(ReportCli, EveryCommandLeadsWithItsAnswer) {
   expect_table_leads_with_headline(kSearch, s);
   const Json st = json_of(kStack);
   expect_table_leads_with_headline(kStack, st);
+  const Json d = json_of(kDisagg);
+  expect_table_leads_with_headline(kDisagg, d);
+  EXPECT_EQ(d["headline"].get<std::string>().rfind(
+                fmt::format("{} prefill x ", d["prefill"]["replicas"].get<int>()), 0),
+            0u)
+      << d["headline"];
+  EXPECT_NE(d["headline"].get<std::string>().find(
+                fmt::format("${:.2f}/h", d["usd_per_hour"].get<double>())),
+            std::string::npos);
 }
 
 // The data block of an HTML report, as the page's script reads it.
@@ -142,7 +154,7 @@ std::size_t count(const std::string& text, const std::string& needle) {
 TEST(ReportCli, HtmlReportIsTheJsonDrawnAndOpensOffline) {
   const std::string dir = temp_dir("html-reports");
   for (const auto& [args, charts] : std::vector<std::pair<std::string, std::size_t>>{
-           {kSize, 2}, {kSimulate, 3}, {kValidate, 1}, {kStack, 2}, {kSearch, 1}}) {
+           {kSize, 2}, {kSimulate, 3}, {kValidate, 1}, {kStack, 2}, {kSearch, 1}, {kDisagg, 2}}) {
     const std::string path = dir + "/report.html";
     const RunResult r = run_cli(args + " --format html -o " + path);
     ASSERT_EQ(r.exit_code, 0) << args << ": " << r.err;

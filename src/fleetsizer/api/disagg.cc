@@ -198,10 +198,57 @@ std::string pool_words(const PoolPlan& p) {
 
 }  // namespace
 
+// Over a prompt-length sweep: the cost of the disaggregated plan and of the colocated pool, and
+// the prefill pool's share of the GPUs; the crossover as a vertical line.
+static std::vector<report::Chart> sweep_charts(const DisaggOutput& out) {
+  report::Chart cost;
+  cost.key = "usd_per_hour_vs_isl";
+  cost.title = "Fleet cost against prompt length";
+  cost.x = {"prompt length", "tokens", true};
+  cost.y = {"fleet cost", "$/h", false};
+  report::Chart share;
+  share.key = "prefill_share_vs_isl";
+  share.title = "Prefill pool's share of the GPUs against prompt length";
+  share.x = cost.x;
+  share.y = {"prefill share of the GPUs", "", false};
+  report::Series disagg{"disaggregated", {}, true, false};
+  report::Series colocated{"colocated", {}, true, false};
+  report::Series prefill{"prefill GPUs / all GPUs", {}, true, false};
+  for (const DisaggPlan& p : out.sweep) {
+    if (p.feasible) {
+      disagg.points.push_back({p.isl, p.usd_per_hour});
+      prefill.points.push_back({p.isl, p.prefill_share});
+    }
+    if (p.colocated.feasible) colocated.points.push_back({p.isl, p.colocated.fleet.usd_per_hour});
+  }
+  cost.series.push_back(std::move(disagg));
+  cost.series.push_back(std::move(colocated));
+  share.series.push_back(std::move(prefill));
+  if (out.crossover_isl > 0)
+    for (auto* c : {&cost, &share})
+      c->references.push_back(report::Reference{"crossover", 'x', out.crossover_isl});
+  return {std::move(cost), std::move(share)};
+}
+
 report::Report disagg_report(const DisaggOutput& out) {
   const DisaggPlan& p = out.plan;
   const DisaggInputs& in = out.request.inputs;
   report::Report rep;
+  rep.headline =
+      !p.feasible
+          ? fmt::format("No disaggregated plan meets the SLO: {}",
+                        !p.prefill.feasible ? p.prefill.reason : p.decode.reason)
+          : fmt::format("{} prefill x {} x {} + {} decode x {} x {} = {} GPUs, ${:.2f}/h{}",
+                        p.prefill.fleet.replicas, p.prefill.spec.gpus(), p.prefill.spec.gpu.name,
+                        p.decode.fleet.replicas, p.decode.spec.gpus(), p.decode.spec.gpu.name,
+                        p.prefill.fleet.gpus + p.decode.fleet.gpus, p.usd_per_hour,
+                        p.colocated.feasible
+                            ? fmt::format("; colocated ${:.2f}/h, so {} wins by ${:.2f}/h",
+                                          p.colocated.fleet.usd_per_hour, p.winner,
+                                          std::abs(p.saving_usd_per_hour))
+                            : std::string("; no colocated pool meets the SLO"));
+  if (!out.sweep.empty())
+    for (auto& c : sweep_charts(out)) rep.charts.push_back(std::move(c));
   rep.title = fmt::format(
       "Disaggregated prefill/decode plan: {} at {:.4g} req/s, {:.0f} in / {:.0f} "
       "out tokens",
@@ -330,6 +377,9 @@ report::Report disagg_report(const DisaggOutput& out) {
 report::Report disagg_validation_report(const DisaggValidation& v, const std::string& path) {
   report::Report rep;
   rep.title = fmt::format("Disaggregated runs of {} against the model", path);
+  rep.headline = fmt::format(
+      "{} of {} disaggregated runs covered: TPOT median absolute error {:.1f}%, TTFT {:.1f}%",
+      v.covered, v.converted, v.tpot.median_abs_pct_error, v.ttft.median_abs_pct_error);
   rep.add("converted", report::integer(v.converted));
   rep.add("covered", report::integer(v.covered));
   for (const auto& [reason, n] : v.uncovered) rep.add("uncovered." + reason, report::integer(n));
