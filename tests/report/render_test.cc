@@ -115,6 +115,9 @@ TEST(Render, UnitsComeFromTheKeyNames) {
   EXPECT_EQ(unit_of_key("replica.kv_capacity_tokens"), "tokens");
   EXPECT_EQ(unit_of_key("fleet.replicas"), "");
   EXPECT_EQ(unit_of_key("makespan_s"), "s");
+  EXPECT_EQ(unit_of_key("link.gb_s"), "GB/s");  // a dotted part is a word of the name
+  EXPECT_EQ(unit_of_key("q"), "req/s");
+  EXPECT_EQ(unit_of_key("chosen.q_analytic"), "req/s");
 }
 
 Report charted() {

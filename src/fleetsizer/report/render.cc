@@ -404,11 +404,14 @@ std::string unit_of_key(const std::string& key) {
       name.resize(name.size() - stat.size());
       break;
     }
-  if (name == "q" || ends_with(name, ".q") || ends_with(name, "q_analytic") ||
-      ends_with(name, "request_rate") || ends_with(name, "target_qps"))
+  // A dotted part is a word of the name too ("link.gb_s" states GB/s).
+  std::string flat = "_" + name;
+  std::ranges::replace(flat, '.', '_');
+  if (ends_with(flat, "_q") || ends_with(flat, "_q_analytic") || ends_with(flat, "request_rate") ||
+      ends_with(flat, "target_qps"))
     return "req/s";
   for (const auto& [suffix, unit] : kSuffixes)
-    if (ends_with(name, suffix)) return std::string(unit);
+    if (ends_with(flat, suffix)) return std::string(unit);
   return "";
 }
 
