@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -36,15 +38,19 @@ void write_text(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// Per process: ctest runs test processes in parallel, and two of them may run the same command (or
+// ask for the same folder name); neither may remove the other's files.
 std::string temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("fleetsizer-test-" + name);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("fleetsizer-test-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
 }
 
 RunResult run_cli(const std::string& args) {
-  const std::string dir = temp_dir("stderr-" + std::to_string(std::hash<std::string>{}(args)));
+  static std::atomic<int> runs{0};
+  const std::string dir = temp_dir("stderr-" + std::to_string(runs++));
   const std::string err_path = dir + "/stderr.txt";
   const std::string command = "cd '" + std::string(FLEETSIZER_SOURCE_DIR) + "' && '" +
                               FLEETSIZER_BINARY + "' " + args + " 2>'" + err_path + "'";

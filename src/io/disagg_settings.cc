@@ -38,8 +38,8 @@ Result<void> pool_settings(const RawScenario& raw, const Scenario& base, const C
   }
   // The same ranges as the colocated keys (scenario_file.h), stated in the error.
   for (auto [key, dest, max] :
-       {std::tuple<std::string, std::int64_t*, std::int64_t>{
-            pool + "_max_num_seqs", &o.limits.max_num_seqs, kMaxNumSeqs},
+       {std::tuple<std::string, std::int64_t*, std::int64_t>{pool + "_max_num_seqs",
+                                                             &o.limits.max_num_seqs, kMaxNumSeqs},
         {pool + "_max_num_batched_tokens", &o.limits.max_num_batched_tokens, kMaxSequenceTokens}}) {
     auto v = integer_setting(raw, key);
     if (!v) return fail(v.error().message);

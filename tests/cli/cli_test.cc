@@ -51,9 +51,9 @@ TEST(Cli, StackScenarioMatchesExampleAndShowsCorrectedView) {
   ASSERT_EQ(stack.exit_code, 0) << stack.err;
   // The headline, a blank line, then the seed's table byte for byte.
   const std::string headline = run_json("stack --scenario examples/seed-stack.yaml")["headline"];
-  EXPECT_EQ(stack.out.find(headline + "\n\n" +
-                           read_text(source_path("tests/golden/output-22-9-1.txt"))),
-            0u);
+  EXPECT_EQ(
+      stack.out.find(headline + "\n\n" + read_text(source_path("tests/golden/output-22-9-1.txt"))),
+      0u);
   EXPECT_NE(stack.out.find("Corrected view"), std::string::npos);
   EXPECT_NE(stack.out.find("Footprint levers save $192/hr"), std::string::npos);
 }
