@@ -46,23 +46,9 @@ std::string script_safe(std::string json) {
   return json;
 }
 
+// The same text as the table printer's cell, escaped for HTML.
 std::string cell_html(const Cell& c, int precision) {
-  return std::visit(
-      [&](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>)
-          return "&ndash;";
-        else if constexpr (std::is_same_v<T, bool>)
-          return v ? "yes" : "no";
-        else if constexpr (std::is_same_v<T, std::int64_t>)
-          return fmt::format("{}", v);
-        else if constexpr (std::is_same_v<T, double>) {
-          if (!std::isfinite(v)) return std::isnan(v) ? "&ndash;" : "unbounded";
-          return fmt::format("{:.{}f}", v, precision);
-        } else
-          return html_escape(v);
-      },
-      c);
+  return html_escape(cell_text(c, precision));
 }
 
 std::string fields_html(const Report& r) {

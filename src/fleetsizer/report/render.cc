@@ -15,26 +15,6 @@ bool is_number(const Cell& c) {
   return std::holds_alternative<double>(c) || std::holds_alternative<std::int64_t>(c);
 }
 
-std::string cell_text(const Cell& c, int precision) {
-  return std::visit(
-      [&](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>)
-          return "-";
-        else if constexpr (std::is_same_v<T, bool>)
-          return v ? "yes" : "no";
-        else if constexpr (std::is_same_v<T, std::int64_t>)
-          return fmt::format("{}", v);
-        else if constexpr (std::is_same_v<T, double>) {
-          if (std::isnan(v)) return "-";
-          if (std::isinf(v)) return v > 0 ? "unbounded" : "-unbounded";
-          return fmt::format("{:.{}f}", v, precision);
-        } else
-          return v;
-      },
-      c);
-}
-
 // Sets obj["a"]["b"]["c"] for the key "a.b.c".
 void put_path(Json& obj, const std::string& key, Json value) {
   Json* node = &obj;
@@ -330,6 +310,26 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 }
 
 }  // namespace
+
+std::string cell_text(const Cell& c, int precision) {
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "-";
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "yes" : "no";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return fmt::format("{}", v);
+        else if constexpr (std::is_same_v<T, double>) {
+          if (std::isnan(v)) return "-";
+          if (std::isinf(v)) return v > 0 ? "unbounded" : "-unbounded";
+          return fmt::format("{:.{}f}", v, precision);
+        } else
+          return v;
+      },
+      c);
+}
 
 Json cell_json(const Cell& c) {
   return std::visit(
