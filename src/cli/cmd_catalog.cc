@@ -21,22 +21,23 @@ void setup_catalog(CLI::App& app, Invocation& inv) {
     rep.json_array = true;
     if (f->what == "gpus") {
       rep.title =
-          "GPUs (prices are illustrative 2025 on-demand list figures: set yours with "
-          "--price or --usd-per-gpu-hour)";
+          "GPUs (illustrative 2025 on-demand prices: set yours with --price or "
+          "--usd-per-gpu-hour)";
       report::Table t{"gpus", "", {}, {}};
-      t.columns = {{"name", "name", 0},
-                   {"memory_gib", "GiB", 0},
-                   {"hbm_bandwidth_tb_s", "TB/s", 2},
-                   {"bf16_tflops", "bf16 TFLOPS", 0},
-                   {"fp8_tflops", "fp8 TFLOPS", 0},
-                   {"int8_tops", "int8 TOPS", 0},
-                   {"fp4_tflops", "fp4 TFLOPS", 0},
-                   {"interconnect_gb_s", "link GB/s", 0},
-                   {"gpus_per_host", "per host", 0},
-                   {"usd_per_gpu_hour", "$/GPU-h", 2},
-                   {"price_illustrative", "illustr.", 0},
-                   {"description", "description", 0},
-                   {"source", "source", 0}};
+      t.columns = {
+          {"name", "name", 0},
+          {"memory_gib", "GiB", 0},
+          {"hbm_bandwidth_tb_s", "TB/s", 2},
+          {"bf16_tflops", "bf16 TF", 0},
+          {"fp8_tflops", "fp8 TF", 0},
+          {"int8_tops", "int8 TOPS", 0},
+          {"fp4_tflops", "fp4 TF", 0},
+          {"interconnect_gb_s", "link GB/s", 0},
+          {"gpus_per_host", "per host", 0},
+          {"usd_per_gpu_hour", "$/GPU-h", 2},
+          {.key = "price_illustrative", .title = "illustr.", .precision = 0, .detail = true},
+          {.key = "description", .title = "description", .precision = 0, .detail = true},
+          {.key = "source", .title = "source", .precision = 0, .detail = true}};
       for (const GpuSpec& g : catalog.gpus)
         t.rows.push_back({g.name, g.memory_gib, g.hbm_bandwidth_tb_s, g.bf16_tflops, g.fp8_tflops,
                           g.int8_tops, g.fp4_tflops, g.interconnect_gb_s,
@@ -47,19 +48,19 @@ void setup_catalog(CLI::App& app, Invocation& inv) {
       rep.title = "Models (parameters counted from the architecture; published count beside it)";
       report::Table t{"models", "", {}, {}};
       t.columns = {{"name", "name", 0},
-                   {"hf_id", "Hugging Face id", 0},
-                   {"params_b", "params (B)", 2},
-                   {"published_params_b", "published (B)", 2},
-                   {"active_params_b", "active (B)", 2},
+                   {.key = "hf_id", .title = "Hugging Face id", .precision = 0, .detail = true},
+                   {"params_b", "params B", 2},
+                   {"published_params_b", "publ. B", 2},
+                   {"active_params_b", "active B", 2},
                    {"layers", "layers", 0},
-                   {"hidden", "hidden", 0},
-                   {"heads", "heads", 0},
+                   {.key = "hidden", .title = "hidden", .precision = 0, .detail = true},
+                   {.key = "heads", .title = "heads", .precision = 0, .detail = true},
                    {"kv_heads", "KV heads", 0},
                    {"experts", "experts", 0},
-                   {"experts_per_token", "active experts", 0},
+                   {"experts_per_token", "top-k", 0},
                    {"max_context", "context", 0},
-                   {"kv_bytes_per_token_bf16", "KV B/token (bf16)", 0},
-                   {"source", "source", 0}};
+                   {"kv_bytes_per_token_bf16", "KV B/tok", 0},
+                   {.key = "source", .title = "source", .precision = 0, .detail = true}};
       for (const ModelSpec& m : catalog.models)
         t.rows.push_back(
             {m.name, m.hf_id, count_params(m).total() / 1e9,

@@ -151,10 +151,45 @@ std::size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// Tables fit a 100-column terminal: sources, descriptions and per-pool details wait for
+// --verbose (the JSON keeps every column).
+TEST(ReportCli, TablesFitOneHundredColumns) {
+  for (const std::string& args :
+       {std::string("catalog gpus"), std::string("catalog models"), kDisagg,
+        std::string("stack --model llama-3.1-8b --gpu h100-sxm --target-qps 10")}) {
+    const RunResult r = run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    // A table is a rule under its titles, then its rows, up to a blank line or a closing rule.
+    bool in_table = false;
+    std::size_t line_no = 0, start = 0, rows = 0;
+    while (start < r.out.size()) {
+      const std::size_t end = r.out.find('\n', start);
+      const std::string line = r.out.substr(start, end - start);
+      start = end == std::string::npos ? r.out.size() : end + 1;
+      ++line_no;
+      if (line.starts_with("----")) {
+        in_table = !in_table || rows == 0;
+        rows = 0;
+      } else if (line.empty()) {
+        in_table = false;
+      } else if (in_table) {
+        ++rows;
+        EXPECT_LE(line.size(), 100u) << args << " line " << line_no << ": " << line;
+      }
+    }
+  }
+  const Json gpus = json_of("catalog gpus");
+  ASSERT_TRUE(gpus.is_array());
+  EXPECT_TRUE(gpus[0].contains("source"));
+  EXPECT_TRUE(gpus[0].contains("description"));
+  const RunResult verbose = run_cli("catalog gpus --verbose");
+  EXPECT_NE(verbose.out.find(gpus[0]["source"].get<std::string>()), std::string::npos);
+}
+
 TEST(ReportCli, HtmlReportIsTheJsonDrawnAndOpensOffline) {
   const std::string dir = temp_dir("html-reports");
   for (const auto& [args, charts] : std::vector<std::pair<std::string, std::size_t>>{
-           {kSize, 2}, {kSimulate, 3}, {kValidate, 1}, {kStack, 2}, {kSearch, 1}, {kDisagg, 2}}) {
+           {kSize, 2}, {kSimulate, 5}, {kValidate, 1}, {kStack, 2}, {kSearch, 1}, {kDisagg, 2}}) {
     const std::string path = dir + "/report.html";
     const RunResult r = run_cli(args + " --format html -o " + path);
     ASSERT_EQ(r.exit_code, 0) << args << ": " << r.err;

@@ -118,6 +118,36 @@ TEST(Render, UnitsComeFromTheKeyNames) {
   EXPECT_EQ(unit_of_key("link.gb_s"), "GB/s");  // a dotted part is a word of the name
   EXPECT_EQ(unit_of_key("q"), "req/s");
   EXPECT_EQ(unit_of_key("chosen.q_analytic"), "req/s");
+  // A percentage error of a tok/s metric is a percentage; only a bare statistic is cut.
+  EXPECT_EQ(unit_of_key("summary.output_tok_s.p90_abs_pct_error"), "%");
+  EXPECT_EQ(unit_of_key("summary.ttft_ms.median_abs_pct_error"), "%");
+  EXPECT_EQ(unit_of_key("summary.ttft_ms.p90"), "ms");
+}
+
+// Detail columns and file paths: what keeps a terminal table narrow, while JSON and CSV keep all.
+TEST(Render, DetailColumnsHideAndPathsShortenOnlyInTheTableFormat) {
+  Report r;
+  Table t{"rows", "", {}, {}};
+  t.columns = {{.key = "where", .title = "where", .precision = 0, .path = true},
+               {"x", "X", 1},
+               {.key = "source", .title = "source", .precision = 0, .detail = true}};
+  t.rows.push_back({std::string("data/measurements/a.csv:12:"), 2.5, std::string("datasheet")});
+  r.tables.push_back(t);
+  const std::string table = render(r, Format::table, false);
+  EXPECT_NE(table.find("a.csv:12:"), std::string::npos) << table;
+  EXPECT_EQ(table.find("data/measurements"), std::string::npos) << table;
+  EXPECT_EQ(table.find("datasheet"), std::string::npos) << table;
+  EXPECT_NE(table.find("(1 more column with --verbose)"), std::string::npos) << table;
+  RenderOptions verbose;
+  verbose.verbose = true;
+  const std::string all = render(r, Format::table, verbose);
+  EXPECT_NE(all.find("datasheet"), std::string::npos) << all;
+  EXPECT_EQ(all.find("--verbose"), std::string::npos) << all;
+  const auto j = nlohmann::json::parse(render(r, Format::json, false));
+  EXPECT_EQ(j["rows"][0]["where"], "data/measurements/a.csv:12:");
+  EXPECT_EQ(j["rows"][0]["source"], "datasheet");
+  EXPECT_EQ(render(r, Format::csv, false),
+            "where,x,source\ndata/measurements/a.csv:12:,2.500000,datasheet\n");
 }
 
 Report charted() {

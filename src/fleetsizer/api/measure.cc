@@ -31,7 +31,11 @@ report::Cell opt(const std::optional<double>& v) {
 
 void add_skipped(report::Report& rep, const std::vector<Skipped>& skipped) {
   if (skipped.empty()) return;
-  report::Table t{"skipped", "Skipped rows", {{"where", "where", 0}, {"reason", "reason", 0}}, {}};
+  report::Table t{
+      "skipped",
+      "Skipped rows",
+      {{.key = "where", .title = "where", .precision = 0, .path = true}, {"reason", "reason", 0}},
+      {}};
   for (const auto& s : skipped) t.rows.push_back({s.where, s.reason});
   rep.tables.push_back(std::move(t));
 }
@@ -302,7 +306,7 @@ report::Report validate_report(const ValidateOutput& out) {
   if (out.request.mode == ValidationMode::leave_one_out)
     rep.add("fallbacks_to_defaults", report::integer(out.fallbacks));
   report::Table t{"rows", "Rows", {}, {}};
-  t.columns = {{"where", "where", 0},
+  t.columns = {{.key = "where", .title = "where", .precision = 0, .path = true},
                {"configuration", "configuration", 0},
                {"isl", "isl", 0},
                {"osl", "osl", 0},

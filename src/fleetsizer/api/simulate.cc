@@ -39,6 +39,7 @@ Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
     o.max_waiting = req.max_waiting;
     o.on_finish = req.on_finish;
     o.on_progress = req.on_progress;
+    o.timeline_points = req.timeline_points;
     return simulate(model, **source, o);
   };
 
@@ -243,6 +244,35 @@ report::Report simulate_report(const SimulateOutput& out) {
       if (metric_name(t.metric) == std::string_view(name))
         c.references.push_back(report::Reference{format_slo(t), 'x', t.ms});
     rep.charts.push_back(std::move(c));
+  }
+  // The fleet's state over the run (sampled evenly in simulated time): the queue building up or
+  // draining, the running batch against the engine's cap, and the KV cache filling.
+  if (!r.timeline.empty()) {
+    report::Chart queue;
+    queue.key = "timeline_requests";
+    queue.title = "Requests waiting and running over time";
+    queue.x = {"simulated time", "s", false};
+    queue.y = {"requests (all replicas)", "", false};
+    report::Series waiting{"waiting", {}, true, false};
+    report::Series running{"running", {}, true, false};
+    report::Chart kv;
+    kv.key = "timeline_kv";
+    kv.title = "KV cache in use over time";
+    kv.x = queue.x;
+    kv.y = {"KV blocks in use", "%", false};
+    report::Series used{"KV used", {}, true, false};
+    for (const TimelinePoint& p : r.timeline) {
+      const double t = p.t_s - r.first_arrival_s;
+      waiting.points.push_back({t, static_cast<double>(p.waiting)});
+      running.points.push_back({t, static_cast<double>(p.running)});
+      used.points.push_back({t, 100.0 * p.kv_used_fraction});
+    }
+    queue.series = {std::move(waiting), std::move(running)};
+    queue.references.push_back(report::Reference{
+        "running cap", 'y', static_cast<double>(out.replica.max_num_seqs * out.replicas)});
+    kv.series.push_back(std::move(used));
+    rep.charts.push_back(std::move(queue));
+    rep.charts.push_back(std::move(kv));
   }
   return rep;
 }

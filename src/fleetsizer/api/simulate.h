@@ -24,6 +24,9 @@ struct SimulateRequest {
   bool closed_form = true;
   bool find_replicas = false;
   std::int64_t max_waiting = 200000;
+  // The queue, running batch and KV use over time: between this many and twice this many samples
+  // (the report's timeline charts); 0: none.
+  int timeline_points = 200;
   std::function<void(const FinishedRequest&)> on_finish;
   std::function<void(double, std::int64_t)> on_progress;
 };

@@ -355,10 +355,14 @@ report::Report mech_stack_report(const MechStackOutput& out) {
       s.workload.isl(), s.workload.osl(), slo, s.context_tokens, r.interactions ? "on" : "off",
       r.interactions ? "every set of levers re-evaluated by the plan layer"
                      : "each lever's isolated q and GPU factors multiplied (the seed calculator)");
-  text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10}{:>9}{:>9}{:>7}  {:<16}{}\n", "Stack state",
-                      "GPUs/rep", "q/rep", "replicas", "$/hr", "fleet x", "q x", "c x", "q from",
-                      "moved");
-  text += std::string(119, '-') + "\n";
+  // Each state on one line of numbers (under 100 columns), then where its q comes from and which
+  // terms the lever moved on an indented line below it.
+  std::size_t label_width = 11;
+  for (const auto& row : r.rows) label_width = std::max(label_width, row.label.size() + 2);
+  const std::size_t rule = label_width + 9 + 9 + 9 + 10 + 9 + 9 + 7;
+  text += fmt::format("{:<{}}{:>9}{:>9}{:>9}{:>10}{:>9}{:>9}{:>7}\n", "Stack state", label_width,
+                      "GPUs/rep", "q/rep", "replicas", "$/hr", "fleet x", "q x", "c x");
+  text += std::string(rule, '-') + "\n";
   report::Table t{"rows", "", {}, {}};
   t.columns = {{"label", "Stack state", 0},
                {"gpus_per_replica", "GPUs/rep", 0},
@@ -381,6 +385,7 @@ report::Report mech_stack_report(const MechStackOutput& out) {
   for (const auto& row : r.rows) {
     const StackState& st = row.state;
     const double ratio = st.feasible ? st.usd_per_hour / base_cost : 0;
+    const std::string moved_text = terms_text(row.moved);
     std::vector<std::string> moved;
     for (Term m : row.moved) moved.emplace_back(term_name(m));
     t.rows.push_back({row.label, report::integer(st.gpus), st.weights_gb,
@@ -390,15 +395,17 @@ report::Report mech_stack_report(const MechStackOutput& out) {
                       report::integer(st.replicas), st.usd_per_replica_hour, st.usd_per_hour, ratio,
                       row.q_factor, row.c_factor, fmt::format("{}", fmt::join(moved, ","))});
     if (st.feasible)
-      text += fmt::format("{:<34}{:>9}{:>9}{:>9}{:>10.0f}{:>9}{:>9.2f}{:>7.2f}  {:<16}{}\n",
-                          row.label, st.gpus, small_num(st.q_rps), st.replicas, st.usd_per_hour,
-                          small_num(ratio), row.q_factor, row.c_factor, q_method_name(st.q_method),
-                          terms_text(row.moved));
+      text += fmt::format(
+          "{:<{}}{:>9}{:>9}{:>9}{:>10.0f}{:>9}{:>9.2f}{:>7.2f}\n    q from {}{}{}\n", row.label,
+          label_width, st.gpus, small_num(st.q_rps), st.replicas, st.usd_per_hour, small_num(ratio),
+          row.q_factor, row.c_factor, q_method_name(st.q_method),
+          moved_text.empty() || moved_text == "-" ? "" : "; moved ",
+          moved_text == "-" ? "" : moved_text);
     else
-      text += fmt::format("{:<34}{:>9}  {}\n", row.label, st.gpus,
+      text += fmt::format("{:<{}}{:>9}  {}\n", row.label, label_width, st.gpus,
                           st.fits ? "meets no rate: " + st.binding : "does not fit");
   }
-  text += std::string(119, '-') + "\n";
+  text += std::string(rule, '-') + "\n";
   rep.tables.push_back(std::move(t));
   const StackState& last = r.rows.back().state;
   if (last.feasible)

@@ -86,12 +86,36 @@ std::vector<std::vector<std::string>> table_cells(const Table& t) {
   return cells;
 }
 
-std::string render_text_table(const Table& t) {
-  const auto cells = table_cells(t);
-  std::vector<std::size_t> width(t.columns.size());
-  for (std::size_t i = 0; i < t.columns.size(); ++i) {
-    width[i] = t.columns[i].title.size();
-    for (const auto& line : cells) width[i] = std::max(width[i], line[i].size());
+// "data/measurements/x.csv:534:" -> "x.csv:534:": a terminal table names the file, the JSON keeps
+// the whole path.
+std::string short_path(const std::string& where) {
+  const auto colon = where.find(':');
+  const auto slash = where.rfind('/', colon == std::string::npos ? where.size() : colon);
+  return slash == std::string::npos ? where : where.substr(slash + 1);
+}
+
+// The columns the terminal shows: detail columns only with --verbose.
+std::vector<std::size_t> shown_columns(const Table& t, bool verbose) {
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    if (verbose || !t.columns[i].detail) shown.push_back(i);
+  return shown;
+}
+
+std::string render_text_table(const Table& t, bool verbose) {
+  const auto all_cells = table_cells(t);
+  const auto shown = shown_columns(t, verbose);
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& line : all_cells) {
+    std::vector<std::string> kept;
+    for (const std::size_t i : shown)
+      kept.push_back(t.columns[i].path ? short_path(line[i]) : line[i]);
+    cells.push_back(std::move(kept));
+  }
+  std::vector<std::size_t> width(shown.size());
+  for (std::size_t j = 0; j < shown.size(); ++j) {
+    width[j] = t.columns[shown[j]].title.size();
+    for (const auto& line : cells) width[j] = std::max(width[j], line[j].size());
   }
   // First column (a label) left-aligned, numbers right-aligned.
   auto line_of = [&](const std::vector<std::string>& values) {
@@ -108,9 +132,9 @@ std::string render_text_table(const Table& t) {
   if (!t.title.empty()) out += t.title + "\n";
   std::vector<std::string> titles;
   std::size_t total = 0;
-  for (std::size_t i = 0; i < t.columns.size(); ++i) {
-    titles.push_back(t.columns[i].title);
-    total += width[i] + (i > 0 ? 2 : 0);
+  for (std::size_t j = 0; j < shown.size(); ++j) {
+    titles.push_back(t.columns[shown[j]].title);
+    total += width[j] + (j > 0 ? 2 : 0);
   }
   out += line_of(titles);
   out += std::string(total, '-') + "\n";
@@ -196,24 +220,28 @@ std::string render_text(const Report& r, const RenderOptions& o) {
       shown.push_back(&f);
   }
   out += render_fields(shown);
-  std::size_t hidden_tables = 0;
+  std::size_t hidden_tables = 0, hidden_columns = 0;
   for (const auto& t : r.tables) {
     if (t.detail && !o.verbose) {
       ++hidden_tables;
       continue;
     }
-    out += (out.empty() ? "" : "\n") + render_text_table(t);
+    out += (out.empty() ? "" : "\n") + render_text_table(t, o.verbose);
+    hidden_columns += t.columns.size() - shown_columns(t, o.verbose).size();
   }
   if (!r.notes.empty()) {
     out += "\n";
     for (const auto& n : r.notes) out += "Note: " + n + "\n";
   }
-  if (hidden_fields + hidden_tables > 0) {
+  if (hidden_fields + hidden_tables + hidden_columns > 0) {
     std::vector<std::string> parts;
     if (hidden_fields > 0)
       parts.push_back(fmt::format("{} more field{}", hidden_fields, hidden_fields == 1 ? "" : "s"));
     if (hidden_tables > 0)
       parts.push_back(fmt::format("{} more table{}", hidden_tables, hidden_tables == 1 ? "" : "s"));
+    if (hidden_columns > 0)
+      parts.push_back(
+          fmt::format("{} more column{}", hidden_columns, hidden_columns == 1 ? "" : "s"));
     out += fmt::format("\n({} with --verbose)\n", fmt::join(parts, " and "));
   }
   if (o.explain && !r.explain.empty()) out += render_explain(r);
@@ -367,7 +395,7 @@ Json report_json(const Report& r) {
 std::string unit_of_key(const std::string& key) {
   // Longest suffixes first: "_usd_per_gpu_hour" before "_hour". The name may end in a percentile
   // ("ttft_ms_p99") or a dotted statistic ("ttft_ms.p99"): those are cut first.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kSuffixes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kSuffixes{{
       {"usd_per_million_output_tokens", "$/1M out tok"},
       {"usd_per_1k_requests", "$/1k req"},
       {"usd_per_gpu_hour", "$/GPU-h"},
@@ -388,15 +416,20 @@ std::string unit_of_key(const std::string& key) {
       {"_us", "µs"},
       {"_s", "s"},
       {"_pct", "%"},
+      {"_pct_error", "%"},
       {"_tflops", "TFLOPS"},
       {"_hours", "h"},
   }};
   std::string name = key;
   if (const auto dot = name.rfind('.'); dot != std::string::npos) {
     const std::string last = name.substr(dot + 1);
-    // "ttft_ms.p99": the statistic names no unit; the part before it does.
-    if (!last.empty() && (last[0] == 'p' || last == "mean" || last == "median" || last == "max" ||
-                          last == "min" || last == "std"))
+    // "ttft_ms.p99": the statistic names no unit; the part before it does. Only a bare statistic:
+    // "output_tok_s.p90_abs_pct_error" is a percentage, not tok/s.
+    const bool percentile =
+        last.size() > 1 && last[0] == 'p' &&
+        std::ranges::all_of(last.substr(1), [](char c) { return c >= '0' && c <= '9'; });
+    if (percentile || last == "mean" || last == "median" || last == "max" || last == "min" ||
+        last == "std")
       name = name.substr(0, dot);
   }
   for (const std::string_view stat : {"_p50", "_p90", "_p95", "_p99", "_p999", "_mean", "_median"})

@@ -32,6 +32,11 @@ struct Column {
   std::string key;
   std::string title;
   int precision = 2;
+  // Shown in the table format only with --verbose (always in JSON, CSV, Markdown and HTML): what
+  // would push a terminal table past 100 columns (sources, descriptions, long lists).
+  bool detail = false;
+  // A file:line location: the table format shows the file's name without its folders.
+  bool path = false;
 };
 
 struct Table {

@@ -95,6 +95,20 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     if (o.on_finish) o.on_finish(f);
     source.completed(f.id, f.finish_s);
   };
+  TimelineSampler timeline(o.timeline_points, res.first_arrival_s);
+  std::int64_t total_blocks = 0;
+  for (const auto& rep : replicas) total_blocks += rep.options().kv_blocks;
+  auto fleet_state = [&] {
+    TimelinePoint p;
+    std::int64_t used = 0;
+    for (const auto& rep : replicas) {
+      p.waiting += rep.waiting();
+      p.running += rep.running();
+      used += rep.used_blocks();
+    }
+    p.kv_used_fraction = static_cast<double>(used) / static_cast<double>(total_blocks);
+    return p;
+  };
   // An idle replica that receives an arrival starts its step only after every arrival of the same
   // instant is queued (a burst of clients starting together shares the first step): a "kick"
   // event at the same time, ordered after those arrivals.
@@ -105,6 +119,7 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     const bool replica_next = !events.empty() && (!have_next || events.top().time < next.arrival_s);
     if (!replica_next && !have_next) break;
     const double t = replica_next ? events.top().time : next.arrival_s;
+    if (timeline.due(t)) timeline.record_until(t, fleet_state());
     area += static_cast<double>(in_system) * (t - now);
     now = t;
     if (++res.events % 65536 == 0 && o.on_progress) o.on_progress(now, res.requests);
@@ -160,6 +175,13 @@ Result<SimResult> simulate(const StepTimeModel& model, RequestSource& source, co
     have_next = *n;
   }
   if (res.last_finish_s < res.first_arrival_s) res.last_finish_s = now;
+  if (timeline.enabled()) {
+    // The state at the end (an emptied fleet, or the backlog of a diverged run) closes the chart.
+    TimelinePoint last = fleet_state();
+    last.t_s = now;
+    res.timeline = timeline.take();
+    res.timeline.push_back(last);
+  }
   const double span = std::max(res.makespan_s(), 1e-12);
   double busy = 0, kv = 0, hits = 0, prompts = 0;
   for (const auto& rep : replicas) {

@@ -10,6 +10,7 @@
 #include "fleetsizer/sim/histogram.h"
 #include "fleetsizer/sim/replica.h"
 #include "fleetsizer/sim/router.h"
+#include "fleetsizer/sim/timeline.h"
 #include "fleetsizer/targets/slo.h"
 #include "fleetsizer/workload/request.h"
 
@@ -26,6 +27,9 @@ struct SimOptions {
   std::function<void(const FinishedRequest&)> on_finish;  // per-request records (CSV at the edge)
   std::function<void(double sim_time_s, std::int64_t done)>
       on_progress;  // called every 65,536 events
+  // > 0: sample the fleet's queue, running batch and KV use this many to twice this many times,
+  // evenly over the run (SimResult::timeline); 0 (searches): no sampling.
+  int timeline_points = 0;
 };
 
 struct SimResult {
@@ -46,6 +50,7 @@ struct SimResult {
   double kv_occupancy = 0;    // mean used KV fraction over replicas and time
   double mean_in_system = 0;  // time average of requests in the fleet (Little's law check)
   double prefix_hit_fraction = 0;
+  std::vector<TimelinePoint> timeline;  // when SimOptions::timeline_points > 0
   double makespan_s() const { return last_finish_s - first_arrival_s; }
   double throughput_rps() const {
     return makespan_s() > 0 ? static_cast<double>(requests) / makespan_s() : 0;

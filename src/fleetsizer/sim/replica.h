@@ -95,6 +95,7 @@ class ReplicaSim {
     return static_cast<std::int64_t>(waiting_.size() + running_.size());
   }
   std::int64_t waiting() const { return static_cast<std::int64_t>(waiting_.size()); }
+  std::int64_t running() const { return static_cast<std::int64_t>(running_.size()); }
   std::int64_t used_blocks() const { return options_.kv_blocks - free_blocks_; }
   const ReplicaStats& stats() const { return stats_; }
   const ReplicaOptions& options() const { return options_; }
