@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/api/bench.h"
 #include "fleetsizer/bench/dataset.h"
 #include "fleetsizer/bench/result.h"
@@ -196,12 +197,18 @@ api::LoadFn http_load(const BenchFlags& f, const http::ClientOptions& client,
     std::function<void(const http::Progress&)> on_progress;
     if (!f.disable_tqdm && ::isatty(STDERR_FILENO)) {
       on_progress = [&](const http::Progress& p) {
+        // The ETA: the run's requests at the pace so far, or what is left of --duration.
+        const std::string eta =
+            f.duration_s > 0 ? eta_text(p.elapsed_s, f.duration_s, p.elapsed_s)
+                             : eta_text(static_cast<double>(p.completed),
+                                        static_cast<double>(run.requests.size()), p.elapsed_s);
         std::fprintf(
             stderr,
-            "\r[%s] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms   ",
+            "\r[%s] %.1f s: sent %lld (%.1f req/s), done %lld, failed %lld, TTFT p99 %.0f ms%s   ",
             run.label.c_str(), p.elapsed_s, static_cast<long long>(p.sent),
             p.elapsed_s > 0 ? static_cast<double>(p.sent) / p.elapsed_s : 0.0,
-            static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms);
+            static_cast<long long>(p.completed), static_cast<long long>(p.failed), p.p99_ttft_ms,
+            eta.c_str());
         printed = true;
       };
     }

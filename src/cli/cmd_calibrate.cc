@@ -2,6 +2,7 @@
 
 #include "cli/command.h"
 #include "cli/measurement_flags.h"
+#include "cli/progress_line.h"
 #include "io/profile_file.h"
 
 namespace fleetsizer::cli {
@@ -21,7 +22,10 @@ void setup_calibrate(CLI::App& app, Invocation& inv) {
     Catalog catalog = builtin_catalog();
     auto set = f->read(catalog);
     if (!set) return fail(set.error().message);
+    ProgressLine progress;
+    method->progress = progress.fn();
     auto out = api::run_calibrate(std::move(set->rows), MeasurementFlags::skipped(*set), *method);
+    progress.finish();
     if (!out) return fail(out.error().message);
     const auto before = summarize(out->before);
     const auto after = summarize(out->after);

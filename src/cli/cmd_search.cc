@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/api/search.h"
 #include "io/search_file.h"
 
@@ -165,7 +166,10 @@ void setup_search(CLI::App& app, Invocation& inv) {
     if (auto ok = check_search_flags(f->size); !ok) return fail(ok.error().message);
     auto req = build_request(*scenario_flags, *f);
     if (!req) return fail(req.error().message);
+    ProgressLine progress;
+    req->options.progress = progress.fn();
     auto out = api::run_search(*req);
+    progress.finish();
     if (!out) return fail(out.error().message);
     report::Report rep = api::search_report(*out);
     if (!f->emit.empty()) {

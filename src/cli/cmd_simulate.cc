@@ -1,12 +1,11 @@
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/api/simulate.h"
 #include "io/output.h"
 
@@ -107,21 +106,15 @@ void setup_simulate(CLI::App& app, Invocation& inv) {
       };
     }
     // A progress line on a terminal for runs longer than a second; quiet otherwise.
-    const bool tty = ::isatty(STDERR_FILENO) != 0;
-    const auto started = std::chrono::steady_clock::now();
-    bool printed = false;
-    if (tty) {
-      req.on_progress = [started, &printed](double t, std::int64_t done) {
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        if (wall < 1.0) return;
-        std::fprintf(stderr, "\r[simulate] %.1f s wall, simulated %.1f s, %lld requests done   ",
-                     wall, t, static_cast<long long>(done));
-        printed = true;
+    ProgressLine progress;
+    if (const ProgressFn draw = progress.fn()) {
+      const auto total = static_cast<double>(req.requests);
+      req.on_progress = [draw, total](double, std::int64_t done) {
+        draw({"simulating", static_cast<double>(done), total, "requests"});
       };
     }
     auto out = api::run_simulate(req);
-    if (printed) std::fprintf(stderr, "\r%80s\r", "");
+    progress.finish();
     if (!out) return fail(out.error().message);  // the temporary CSV goes with `file`
     // A full disk mid-run fails here, not silently: no partial CSV is left.
     if (file)

@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/api/size.h"
 
 namespace fleetsizer::cli {
@@ -13,7 +14,11 @@ void setup_size(CLI::App& app, Invocation& inv) {
     auto s = flags->build(catalog);
     if (!s) return fail(s.error().message);
     if (auto ok = check_search_flags(*options); !ok) return fail(ok.error().message);
-    auto out = api::run_size(*s, *options);
+    api::SizeOptions run_options = *options;
+    ProgressLine progress;
+    run_options.search.progress = progress.fn();
+    auto out = api::run_size(*s, run_options);
+    progress.finish();
     if (!out) return fail(out.error().message);
     return api::size_report(*out);
   };

@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/api/slo.h"
 #include "fleetsizer/perf/parametric.h"
 
@@ -30,7 +31,11 @@ void setup_slo(CLI::App& app, Invocation& inv) {
       s->curve = sample(*p);
     }
     if (auto ok = check_search_flags(f->options); !ok) return fail(ok.error().message);
-    auto out = api::run_slo({*s, f->sweep, f->options});
+    api::SizeOptions run_options = f->options;
+    ProgressLine progress;
+    run_options.search.progress = progress.fn();
+    auto out = api::run_slo({*s, f->sweep, run_options});
+    progress.finish();
     if (!out) return fail(out.error().message);
     return api::slo_report(*out);
   };

@@ -1,5 +1,6 @@
 #include "cli/command.h"
 #include "cli/measurement_flags.h"
+#include "cli/progress_line.h"
 #include "fleetsizer/search/error_bands.h"
 #include "io/output.h"
 #include "io/profile_file.h"
@@ -48,7 +49,10 @@ void setup_validate(CLI::App& app, Invocation& inv) {
       return fail("--calibrate-all and --leave-one-out exclude each other");
     if (f->calibrate_all) req.mode = api::ValidationMode::calibrate_all;
     if (f->leave_one_out) req.mode = api::ValidationMode::leave_one_out;
+    ProgressLine progress;
+    req.method.progress = progress.fn();
     auto out = api::run_validate(std::move(req));
+    progress.finish();
     if (!out) return fail(out.error().message);
     if (!f->error_bands_out.empty()) {
       const ErrorBands bands = error_bands_from(throughput_residuals(out->predictions));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -177,11 +178,49 @@ struct Predictors {
   std::unique_ptr<RowPredictor> predict, fit;
 };
 
-Predictors make_predictors(const MethodOptions& o) {
-  if (o.method == PredictionMethod::analytic)
-    return {std::make_unique<AnalyticPredictor>(), std::make_unique<AnalyticPredictor>()};
-  return {std::make_unique<ReplayPredictor>(),
-          std::make_unique<ReplayPredictor>(ReplayPolicy{o.fit_requests, 1})};
+// A predictor that counts its forecasts for the progress line (fits run on several threads).
+class CountingPredictor final : public RowPredictor {
+ public:
+  CountingPredictor(std::unique_ptr<RowPredictor> inner, ProgressFn progress, std::string_view task,
+                    std::string_view unit, double total)
+      : inner_(std::move(inner)),
+        progress_(std::move(progress)),
+        task_(task),
+        unit_(unit),
+        total_(total) {}
+  RowForecast forecast(const Measurement& row, const Efficiency& efficiency) const override {
+    RowForecast f = inner_->forecast(row, efficiency);
+    progress_({task_, static_cast<double>(++count_), total_, unit_});
+    return f;
+  }
+  PredictionMethod method() const override { return inner_->method(); }
+  bool uses_wave_sync() const override { return inner_->uses_wave_sync(); }
+
+ private:
+  std::unique_ptr<RowPredictor> inner_;
+  ProgressFn progress_;
+  std::string_view task_, unit_;
+  double total_;
+  mutable std::atomic<std::int64_t> count_{0};
+};
+
+// `predictions`: how many rows the predict predictor will forecast (the progress line's total).
+Predictors make_predictors(const MethodOptions& o, std::size_t predictions) {
+  Predictors p;
+  if (o.method == PredictionMethod::analytic) {
+    p = {std::make_unique<AnalyticPredictor>(), std::make_unique<AnalyticPredictor>()};
+  } else {
+    p = {std::make_unique<ReplayPredictor>(),
+         std::make_unique<ReplayPredictor>(ReplayPolicy{o.fit_requests, 1})};
+  }
+  if (o.progress) {
+    p.predict =
+        std::make_unique<CountingPredictor>(std::move(p.predict), o.progress, "predicting rows",
+                                            "rows", static_cast<double>(predictions));
+    p.fit = std::make_unique<CountingPredictor>(std::move(p.fit), o.progress, "fitting",
+                                                "row forecasts", 0.0);
+  }
+  return p;
 }
 
 std::string method_explain(const MethodOptions& o) {
@@ -209,7 +248,7 @@ Result<ValidateOutput> run_validate(ValidateRequest req) {
   ValidateOutput out;
   out.request = std::move(req);
   const auto& rows = out.request.rows;
-  const Predictors predictors = make_predictors(out.request.method);
+  const Predictors predictors = make_predictors(out.request.method, rows.size());
   auto predict_with = [&](const Profile& profile) {
     for (const auto& m : rows) {
       const EfficiencyChoice c = choose_efficiency(profile, m.gpu.name, m.engine);
@@ -385,7 +424,8 @@ Result<CalibrateOutput> run_calibrate(std::vector<Measurement> rows, std::vector
   out.rows = std::move(rows);
   out.skipped = std::move(skipped);
   out.method = method;
-  const Predictors predictors = make_predictors(method);
+  // Each row is predicted twice: with the engine defaults (before) and the fitted factors.
+  const Predictors predictors = make_predictors(method, 2 * out.rows.size());
   ProfileFit fit = calibrate_profile(out.rows, *predictors.fit);
   out.profile = std::move(fit.profile);
   out.groups = std::move(fit.groups);

@@ -8,6 +8,7 @@
 #include "fleetsizer/perf/measurement.h"
 #include "fleetsizer/perf/profile.h"
 #include "fleetsizer/perf/validation.h"
+#include "fleetsizer/progress.h"
 #include "fleetsizer/report/report.h"
 
 namespace fleetsizer::api {
@@ -28,6 +29,9 @@ struct MethodOptions {
   // a closed loop keeps at least three rounds of its clients (ReplayPolicy).
   std::int64_t fit_requests = kDefaultFitRequests;
   static constexpr std::int64_t kDefaultFitRequests = 0;
+  // Rows predicted so far (of all to predict), and the fits' forecasts (a count: a fit's
+  // iterations are not known in advance).
+  ProgressFn progress;
 };
 
 struct ValidateRequest {

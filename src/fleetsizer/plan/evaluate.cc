@@ -173,6 +173,17 @@ Result<ReplicaEvaluation> evaluate_replica(const ReplicaSpec& spec, const StepTi
   return simulate_q(std::move(*analytic), model, workload, slo, options);
 }
 
+namespace {
+// The q search does not know in advance how many rates it will try (the bracket's width decides),
+// so its progress is a count with no ETA.
+void report_rates_tried(const ReplicaEvaluation& ev, const QSearchOptions& options) {
+  if (options.progress)
+    options.progress({"searching the SLO-limited rate",
+                      static_cast<double>(ev.trials.size() + ev.confirmations.size()), 0,
+                      "rates simulated"});
+}
+}  // namespace
+
 Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& model,
                                      const Workload& workload, const std::vector<SloTarget>& slo,
                                      const QSearchOptions& options) {
@@ -189,6 +200,7 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
   auto trial = [&](double rate) -> Result<RateTrial> {
     auto t = simulate_rate(model, replica, workload, slo, rate, search);
     if (t) ev.trials.push_back(*t);
+    report_rates_tried(ev, options);
     return t;
   };
   // The capacity is needed only to start from when the closed form found no rate.
@@ -295,6 +307,7 @@ Result<ReplicaEvaluation> confirm_q(ReplicaEvaluation ev, const StepTimeModel& m
       if (!t) return fail(t.error().message);
       if (k == 0) lo_trial = *t;
       ev.confirmations.push_back(*t);
+      report_rates_tried(ev, options);
       if (!t->meets || worst_ratio(*t) > 1 - options.confirm_margin) {
         all = false;
         hi_trial = *t;

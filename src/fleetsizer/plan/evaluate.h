@@ -27,6 +27,7 @@
 #include "fleetsizer/perf/step_time.h"
 #include "fleetsizer/plan/replica_spec.h"
 #include "fleetsizer/plan/workload.h"
+#include "fleetsizer/progress.h"
 #include "fleetsizer/sim/fleet_sim.h"
 #include "fleetsizer/sim/router.h"
 #include "fleetsizer/slo/model_search.h"
@@ -68,6 +69,8 @@ struct QSearchOptions {
   // Relative precision of the closed-form q (and of the capacity it is searched under). Plan
   // search screens thousands of specs and ranks them at 1e-3; sizing one spec keeps 1e-6.
   double analytic_rel_tolerance = kRateRelTolerance;
+  // Called after each simulated rate (the bracket, the bisection and the confirming seeds).
+  ProgressFn progress;
 };
 
 // One simulated rate: its pooled statistics and which targets hold.

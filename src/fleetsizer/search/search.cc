@@ -346,6 +346,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     return RooflineModel(spec, efficiency_for(s.profile, spec.gpu.name, spec.engine));
   };
   QSearchOptions single = o.q;
+  single.progress = nullptr;  // many specs at once: the search reports plans, not their rates
   single.confirm_seeds = 0;
   single.requests = std::min(o.q.search_requests, o.q.requests);
   single.analytic_rel_tolerance = kSearchAnalyticTolerance;
@@ -456,8 +457,19 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   };
   // The simulated q of a batch of closed-form-feasible specs.
   std::vector<char> simulated(plans.size(), 0);
+  std::atomic<std::int64_t> plans_simulated{0};
   auto simulate = [&](const std::vector<std::size_t>& batch) -> Result<void> {
+    const auto batch_start = static_cast<double>(plans_simulated.load());
     parallel_for(batch.size(), threads, [&](std::size_t j) {
+      struct Tick {  // counts the plan however its simulation ends
+        std::atomic<std::int64_t>& n;
+        const SearchOptions& o;
+        double total;
+        ~Tick() {
+          const auto done = static_cast<double>(++n);
+          if (o.progress) o.progress({"simulating plans", done, total, "plans"});
+        }
+      } tick{plans_simulated, o, batch_start + static_cast<double>(batch.size())};
       const std::size_t i = batch[j];
       PlanEvaluation& p = plans[i];
       const RooflineModel model = model_of(p.spec);

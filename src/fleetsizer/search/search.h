@@ -36,6 +36,7 @@
 #include "fleetsizer/plan/evaluate.h"
 #include "fleetsizer/plan/replica_plan.h"
 #include "fleetsizer/plan/scenario.h"
+#include "fleetsizer/progress.h"
 #include "fleetsizer/search/error_bands.h"
 #include "fleetsizer/search/space.h"
 
@@ -59,6 +60,8 @@ struct SearchOptions {
   PriceBook prices;                           // $/GPU-hour per GPU (catalog_prices by default)
   double reserved_discount = kIllustrativeReservedDiscount;
   ErrorBands bands;
+  // The plans simulated so far (from the worker threads), of the batch being simulated.
+  ProgressFn progress;
 };
 
 enum class PlanStatus {
