@@ -150,3 +150,32 @@ TEST(SimulateCli, OverloadReportsDivergence) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// A run of a few requests is mostly start-up from an empty fleet: it says so (a note and
+// steady_state.reached false); a long one does not. Turnovers are makespan over mean E2E.
+TEST(SimulateCli, ARunTooShortForSteadyStateSaysSo) {
+  const RunResult short_run = run_cli("simulate --requests 12 --rate 2 --format json");
+  ASSERT_EQ(short_run.exit_code, 0) << short_run.err;
+  const auto s = nlohmann::json::parse(short_run.out);
+  const double turnovers =
+      s["makespan_s"].get<double>() / (s["e2e_ms"]["mean"].get<double>() / 1e3);
+  EXPECT_NEAR(s["steady_state"]["turnovers"].get<double>(), turnovers, 1e-9 * turnovers);
+  EXPECT_LT(turnovers, 10);
+  EXPECT_FALSE(s["steady_state"]["reached"].get<bool>());
+  ASSERT_TRUE(s.contains("notes"));
+  EXPECT_NE(s["notes"].dump().find("too short to reach steady state"), std::string::npos);
+
+  const RunResult long_run = run_cli("simulate --requests 3000 --rate 2 --format json");
+  ASSERT_EQ(long_run.exit_code, 0) << long_run.err;
+  const auto l = nlohmann::json::parse(long_run.out);
+  EXPECT_GE(l["steady_state"]["turnovers"].get<double>(), 10);
+  EXPECT_TRUE(l["steady_state"]["reached"].get<bool>());
+  EXPECT_EQ(l.value("notes", nlohmann::json::array()).dump().find("steady state"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing

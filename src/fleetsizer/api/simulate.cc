@@ -118,6 +118,11 @@ Result<SimulateOutput> run_simulate(const SimulateRequest& req) {
   return out;
 }
 
+namespace {
+// Runs shorter than this many mean request latencies are dominated by their start-up.
+constexpr double kSteadyStateTurnovers = 10;
+}  // namespace
+
 report::Report simulate_report(const SimulateOutput& out) {
   const Scenario& s = out.request.scenario;
   const SimResult& r = out.result;
@@ -187,6 +192,33 @@ report::Report simulate_report(const SimulateOutput& out) {
   rep.add("events", report::integer(r.events));
   rep.add("steps", report::integer(r.steps));
   rep.add("kv_blocks_per_replica", report::integer(out.replica.kv_blocks));
+  // A run starts from an empty fleet: its first requests find no queue and a small batch. Only
+  // when the run lasts many times a request's own latency (each slot of the fleet turned over
+  // many times) do its percentiles describe the steady state rather than the start-up.
+  if (!none && r.e2e_ms.mean() > 0) {
+    const double turnovers = r.makespan_s() / (r.e2e_ms.mean() / 1e3);
+    const bool steady = turnovers >= kSteadyStateTurnovers;
+    rep.add("steady_state.turnovers", turnovers, 1);
+    rep.add("steady_state.reached", steady);
+    rep.why("steady_state.turnovers",
+            fmt::format("makespan_s / (e2e_ms.mean / 1000) = {:.3f} / {:.3f}; the steady state "
+                        "needs >= {:.0f}",
+                        r.makespan_s(), r.e2e_ms.mean() / 1e3, kSteadyStateTurnovers));
+    // Served slower than requests arrive: the queue grows for as long as the run lasts.
+    const double rate = out.request.arrival_rate;
+    if (!steady && rate > 0 && r.throughput_rps() < 0.95 * rate)
+      rep.notes.push_back(fmt::format(
+          "There is no steady state: the fleet serves {:.2f} req/s of the {:.2f} req/s arriving, "
+          "so the queue grows for as long as the run lasts and the percentiles grow with "
+          "--requests; add replicas (--find-replicas) or lower --rate",
+          r.throughput_rps(), rate));
+    else if (!steady)
+      rep.notes.push_back(fmt::format(
+          "The run is too short to reach steady state: it lasted {:.1f} s, {:.1f}x a request's "
+          "mean latency (at least {:.0f}x needed), so the start-up from an empty fleet weighs on "
+          "the percentiles; use more --requests",
+          r.makespan_s(), turnovers, kSteadyStateTurnovers));
+  }
   rep.why("goodput_rps", "requests whose own TTFT/TPOT/E2E meet every SLO threshold / makespan");
   rep.why("mean_in_system",
           "time average of requests in the fleet; equals throughput_rps x e2e_ms.mean / 1000 "
