@@ -70,12 +70,7 @@ TEST(SingleServer, MeanWaitMatchesMM1) {
 
 TEST(FleetSim, LittlesLawHolds) {
   const RooflineModel model = h100_llama8b();
-  LengthSpec in, out;
-  in.kind = out.kind = LengthKind::lognormal;
-  in.mean = 800;
-  out.mean = 200;
-  in.sigma = out.sigma = 0.8;
-  SyntheticSource source({ArrivalKind::gamma, 12, 2.0, 0, 0}, in, out, 5000, 3);
+  SyntheticSource source = chat_source({ArrivalKind::gamma, 12, 2.0, 0, 0}, 5000, 3);
   SimOptions o;
   o.replicas = 2;
   o.replica.kv_blocks = 20000;

@@ -31,6 +31,16 @@ inline RooflineModel h100_llama8b(Efficiency e = engine_defaults("vllm").efficie
   return RooflineModel(h100_llama8b_spec(), e);
 }
 
+// Chat-like traffic: lognormal prompts of mean 800 and outputs of mean 200 tokens (sigma 0.8).
+inline SyntheticSource chat_source(ArrivalSpec arrivals, std::int64_t count, std::uint64_t seed) {
+  LengthSpec in, out;
+  in.kind = out.kind = LengthKind::lognormal;
+  in.mean = 800;
+  out.mean = 200;
+  in.sigma = out.sigma = 0.8;
+  return SyntheticSource(arrivals, in, out, count, seed);
+}
+
 // A source replaying a fixed list (the simulator's own).
 using ListSource = fleetsizer::ListSource;
 

@@ -50,12 +50,7 @@ TEST(TimelineSampler, DisabledRecordsNothing) {
 // samples to its mean KV occupancy: two independent integrals of the same state.
 TEST(FleetSimTimeline, SamplesAverageToTheRunsTimeAverages) {
   const RooflineModel model = h100_llama8b();
-  LengthSpec in, out;
-  in.kind = out.kind = LengthKind::lognormal;
-  in.mean = 800;
-  out.mean = 200;
-  in.sigma = out.sigma = 0.8;
-  SyntheticSource source({ArrivalKind::poisson, 12, 1.0, 0, 0}, in, out, 20000, 5);
+  SyntheticSource source = chat_source({ArrivalKind::poisson, 12, 1.0, 0, 0}, 20000, 5);
   SimOptions o;
   o.replicas = 2;
   o.replica.kv_blocks = 20000;
@@ -81,7 +76,7 @@ TEST(FleetSimTimeline, SamplesAverageToTheRunsTimeAverages) {
   EXPECT_LE(max_running, 2 * o.replica.max_num_seqs);
   EXPECT_EQ(r->timeline.back().waiting + r->timeline.back().running, 0);
   // Sampling observes the run without changing it.
-  SyntheticSource again({ArrivalKind::poisson, 12, 1.0, 0, 0}, in, out, 20000, 5);
+  SyntheticSource again = chat_source({ArrivalKind::poisson, 12, 1.0, 0, 0}, 20000, 5);
   o.timeline_points = 0;
   auto plain = simulate(model, again, o);
   ASSERT_TRUE(plain);
