@@ -175,6 +175,13 @@ TEST(SimulateCli, ARunTooShortForSteadyStateSaysSo) {
   EXPECT_TRUE(l["steady_state"]["reached"].get<bool>());
   EXPECT_EQ(l.value("notes", nlohmann::json::array()).dump().find("steady state"),
             std::string::npos);
+
+  // 50x more arrivals than one replica serves: not a short run but one with no steady state.
+  const RunResult overload = run_cli("simulate --requests 2000 --rate 100 --format json");
+  ASSERT_EQ(overload.exit_code, 0) << overload.err;
+  const auto o = nlohmann::json::parse(overload.out);
+  EXPECT_FALSE(o["steady_state"]["reached"].get<bool>());
+  EXPECT_NE(o["notes"].dump().find("There is no steady state"), std::string::npos) << o["notes"];
 }
 
 }  // namespace
