@@ -1,6 +1,10 @@
 #include "tests/test_support.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,13 +81,70 @@ RunResult run_cli(const std::string& args) {
 
 namespace fleetsizer::testing {
 
-EmulatorProcess::EmulatorProcess(const std::string& args, double max_seconds) {
-  const std::string dir = temp_dir("emulator-" + std::to_string(::getpid()) + "-" +
+// Sends `bytes` on a fresh connection, half-closes, and reads until the server closes or
+// `timeout_ms` passes. Empty when nothing came back.
+std::string raw_exchange(int port, const std::string& bytes, int timeout_ms) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<unsigned short>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string got;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;  // the server may answer 413 and close before reading it all
+      sent += static_cast<std::size_t>(n);
+    }
+    ::shutdown(fd, SHUT_WR);
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return got;
+}
+
+std::string raw_post(const std::string& target, const std::string& body) {
+  return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+int status_of(const std::string& reply) {
+  if (reply.rfind("HTTP/1.1 ", 0) != 0 || reply.size() < 12) return 0;
+  return std::atoi(reply.substr(9, 3).c_str());
+}
+
+std::string raw_get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+}
+
+// The body of the first response (a mutated Content-Length can make the rest a second request).
+std::string body_of(const std::string& reply) {
+  const auto at = reply.find("\r\n\r\n");
+  const auto length = reply.find("Content-Length: ");
+  if (at == std::string::npos || length == std::string::npos || length > at) return {};
+  return reply.substr(at + 4, std::stoul(reply.substr(length + 16, 12)));
+}
+
+EmulatorProcess::EmulatorProcess(const std::string& args, double max_seconds,
+                                 const std::string& server) {
+  const std::string dir = temp_dir(server + "-" + std::to_string(::getpid()) + "-" +
                                    std::to_string(std::hash<std::string>{}(args)));
   const std::string port_file = dir + "/port";
-  const std::string command = std::string("exec '") + FLEETSIZER_BINARY +
-                              "' emulate --port 0 --port-file '" + port_file + "' --max-seconds " +
-                              std::to_string(max_seconds) + " " + args + " 2>'" + dir + "/stderr'";
+  stderr_path_ = dir + "/stderr";
+  const std::string command = std::string("exec '") + FLEETSIZER_BINARY + "' " + server +
+                              " --port 0 --port-file '" + port_file + "' --max-seconds " +
+                              std::to_string(max_seconds) + " " + args + " 2>'" + stderr_path_ +
+                              "'";
   pid_ = ::fork();
   if (pid_ == 0) {
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));

@@ -25,11 +25,24 @@ void write_text(const std::string& path, const std::string& text);
 
 namespace fleetsizer::testing {
 
-// A `fleetsizer emulate` child process on 127.0.0.1 with an ephemeral port, stopped (and bounded
-// by --max-seconds) when the object goes away.
+// Sends `bytes` to 127.0.0.1:port on a fresh connection, half-closes, and reads until the server
+// closes or `timeout_ms` passes. Empty when nothing came back.
+std::string raw_exchange(int port, const std::string& bytes, int timeout_ms = 3000);
+// An HTTP/1.1 request with a JSON body (raw_exchange's bytes).
+std::string raw_post(const std::string& target, const std::string& body);
+std::string raw_get(const std::string& target);
+// The status of a raw HTTP reply (0 when it is not one), and the body of its first response.
+int status_of(const std::string& reply);
+std::string body_of(const std::string& reply);
+
+// A `fleetsizer emulate` (or another server `command` taking --port 0, --port-file and
+// --max-seconds) child process on 127.0.0.1 with an ephemeral port, stopped (and bounded by
+// --max-seconds) when the object goes away; its stderr is kept in stderr_path().
 class EmulatorProcess {
  public:
-  explicit EmulatorProcess(const std::string& args, double max_seconds = 120);
+  explicit EmulatorProcess(const std::string& args, double max_seconds = 120,
+                           const std::string& command = "emulate");
+  std::string stderr_path() const { return stderr_path_; }
   ~EmulatorProcess();
   EmulatorProcess(const EmulatorProcess&) = delete;
   EmulatorProcess& operator=(const EmulatorProcess&) = delete;
@@ -39,6 +52,7 @@ class EmulatorProcess {
  private:
   int pid_ = -1;
   int port_ = 0;
+  std::string stderr_path_;
 };
 
 }  // namespace fleetsizer::testing

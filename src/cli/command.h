@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetsizer/api/simulate.h"
 #include "fleetsizer/api/size.h"
 #include "fleetsizer/report/report.h"
 #include "io/scenario_file.h"
@@ -66,6 +67,26 @@ inline constexpr io::KeyGroups kPlanReads = {
     io::KeyGroup::replica,      io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
     io::KeyGroup::prefix_cache, io::KeyGroup::router,  io::KeyGroup::slo,     io::KeyGroup::target,
     io::KeyGroup::fleet,        io::KeyGroup::given_q};
+
+// What simulate reads: the replica, its traffic and the SLO (for goodput and --find-replicas);
+// target_qps is the rate when `rate` is not given. Neither prices nor a given q: a run measures,
+// it does not plan.
+inline constexpr io::KeyGroups kSimulateReads = {
+    io::KeyGroup::replica,      io::KeyGroup::profile, io::KeyGroup::lengths, io::KeyGroup::traffic,
+    io::KeyGroup::prefix_cache, io::KeyGroup::router,  io::KeyGroup::slo,     io::KeyGroup::target,
+    io::KeyGroup::rate,         io::KeyGroup::run};
+
+// simulate's run settings beside the scenario (its flags; `serve` takes them as JSON options).
+struct SimulateSettings {
+  std::uint64_t seed = 1;
+  bool find_replicas = false;
+  bool step_by_step = false;
+  std::int64_t max_waiting = 200000;
+};
+// The simulate request of a parsed scenario (rate, requests and replicas from its settings), with
+// the range checks the flags get.
+Result<api::SimulateRequest> simulate_request(const ParsedScenario& parsed,
+                                              const SimulateSettings& settings);
 
 // The flags of the simulated q search (size, slo): requests per run, seed, fleet check.
 void add_search_flags(CLI::App& app, api::SizeOptions& options);

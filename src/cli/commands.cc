@@ -16,6 +16,7 @@ void setup_validate(CLI::App&, Invocation&);
 void setup_search(CLI::App&, Invocation&);
 void setup_catalog(CLI::App&, Invocation&);
 void setup_disagg(CLI::App&, Invocation&);
+void setup_serve(CLI::App&, Invocation&);
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
@@ -48,6 +49,10 @@ const std::vector<CommandSpec>& commands() {
        setup_bench},
       {"emulate", "OpenAI-compatible streaming server that behaves like the modeled replica",
        setup_emulate},
+      {"serve",
+       "Local web planner on 127.0.0.1: the scenario form, answers and charts in the browser, and "
+       "a JSON API equal to --format json",
+       setup_serve},
       {"calibrate",
        "Fit the model's efficiency factors to measurements; -o writes the profile YAML",
        setup_calibrate},

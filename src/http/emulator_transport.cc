@@ -12,9 +12,10 @@ namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 
 Session::Session(tcp::socket socket, net::ssl::context* tls, Handler on_request,
-                 BadRequestHandler on_bad_request)
+                 BadRequestHandler on_bad_request, std::uint64_t max_body_bytes)
     : on_request_(std::move(on_request)),
       on_bad_request_(std::move(on_bad_request)),
+      max_body_bytes_(max_body_bytes),
       hold_(socket.get_executor()) {
   if (tls)
     secure_.emplace(std::move(socket), *tls);
@@ -57,7 +58,7 @@ void Session::abort() {
 
 void Session::read_next() {
   parser_.emplace();
-  parser_->body_limit(kMaxBodyBytes);
+  parser_->body_limit(max_body_bytes_);
   parser_->header_limit(kMaxHeaderBytes);
   with([&](auto& stream) {
     bhttp::async_read(
@@ -70,7 +71,7 @@ void Session::read_next() {
           // Bytes that are not an HTTP request: answer, then close (the stream's framing is lost).
           if (ec == bhttp::error::body_limit)
             self->on_bad_request_(self, 413,
-                                  fmt::format("request body over {} bytes", kMaxBodyBytes));
+                                  fmt::format("request body over {} bytes", self->max_body_bytes_));
           else if (ec == bhttp::error::header_limit)
             self->on_bad_request_(self, 431,
                                   fmt::format("request header over {} bytes", kMaxHeaderBytes));

@@ -31,7 +31,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::uint32_t kMaxHeaderBytes = 64u << 10;
 
   Session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls, Handler on_request,
-          BadRequestHandler on_bad_request);
+          BadRequestHandler on_bad_request, std::uint64_t max_body_bytes = kMaxBodyBytes);
   // Starts reading after `delay_ms` (the slow-accept fault) and, for TLS, the handshake.
   void start(double delay_ms);
   void send(std::string data);  // queued; written in order
@@ -58,6 +58,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string pending_, writing_;
+  std::uint64_t max_body_bytes_;
   bool in_write_ = false, closing_ = false, aborted_ = false, held_ = false;
   boost::asio::steady_timer hold_;
 };

@@ -21,56 +21,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Sends `bytes` on a fresh connection, half-closes, and reads until the server closes or
-// `timeout_ms` passes. Empty when nothing came back.
-std::string raw_exchange(int port, const std::string& bytes, int timeout_ms = 3000) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<unsigned short>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string got;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;  // the server may answer 413 and close before reading it all
-      sent += static_cast<std::size_t>(n);
-    }
-    ::shutdown(fd, SHUT_WR);
-    char buf[65536];
-    for (;;) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
-  return got;
-}
-
-std::string raw_post(const std::string& target, const std::string& body) {
-  return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-int status_of(const std::string& reply) {
-  if (reply.rfind("HTTP/1.1 ", 0) != 0 || reply.size() < 12) return 0;
-  return std::atoi(reply.substr(9, 3).c_str());
-}
-
-// The body of the first response (a mutated Content-Length can make the rest a second request).
-std::string body_of(const std::string& reply) {
-  const auto at = reply.find("\r\n\r\n");
-  const auto length = reply.find("Content-Length: ");
-  if (at == std::string::npos || length == std::string::npos || length > at) return {};
-  return reply.substr(at + 4, std::stoul(reply.substr(length + 16, 12)));
-}
-
 // The answer to a request the server refused: its status and the vLLM-shaped error message.
 std::pair<int, std::string> refusal(const std::string& reply) {
   const Json e = Json::parse(body_of(reply), nullptr, false);

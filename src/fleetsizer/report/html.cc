@@ -105,20 +105,20 @@ canvas { width: 100%; height: 20rem; }
 code { font-size: .9em; }
 )css";
 
-// Draws every chart of the embedded report JSON with Chart.js: lines as scatter series joined by
-// lines (x is a number), SLO targets and the chosen rate as dashed reference lines spanning the
+// Draws every chart of a report's JSON with Chart.js, on the canvas[data-chart=key] elements
+// under `root` (the report's page, or the planner's result panel): lines as scatter series joined
+// by lines (x is a number), SLO targets and the chosen rate as dashed reference lines spanning the
 // data. No animation, so a screenshot shows the final picture; body[data-charts-drawn] counts the
 // charts drawn and each canvas[data-painted-pixels] the pixels it painted, which the browser test
 // reads.
 constexpr const char* kDriver = R"js(
-(function () {
-  const report = JSON.parse(document.getElementById('fleetsizer-data').textContent);
+function fleetsizerDrawCharts(report, root) {
   const charts = report.charts || {};
   const palette = ['#2f6fde', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c'];
   let drawn = 0;
   const title = (axis) => axis.unit ? axis.label + ' (' + axis.unit + ')' : axis.label;
   for (const [key, chart] of Object.entries(charts)) {
-    const canvas = document.querySelector('canvas[data-chart="' + key + '"]');
+    const canvas = root.querySelector('canvas[data-chart="' + key + '"]');
     if (!canvas || typeof Chart === 'undefined') continue;
     const datasets = [];
     let xs = [], ys = [];
@@ -161,11 +161,18 @@ constexpr const char* kDriver = R"js(
     canvas.dataset.paintedPixels = String(painted);
     drawn += 1;
   }
-  document.body.dataset.chartsDrawn = String(drawn);
-})();
+  return drawn;
+}
 )js";
 
 }  // namespace
+
+std::string_view chart_driver_js() {
+  return kDriver;
+}
+std::string_view report_css() {
+  return kStyle;
+}
 
 std::string render_html(const Report& r, const RenderOptions& options) {
   const std::string title = r.title.empty() ? std::string("fleetsizer report") : r.title;
@@ -211,6 +218,9 @@ std::string render_html(const Report& r, const RenderOptions& options) {
     out.append(options.chart_library_js);
     out += "</script>\n<script>";
     out += kDriver;
+    out +=
+        "document.body.dataset.chartsDrawn = String(fleetsizerDrawCharts(JSON.parse("
+        "document.getElementById('fleetsizer-data').textContent), document));";
     out += "</script>\n";
   }
   out += "</body>\n</html>\n";

@@ -132,6 +132,12 @@ struct RenderOptions {
 };
 
 Result<Format> parse_format(const std::string& text);
+
+// The HTML report's pieces that the web planner reuses: its style sheet, and the script defining
+// fleetsizerDrawCharts(reportJson, rootElement), which draws each chart of a report's JSON with
+// Chart.js on the canvas[data-chart=key] under the root and returns how many it drew.
+std::string_view report_css();
+std::string_view chart_driver_js();
 std::string render(const Report& report, Format format, const RenderOptions& options);
 inline std::string render(const Report& report, Format format, bool explain) {
   RenderOptions options;
