@@ -248,6 +248,9 @@ const std::vector<ScenarioKey>& scenario_keys() {
       {"model", replica},
       {"gpu", replica},
       {"tp", replica},
+      {"attention_dp", replica},
+      {"moe_ep", replica},
+      {"moe_tp", replica},
       {"weights_dtype", replica},
       {"kv_dtype", replica},
       {"engine", replica},
@@ -475,6 +478,32 @@ Result<Scenario> build_scenario(const RawScenario& raw, Catalog& catalog) {
     return fail(r.error().message);
   if (auto r = positive_int(raw, "gpus_per_host", s.gpus_per_host, kMaxGpusPerReplica); !r)
     return fail(r.error().message);
+  // The MoE layout (AIConfigurator's terms): attention_dp copies of the attention, each tp GPUs,
+  // and the routed experts over moe_ep groups of moe_tp GPUs on the same tp x attention_dp GPUs.
+  for (auto [key, dest] : {std::pair<const char*, int*>{"attention_dp", &s.replica.attention_dp},
+                           {"moe_ep", &s.replica.moe_ep},
+                           {"moe_tp", &s.replica.moe_tp}})
+    if (auto r = positive_int(raw, key, *dest, kMaxGpusPerReplica); !r)
+      return fail(r.error().message);
+  if ((raw.has("moe_ep") || raw.has("moe_tp")) && !s.replica.model.is_moe())
+    return fail(fmt::format("{}: moe_ep and moe_tp lay out routed experts; {} has none",
+                            origin(raw.has("moe_ep") ? "moe_ep" : "moe_tp"), s.replica.model.name));
+  if (raw.has("moe_ep") || raw.has("moe_tp") || raw.has("attention_dp")) {
+    // The experts share the attention's GPUs: their layout needs the attention's width.
+    const char* key = raw.has("moe_ep") ? "moe_ep" : raw.has("moe_tp") ? "moe_tp" : "attention_dp";
+    if (!s.tp)
+      return fail(
+          fmt::format("{}: a layout with {} needs tp as well (the experts and the "
+                      "attention copies share tp x attention_dp GPUs)",
+                      origin(key), key));
+    const int stage = *s.tp * s.replica.attention_dp;
+    if (stage % s.replica.moe_ep != 0)
+      return fail(fmt::format("{}: moe_ep {} does not divide tp x attention_dp = {}", origin(key),
+                              s.replica.moe_ep, stage));
+    if (s.replica.moe_tp > 0 && s.replica.moe_tp * s.replica.moe_ep != stage)
+      return fail(fmt::format("{}: moe_tp x moe_ep = {} x {} must equal tp x attention_dp = {}",
+                              origin(key), s.replica.moe_tp, s.replica.moe_ep, stage));
+  }
   if (auto v = number_setting(raw, "runtime_overhead_gib"); !v) {
     return fail(v.error().message);
   } else if (*v) {

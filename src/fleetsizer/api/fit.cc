@@ -62,6 +62,17 @@ void add_footprint_fields(report::Report& rep, const std::string& p, const Footp
   rep.add(p + "bottleneck", f.bottleneck);
 }
 
+namespace {
+// " x attention DP 8, EP 8" for a MoE serving layout; empty for plain tensor parallelism.
+std::string layout_text(const ReplicaSpec& spec) {
+  std::string out;
+  if (spec.attention_dp > 1) out += fmt::format(" x attention DP {}", spec.attention_dp);
+  if (spec.moe_ep > 1) out += fmt::format(", EP {}", spec.moe_ep);
+  if (spec.moe_tp > 0) out += fmt::format(", MoE TP {}", spec.moe_tp);
+  return out;
+}
+}  // namespace
+
 report::Report fit_report(const FitOutput& out) {
   const ReplicaSpec& req = out.request.spec;
   const Footprint& f = out.fit.footprint;
@@ -72,9 +83,10 @@ report::Report fit_report(const FitOutput& out) {
   rep.headline =
       out.fit.fits
           ? fmt::format(
-                "Fits on {} x {} (TP {} x PP {}): {:.1f} GB of weights, KV for {} tokens = "
+                "Fits on {} x {} (TP {}{} x PP {}): {:.1f} GB of weights, KV for {} tokens = "
                 "{} sequences of {} tokens",
-                f.gpus, req.gpu.name, f.tp, f.pp, units::gb_from_bytes(f.weights_bytes),
+                f.gpus, req.gpu.name, f.tp, layout_text(req), f.pp,
+                units::gb_from_bytes(f.weights_bytes),
                 f.kv_capacity_tokens, f.max_sequences, f.context_tokens)
           : fmt::format("Does not fit: {}", out.fit.reason);
   rep.add("model", req.model.name);
