@@ -137,11 +137,7 @@ report::Report predict_report(const PredictOutput& out) {
   rep.why("bound.output_tok_s",
           "the same point with efficiency 1 and no overheads: no prediction exceeds it");
   if (s.replica.model.is_moe())
-    rep.why("moe",
-            fmt::format("routed experts: FLOPs of k of E experts per token, weights of the "
-                        "experts the step touches; expert parallelism adds an all-to-all dispatch "
-                        "and combine per MoE layer (docs/model.md); {}",
-                        kMoeUnmodeled));
+    rep.why("moe", std::string(kMoeStepExplain) + kMoeUnmodeled);
   return rep;
 }
 

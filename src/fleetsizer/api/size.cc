@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "fleetsizer/api/fit.h"
+#include "fleetsizer/perf/expert_parallel.h"
 #include "fleetsizer/perf/roofline.h"
 #include "fleetsizer/units/units.h"
 
@@ -448,6 +449,8 @@ report::Report size_report(const SizeOutput& out) {
     fleet.detail = true;
     rep.tables.push_back(std::move(fleet));
   }
+  if (s.replica.model.is_moe() && out.model)
+    rep.why("moe", std::string(kMoeStepExplain) + kMoeUnmodeled);
   return rep;
 }
 

@@ -27,6 +27,12 @@ inline constexpr const char* kMoeUnmodeled =
     "and DeepSeek Sparse Attention (GLM-5 decode is costed over the full KV, not its top 2,048 "
     "tokens)";
 
+// The --explain line of any answer that models a MoE model's step: what is counted, and
+// kMoeUnmodeled.
+inline constexpr const char* kMoeStepExplain =
+    "routed experts: FLOPs of k of E experts per token, weights of the experts the step touches; "
+    "expert parallelism adds an all-to-all dispatch and combine per MoE layer (docs/model.md); ";
+
 // Activations cross the links in 16 bits (bf16), as the engines' default dispatch does.
 inline constexpr double kMoeActivationBytes = 2.0;
 
