@@ -53,6 +53,27 @@ TEST(FleetSize, PackingReplicasThatDoNotDivideTheHost) {
   EXPECT_EQ(hosts_for(0, 2, 8), 0);
 }
 
+// A replica wider than a host takes whole hosts, rounded up: Llama-3.1-405B at TP 8 x PP 2 is 16
+// GPUs, which 6-GPU hosts hold only in 3 (18 GPUs, 2 idle); 14 replicas take 42 hosts, not the
+// 28 that 16 / 6 rounded down would quote (nor the 38 that packing GPUs across replicas would).
+TEST(FleetSize, AReplicaSpanningHostsUnevenlyTakesWholeHosts) {
+  EXPECT_EQ(hosts_for(14, 16, 6), 42);
+  EXPECT_EQ(hosts_for(1, 9, 8), 2);
+  FleetInputs in;
+  in.target_rps = 14;
+  in.replica_rps = 1;
+  in.gpus_per_replica = 16;
+  in.gpus_per_host = 6;
+  in.usd_per_gpu_hour = 2;
+  auto p = size_fleet(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->replicas, 14);
+  EXPECT_EQ(p->hosts_per_replica, 3);
+  EXPECT_EQ(p->hosts, 42);
+  // Billed by the host (the default): every GPU of the 42 hosts, idle ones included.
+  EXPECT_EQ(p->gpus_reserved, 42 * 6);
+}
+
 TEST(FleetSize, BillingPerGpuPaysOnlyUsedGpus) {
   FleetInputs in = inputs(10, 1, 3);
   in.billing = Billing::per_gpu;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/memory/footprint.h"
 #include "fleetsizer/perf/predict.h"
@@ -78,6 +80,35 @@ TEST(Roofline, TensorParallelAddsAllReduce) {
   EXPECT_EQ(t1.comm_s, 0.0);
   EXPECT_GT(t4.comm_s, 0.0);
   EXPECT_LT(t4.gemm_s, t1.gemm_s / 3.9);
+}
+
+// The TP all-reduce moves every token's hidden state twice per layer (after attention and after
+// the MLP), bf16, in a ring (2 (tp - 1) / tp of it over each GPU's link), plus a latency per
+// all-reduce that does not grow with tokens. Hand computed for Llama-3.1-70B at TP 4 on H100:
+// 2 x 80 layers x 8192 x 2 bytes = 2,621,440 bytes per token.
+TEST(Roofline, AllReduceCostScalesWithTheTokensOfTheStep) {
+  const Efficiency e = engine_defaults("vllm").efficiency;
+  const RooflineModel m = config("llama-3.1-70b", "h100-sxm", 4, Dtype::bf16, e);
+  const GpuSpec gpu = *builtin_catalog().gpu("h100-sxm");
+  const double link = gpu.interconnect_gb_s * 1e9 * e.interconnect;
+  const double ring = 2.0 * 3 / 4;
+  const double bytes_per_token = 2.0 * 80 * 8192 * 2;
+  const double latency = 2.0 * 80 * gpu.interconnect_latency_us * 1e-6 * 0.75 * std::log2(4.0);
+  for (double tokens : {1.0, 8.0, 512.0, 8192.0}) {
+    StepWork w;
+    w.decode_seqs = tokens;
+    w.decode_context = tokens * 1000;
+    EXPECT_NEAR(m.step(w).comm_s, ring * bytes_per_token * tokens / link + latency, 1e-12)
+        << tokens << " tokens";
+  }
+  // Doubling the tokens of a prefill step doubles the bandwidth part exactly.
+  StepWork a, b;
+  a.prefill_tokens = 2048;
+  a.prefill_seqs = 1;
+  a.prefill_attended = 2048.0 * 2049 / 2;
+  b = a;
+  b.prefill_tokens = 4096;
+  EXPECT_NEAR(m.step(b).comm_s - m.step(a).comm_s, ring * bytes_per_token * 2048 / link, 1e-12);
 }
 
 // Physics guard: over a sweep of models, GPUs, TP, lengths and concurrency, no prediction with

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "fleetsizer/catalog/catalog.h"
 #include "fleetsizer/perf/predict.h"
 
@@ -59,6 +61,25 @@ TEST(SteadyState, LatencyAndThroughputGrowWithConcurrency) {
     EXPECT_GT(s.request_rate, last_rate);
     last_tpot = s.tpot_ms.mean;
     last_rate = s.request_rate;
+  }
+}
+
+// An open-loop wait is exponential in its tail (a slot wait, Erlang-C-like; a wait for prefill
+// room, M/D/1-like): with probability q of waiting at all and a mean wait m = q x scale, the p99
+// wait is scale x ln(100 q) = m ln(100 q) / q, at least twice the mean wait whenever q > 2%. So
+// near capacity the TTFT p99 lies beyond the mean by more than twice the mean queueing, and the
+// percentiles climb; a p99 taken from the mean wait would equal the mean.
+TEST(SteadyState, OpenLoopTtftTailIsExponentialNotTheMean) {
+  const RooflineModel m = llama8b("vllm");
+  const double capacity = max_stable_rate(m, {1024, 256}, 256);
+  for (double load : {0.85, 0.95}) {
+    const SteadyState s = open_loop(m, {1024, 256}, capacity * load, 256);
+    ASSERT_TRUE(s.stable);
+    const auto& t = s.ttft_ms;
+    ASSERT_GT(s.queue_ms, 0.0) << load;
+    EXPECT_GT(t.p99 - t.mean, 2 * s.queue_ms) << load << ": mean " << t.mean << " p99 " << t.p99;
+    EXPECT_GT(t.p99, t.p95) << load;
+    EXPECT_GT(t.p95, t.p90) << load;
   }
 }
 

@@ -252,3 +252,50 @@ TEST(Histogram, PercentilesWithinABin) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Records the work of every step the scheduler plans; every step takes 10 ms.
+class RecordingModel final : public StepTimeModel {
+ public:
+  explicit RecordingModel(double budget) : budget_(budget) {}
+  StepTime step(const StepWork& w) const override {
+    steps.push_back(w);
+    StepTime t;
+    t.overhead_s = t.total_s = 0.010;
+    return t;
+  }
+  bool linear_in_context() const override { return false; }
+  double token_budget() const override { return budget_; }
+  mutable std::vector<StepWork> steps;
+
+ private:
+  double budget_;
+};
+
+// vLLM's budget: each running decode takes one token of the step's max_num_batched_tokens, and a
+// prompt gets what is left. 40 requests decoding, a 500-token prompt arriving, a budget of 100:
+// the prompt goes in chunks of 100 - 40 = 60 tokens while the 40 decode, never 100.
+TEST(ReplicaSim, RunningDecodesAreChargedAgainstTheTokenBudget) {
+  RecordingModel model(100);
+  std::vector<Request> requests;
+  for (std::uint64_t i = 0; i < 40; ++i) requests.push_back({i, 0.0, 1, 1000, {}});
+  requests.push_back({40, 1.0, 500, 2, {}});
+  ListSource source(requests);
+  SimOptions o;
+  o.replica.kv_blocks = 100000;
+  o.replica.closed_form = false;
+  ASSERT_TRUE(simulate(model, source, o));
+  std::vector<double> chunks;
+  for (const StepWork& w : model.steps)
+    if (w.prefill_tokens > 1 && w.decode_seqs == 40) chunks.push_back(w.prefill_tokens);
+  // 500 = 8 chunks of 60 and one of 20.
+  ASSERT_EQ(chunks.size(), 9u);
+  for (std::size_t k = 0; k < 8; ++k) EXPECT_EQ(chunks[k], 60.0) << "chunk " << k;
+  EXPECT_EQ(chunks[8], 20.0);
+  for (const StepWork& w : model.steps) EXPECT_LE(w.prefill_tokens + w.decode_seqs, 100.0);
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
