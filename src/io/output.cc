@@ -1,17 +1,80 @@
 #include "io/output.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <new>
+#include <utility>
 
 namespace fleetsizer::io {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The temporary files a signal must remove: fixed slots (a handler may not allocate or lock),
+// each claimed by compare-and-swap and published once its path is written.
+constexpr int kPendingSlots = 64;
+constexpr std::size_t kPendingPathBytes = 4096;
+struct PendingSlot {
+  std::atomic<bool> claimed{false};
+  std::atomic<bool> ready{false};
+  char path[kPendingPathBytes];
+};
+PendingSlot g_pending[kPendingSlots];
+std::atomic<bool> g_handlers_installed{false};
+
+// unlink(2) and raise(2) are async-signal-safe; the default action then ends the process with the
+// signal, so the exit status says what happened (130 for Ctrl-C in a shell).
+extern "C" void remove_pending_then_die(int sig) {
+  for (auto& slot : g_pending)
+    if (slot.ready.load()) ::unlink(slot.path);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_handlers_once() {
+  if (g_handlers_installed.exchange(true)) return;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction current {};
+    // A handler someone else installed (the servers' own signal handling) stays theirs.
+    if (::sigaction(sig, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) continue;
+    struct sigaction action {};
+    action.sa_handler = remove_pending_then_die;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(sig, &action, nullptr);
+  }
+}
+
+// -1 when every slot is taken or the path is too long (the file is then only removed by the
+// destructor, as before).
+int register_pending(const std::string& path) {
+  if (path.size() >= kPendingPathBytes) return -1;
+  install_handlers_once();
+  for (int i = 0; i < kPendingSlots; ++i) {
+    bool expected = false;
+    if (!g_pending[i].claimed.compare_exchange_strong(expected, true)) continue;
+    std::memcpy(g_pending[i].path, path.c_str(), path.size() + 1);
+    g_pending[i].ready.store(true);
+    return i;
+  }
+  return -1;
+}
+
+void unregister_pending(int slot) {
+  if (slot < 0) return;
+  g_pending[slot].ready.store(false);
+  g_pending[slot].claimed.store(false);
+}
+
+}  // namespace
 
 Result<OutputFile> OutputFile::open(const std::string& path) {
   OutputFile f;
@@ -30,17 +93,35 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
     const std::string why = std::strerror(errno);
     return fail(fmt::format("{}: cannot write output file ({})", path, why));
   }
+  if (!direct) f.pending_slot_ = register_pending(f.tmp_);
   return f;
 }
 
-OutputFile::OutputFile(OutputFile&&) noexcept = default;
-OutputFile& OutputFile::operator=(OutputFile&&) noexcept = default;
+OutputFile::OutputFile(OutputFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      target_(std::move(other.target_)),
+      tmp_(std::exchange(other.tmp_, {})),
+      out_(std::move(other.out_)),
+      committed_(other.committed_),
+      pending_slot_(std::exchange(other.pending_slot_, -1)) {}
+
+OutputFile& OutputFile::operator=(OutputFile&& other) noexcept {
+  if (this != &other) {
+    this->~OutputFile();
+    new (this) OutputFile(std::move(other));
+  }
+  return *this;
+}
 
 OutputFile::~OutputFile() {
-  if (committed_ || tmp_.empty() || !out_) return;
+  if (committed_ || tmp_.empty() || !out_) {
+    unregister_pending(pending_slot_);
+    return;
+  }
   out_->close();
   std::error_code ignored;
   fs::remove(tmp_, ignored);
+  unregister_pending(pending_slot_);
 }
 
 Result<void> OutputFile::commit() {
@@ -60,6 +141,7 @@ Result<void> OutputFile::commit() {
   fs::rename(tmp_, target_, ec);
   if (ec) return fail(fmt::format("{}: cannot replace output file ({})", path_, ec.message()));
   committed_ = true;
+  unregister_pending(std::exchange(pending_slot_, -1));
   return {};
 }
 

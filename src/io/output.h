@@ -11,7 +11,8 @@ namespace fleetsizer::io {
 // symlink's target, so -o writes through the link), which commit() checks, flushes and renames
 // over it, keeping an existing target's permissions; a write error (a full disk) fails commit()
 // and leaves no partial file. A target that is not a regular file (/dev/stdout, /dev/full, a
-// FIFO) is written directly: renaming over it would replace the device.
+// FIFO) is written directly: renaming over it would replace the device. SIGINT, SIGTERM or
+// SIGHUP while a temporary file is open removes it before the process ends with that signal.
 class OutputFile {
  public:
   static Result<OutputFile> open(const std::string& path);
@@ -27,6 +28,7 @@ class OutputFile {
   std::string path_, target_, tmp_;  // tmp_ empty: written directly
   std::unique_ptr<std::ofstream> out_;
   bool committed_ = false;
+  int pending_slot_ = -1;  // the temporary file's entry in the signal handler's removal list
 };
 
 // Writes `content` to `path` through an OutputFile.

@@ -3,10 +3,16 @@
 // disk, and device files read as scenarios. Each case is a one-line error or a result that says
 // what happened.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "tests/test_support.h"
 
@@ -159,6 +165,51 @@ TEST(HardeningYaml, UnknownDuplicateAndMultiDocumentKeysAreErrors) {
          "stack --scenario", "unknown key 'memry' in a lever (did you mean 'memory'?)");
   expect("dup-catalog.yaml", "gpus:\n  - name: g\n    name: h\n", "catalog gpus --catalog",
          "key 'name' given twice");
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Interrupted while writing: SIGINT or SIGTERM during a long simulate that streams its
+// per-request CSV to a temporary file removes that file; the process ends with the signal and
+// leaves nothing half-written behind.
+TEST(Hardening, ASignalRemovesTheTemporaryOutputFile) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    const std::string dir = temp_dir("signal-" + std::to_string(sig));
+    const std::string out = dir + "/requests.csv";
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // A run far longer than the test waits (millions of requests on a sanitizer build).
+      ::execl(FLEETSIZER_BINARY, FLEETSIZER_BINARY, "simulate", "--requests", "5000000", "--rate",
+              "50", "--replicas", "16", "--per-request", out.c_str(), "--format", "json", "-o",
+              (dir + "/answer.json").c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Wait (bounded) until the temporary CSV exists and has rows in it.
+    bool writing = false;
+    for (int i = 0; i < 600 && !writing; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().starts_with("requests.csv.tmp.") && e.file_size() > 1000)
+          writing = true;
+    }
+    ASSERT_TRUE(writing) << "the per-request CSV never appeared";
+    ::kill(pid, sig);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFSIGNALED(status)) << status;
+    if (WIFSIGNALED(status)) {
+      EXPECT_EQ(WTERMSIG(status), sig);
+    }
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      left.push_back(e.path().filename().string());
+    EXPECT_TRUE(left.empty()) << "left behind: " << left.front();
+  }
 }
 
 }  // namespace
