@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/clock.h"
+#include "http/openai_protocol.h"
 
 namespace fleetsizer::http {
 namespace {
@@ -206,6 +207,7 @@ class Load {
       samples_[i].index = static_cast<std::int64_t>(i);
       samples_[i].warmup = static_cast<int>(i) < plan_.warmup;
       samples_[i].scheduled_s = plan_.schedule[i];
+      samples_[i].sent = false;  // until it is
       samples_[i].prompt_tokens = plan_.requests.empty() ? o_.isl : plan_.requests[i].prompt_tokens;
       samples_[i].max_tokens = plan_.requests.empty() ? o_.osl : plan_.requests[i].output_tokens;
     }
@@ -444,6 +446,7 @@ void Call::start() {
   // Sent when the client starts the request, as vLLM's start_time: a new connection's TCP and TLS
   // setup is part of the request's latency, not of the client's queue.
   load_.sample(index_).sent_s = load_.now();
+  load_.sample(index_).sent = true;
   timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(load_.options().timeout_s)));
   timeout_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -557,7 +560,8 @@ void Call::read_body() {
               self->load_.sample(self->index_).http_status = status;
               return self->finish(
                   status == 429 ? Failure::rate_limited : Failure::http_status,
-                  fmt::format("HTTP {}: {}", status, self->error_body_.substr(0, 200)));
+                  fmt::format("HTTP {}: {}", status,
+                              openai::escape_invalid_utf8(self->error_body_.substr(0, 200))));
             }
             if (!self->saw_done_marker_)
               return self->finish(Failure::disconnect, "stream ended without [DONE]");
@@ -710,10 +714,10 @@ Result<std::vector<std::string>> served_models(const ClientOptions& o) {
         where, status));
   if (status == 429)
     return fail(fmt::format("{} rate-limited GET /v1/models (HTTP 429): {}", where,
-                            response.body().substr(0, 120)));
+                            openai::escape_invalid_utf8(response.body().substr(0, 120))));
   if (status != 200)
     return fail(fmt::format("GET /v1/models on {}: HTTP {}: {}", where, status,
-                            response.body().substr(0, 120)));
+                            openai::escape_invalid_utf8(response.body().substr(0, 120))));
   Json j;
   try {
     j = Json::parse(response.body());

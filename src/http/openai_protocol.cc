@@ -148,6 +148,45 @@ std::optional<std::string> context_error(const CompletionRequest& r, std::int64_
       r.chat ? "messages" : "prompt", r.max_tokens, r.chat ? "messages" : "prompt");
 }
 
+std::string escape_invalid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  for (std::size_t i = 0; i < n;) {
+    // The length a lead byte announces, and the range its first continuation byte must fall in
+    // (no overlong forms, no surrogates, nothing above U+10FFFF).
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (b[i] < 0x80) {
+      len = 1;
+    } else if (b[i] >= 0xc2 && b[i] <= 0xdf) {
+      len = 2;
+    } else if (b[i] >= 0xe0 && b[i] <= 0xef) {
+      len = 3;
+      if (b[i] == 0xe0) lo = 0xa0;
+      if (b[i] == 0xed) hi = 0x9f;
+    } else if (b[i] >= 0xf0 && b[i] <= 0xf4) {
+      len = 4;
+      if (b[i] == 0xf0) lo = 0x90;
+      if (b[i] == 0xf4) hi = 0x8f;
+    }
+    bool valid = len > 0 && i + len <= n;
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      const unsigned char c = b[i + k];
+      valid = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xbf);
+    }
+    if (valid) {
+      out.append(bytes.substr(i, len));
+      i += len;
+    } else {
+      out += fmt::format("\\x{:02x}", b[i]);
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string error_json(int status, const std::string& message) {
   const char* type = status == 400   ? "BadRequestError"
                      : status == 401 ? "AuthenticationError"

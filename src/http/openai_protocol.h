@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "fleetsizer/error.h"
 
@@ -30,6 +31,10 @@ std::optional<std::string> context_error(const CompletionRequest& r, std::int64_
 // Prompt length as the emulator counts it: whitespace-separated words (the load generator
 // synthesizes prompts of one-token words, so both sides agree).
 std::int64_t count_words(const std::string& text);
+
+// Text a server sent, kept whole but safe to print and to put in JSON: valid UTF-8 as is, every
+// byte that is not part of valid UTF-8 (a binary body, a sequence cut short) as "\xNN".
+std::string escape_invalid_utf8(std::string_view bytes);
 
 // An error body shaped like vLLM's: {"error": {"message", "type", "param": null, "code"}}.
 std::string error_json(int status, const std::string& message);

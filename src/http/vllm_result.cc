@@ -27,12 +27,13 @@ std::string vllm_result_json(const VllmRunInfo& info, const bench::BenchSummary&
   for (const auto& m : bench::vllm_metrics(summary, selection))
     std::visit([&](auto v) { j[m.key] = v; }, m.value);
   for (const auto& [kind, n] : summary.failures) j["failures"][kind] = n;
+  if (summary.not_sent > 0) j["not_sent"] = summary.not_sent;
   // Per request, in send order, seconds (vLLM's units); a failed request has zeros and its error.
   Json input_lens = Json::array(), output_lens = Json::array(), ttfts = Json::array(),
        itls = Json::array(), latencies = Json::array(), start_times = Json::array(),
        queue_times = Json::array(), texts = Json::array(), errors = Json::array();
   for (const auto& s : samples) {
-    if (s.warmup) continue;
+    if (s.warmup || !s.sent) continue;  // vLLM lists the requests it sent
     input_lens.push_back(s.prompt_tokens);
     output_lens.push_back(s.ok() ? s.output_tokens : 0);
     ttfts.push_back(s.ok() ? s.first_token_s - s.sent_s : 0.0);
@@ -55,7 +56,7 @@ std::string vllm_result_json(const VllmRunInfo& info, const bench::BenchSummary&
   j["queue_times"] = std::move(queue_times);
   j["generated_texts"] = std::move(texts);
   j["errors"] = std::move(errors);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string vllm_result_file_name(const VllmRunInfo& info, const std::string& rate_text) {

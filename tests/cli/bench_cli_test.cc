@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -640,6 +641,117 @@ TEST(BenchCore, ScheduleAndSummary) {
   ASSERT_TRUE(g);
   EXPECT_EQ(*g->ttft_ms, 100);
   EXPECT_FALSE(bench::parse_goodput({"latency:3"}));
+}
+
+// A --duration run that ends before its schedule does: the requests it never sent are neither
+// sent nor failed (they were counted as both), and they do not drag the achieved send rate.
+TEST(BenchCore, RequestsNeverSentAreNotCountedAsSentOrFailed) {
+  std::vector<bench::RequestSample> samples;
+  for (int i = 0; i < 10; ++i) {
+    bench::RequestSample r;
+    r.index = i;
+    r.scheduled_s = r.sent_s = 0.1 * i;
+    r.first_token_s = r.sent_s + 0.05;
+    r.end_s = r.sent_s + 0.2;
+    r.chunk_s = {r.first_token_s, r.end_s};
+    r.output_tokens = 2;
+    if (i >= 6) {  // the run stopped: two in flight (sent, cut), two never sent
+      r.failure = bench::Failure::stopped;
+      r.chunk_s.clear();
+      if (i >= 8) {
+        r.sent = false;
+        r.sent_s = 0;
+      }
+    }
+    samples.push_back(r);
+  }
+  const auto sum = bench::summarize(samples, 10, {});
+  EXPECT_EQ(sum.sent, 8);
+  EXPECT_EQ(sum.completed, 6);
+  EXPECT_EQ(sum.failed, 2);
+  EXPECT_EQ(sum.not_sent, 2);
+  EXPECT_NEAR(sum.achieved_send_rate, 7 / 0.7, 1e-9);  // 8 sends from 0 to 0.7 s
+}
+
+// A server whose error body is not UTF-8 (binary bytes, a cut sequence): the run's results are
+// kept, the failures counted, and the body's bytes kept in the errors as \xNN.
+TEST(BenchFailures, AnErrorBodyThatIsNotUtf8KeepsTheRun) {
+  int port = 0;
+  const int fd = listening_socket(&port);
+  // Answers every connection until the bench is done (polled, so the loop always ends).
+  std::atomic<bool> done{false};
+  int completions = 0;
+  std::thread server([&] {
+    while (!done) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const int c = ::accept(fd, nullptr, nullptr);
+      if (c < 0) continue;
+      char buf[8192];
+      const ssize_t n = ::read(c, buf, sizeof buf);
+      // The model list is served, the first completion streams one token, every later one fails
+      // with bytes that are not UTF-8.
+      const std::string request = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
+      std::string reply;
+      if (request.starts_with("GET /v1/models")) {
+        const std::string body = R"({"object":"list","data":[{"id":"m","object":"model"}]})";
+        reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      } else if (completions++ == 0) {
+        reply =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+            "data: {\"choices\":[{\"index\":0,\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
+      } else {
+        const std::string body = "fail \xff\xfe\xc3";
+        reply =
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      }
+      (void)::write(c, reply.data(), reply.size());
+      ::close(c);
+    }
+  });
+  const std::string dir = temp_dir("bench-binary-error");
+  const RunResult r = run_cli("bench --base-url http://127.0.0.1:" + std::to_string(port) +
+                              " --model m --num-prompts 3 --max-concurrency 1 --timeout 10 "
+                              "--save-result --result-dir " +
+                              dir +
+                              " --result-filename r.json "
+                              "--format json");
+  done = true;
+  server.join();
+  ::close(fd);
+  ASSERT_FALSE(r.out.empty()) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["completed"], 1);
+  EXPECT_EQ(j["failed"], 2);
+  EXPECT_EQ(j["failures"]["http_status"], 2);
+  const Json saved = Json::parse(read_text(dir + "/r.json"));
+  ASSERT_EQ(saved["errors"].size(), 3u);
+  EXPECT_EQ(saved["errors"][0], "");
+  EXPECT_EQ(saved["errors"][1], "http_status: HTTP 500: fail \\xff\\xfe\\xc3");
+}
+
+// Against the emulator: a --duration shorter than the schedule leaves requests unsent; the
+// answer and the result file count only what was sent.
+TEST(BenchEmulate, ADurationRunCountsOnlyTheRequestsItSent) {
+  EmulatorProcess emu("--mode fixed --ttft-ms 20 --tpot-ms 5");
+  ASSERT_GT(emu.port(), 0);
+  const std::string dir = temp_dir("bench-duration");
+  const Json j = bench_json("--base-url " + emu.url() +
+                            " --num-prompts 400 --request-rate 40 --isl 20 --osl 10 --duration 2 "
+                            "--save-result --result-dir " +
+                            dir + " --result-filename r.json");
+  const std::int64_t sent = j["num_prompts"].get<std::int64_t>();
+  EXPECT_GT(sent, 40);
+  EXPECT_LT(sent, 200);
+  EXPECT_EQ(j["not_sent"].get<std::int64_t>(), 400 - sent);
+  EXPECT_EQ(j["completed"].get<std::int64_t>() + j["failed"].get<std::int64_t>(), sent);
+  EXPECT_LE(j["failed"].get<std::int64_t>(), 5);  // only those in flight when the time ran out
+  const Json saved = Json::parse(read_text(dir + "/r.json"));
+  EXPECT_EQ(saved["errors"].size(), static_cast<std::size_t>(sent));
+  EXPECT_EQ(saved["not_sent"], 400 - sent);
 }
 
 TEST(BenchCore, SseDecoderHandlesSplitsAndCrlf) {

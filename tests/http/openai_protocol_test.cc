@@ -100,3 +100,25 @@ TEST(OpenAiProtocol, ErrorBodyIsShapedLikeVllms) {
 
 }  // namespace
 }  // namespace fleetsizer::http::openai
+
+namespace fleetsizer::http::openai {
+namespace {
+
+// What a server sent is kept: valid UTF-8 as is (2-, 3- and 4-byte sequences), every other byte
+// as \xNN, including a sequence cut short by the 200-byte excerpt and forbidden forms.
+TEST(OpenAiProtocol, InvalidUtf8IsEscapedByteByByte) {
+  EXPECT_EQ(escape_invalid_utf8("plain"), "plain");
+  EXPECT_EQ(escape_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(escape_invalid_utf8("\xff\xfe"), "\\xff\\xfe");
+  EXPECT_EQ(escape_invalid_utf8("ok\xe2\x82"), "ok\\xe2\\x82");                // cut short
+  EXPECT_EQ(escape_invalid_utf8("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(escape_invalid_utf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a surrogate
+  EXPECT_EQ(escape_invalid_utf8("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
+  EXPECT_EQ(escape_invalid_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+  // The result always goes into JSON.
+  EXPECT_NO_THROW((void)nlohmann::json(escape_invalid_utf8("\x80 binary \xff")).dump());
+}
+
+}  // namespace
+}  // namespace fleetsizer::http::openai

@@ -53,6 +53,12 @@ void add_summary(report::Report& rep, const BenchOutput& out) {
   rep.add("model_id", r.model_id);
   rep.add("backend", r.backend);
   rep.add("num_prompts", report::integer(s.sent));  // a sweep probe's own count
+  if (s.not_sent > 0) {
+    rep.add("not_sent", report::integer(s.not_sent));
+    rep.why("not_sent",
+            "requests the schedule planned after --duration ended: never sent, so "
+            "neither completed nor failed");
+  }
   rep.add("request_rate", rate_cell(out.rate), 3);
   rep.add("burstiness", r.burstiness, 2);
   rep.add("max_concurrency",

@@ -190,6 +190,10 @@ std::vector<const RequestSample*> count_run(BenchSummary& s,
   std::vector<const RequestSample*> done;
   for (const auto& r : samples) {
     if (r.warmup) continue;
+    if (!r.sent) {
+      ++s.not_sent;
+      continue;
+    }
     ++s.sent;
     *first_sched = std::min(*first_sched, r.scheduled_s);
     last_sched = std::max(last_sched, r.scheduled_s);

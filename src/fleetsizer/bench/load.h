@@ -42,6 +42,8 @@ struct RequestSample {
   int http_status = 0;     // of the response, when one came
   double scheduled_s = 0;  // offsets from the run start (steady clock)
   double sent_s = 0;
+  // false: never sent (a --duration run ended first); neither sent nor failed in the summary.
+  bool sent = true;
   double first_token_s = -1;
   double end_s = -1;
   std::vector<double> chunk_s;     // arrival time of each content chunk
@@ -78,6 +80,7 @@ Result<GoodputTargets> parse_goodput(const std::vector<std::string>& items);
 
 struct BenchSummary {
   std::int64_t sent = 0, completed = 0, failed = 0;
+  std::int64_t not_sent = 0;  // planned but never sent: the run's --duration ended first
   std::vector<std::pair<std::string, std::int64_t>> failures;  // by kind
   double duration_s = 0;
   double target_rate = 0;          // req/s asked for (inf: all at once)

@@ -71,8 +71,12 @@ Json chart_json(const Chart& c) {
 
 std::string render_json(const Report& r) {
   if (r.json_array)
-    return (r.tables.empty() ? Json::array() : table_json(r.tables.front())).dump(2) + "\n";
-  return report_json(r).dump(2) + "\n";
+    return (r.tables.empty() ? Json::array() : table_json(r.tables.front()))
+               .dump(2, ' ', false, Json::error_handler_t::replace) +
+           "\n";
+  // Text from outside (a server's error body, a file name) that is not UTF-8 prints as U+FFFD
+  // rather than failing the whole answer.
+  return report_json(r).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::vector<std::vector<std::string>> table_cells(const Table& t) {
