@@ -111,6 +111,25 @@ TEST(Roofline, AllReduceCostScalesWithTheTokensOfTheStep) {
   EXPECT_NEAR(m.step(b).comm_s - m.step(a).comm_s, ring * bytes_per_token * 2048 / link, 1e-12);
 }
 
+// Attention data parallelism: each of the 8 copies holds its own sequences' KV, so a decode step
+// over 8 x 10,000 tokens of context reads an eighth of them per GPU. Hand computed for
+// Qwen3-235B-A22B (94 layers, 4 KV heads of 128, bf16): 2 x 94 x 4 x 128 x 2 = 192,512 bytes
+// per token, 24,064 per GPU at DP 8, read at the HBM bandwidth (decode attention is memory
+// bound).
+TEST(Roofline, AttentionDataParallelismSplitsTheKvRead) {
+  const Efficiency e = engine_defaults("vllm").efficiency;
+  ReplicaSpec r = spec("qwen3-235b-a22b", "h200", 1, Dtype::bf16);
+  r.attention_dp = 8;
+  r.moe_ep = 8;
+  const RooflineModel m(r, e);
+  StepWork w;
+  w.decode_seqs = 8;
+  w.decode_context = 8 * 10000.0;
+  const GpuSpec gpu = *builtin_catalog().gpu("h200");
+  const double bandwidth = gpu.hbm_bandwidth_tb_s * 1e12 * e.memory;
+  EXPECT_NEAR(m.step(w).attention_s, 8 * 10000.0 * 192512 / 8 / bandwidth, 1e-12);
+}
+
 // Physics guard: over a sweep of models, GPUs, TP, lengths and concurrency, no prediction with
 // the default (or any sub-unity) efficiencies beats the ideal machine.
 TEST(Roofline, NoPredictionExceedsTheHardwareBound) {

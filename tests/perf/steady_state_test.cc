@@ -83,6 +83,17 @@ TEST(SteadyState, OpenLoopTtftTailIsExponentialNotTheMean) {
   }
 }
 
+// Almost no load: an arrival almost never finds a step in progress, so its TTFT is its own
+// prompt's step alone (no residual of a step it had to wait out, no queue).
+TEST(SteadyState, OpenLoopAtNoLoadIsThePromptsOwnStep) {
+  const RooflineModel m = llama8b("vllm");
+  const double capacity = max_stable_rate(m, {1024, 256}, 256);
+  const SteadyState s = open_loop(m, {1024, 256}, capacity * 1e-4, 256);
+  ASSERT_TRUE(s.stable);
+  EXPECT_NEAR(s.ttft_ms.mean / s.prefill_step_ms, 1.0, 0.005);
+  EXPECT_LT(s.queue_ms, 1e-3 * s.prefill_step_ms);
+}
+
 TEST(SteadyState, OpenLoopDivergesBeyondCapacity) {
   const RooflineModel m = llama8b("vllm");
   const double capacity = max_stable_rate(m, {1024, 256}, 256);

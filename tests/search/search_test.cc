@@ -76,6 +76,48 @@ TEST(Search, PruningNeverDropsOneOfTheCheapestAnalyticPlans) {
     }
 }
 
+// The closed-form stage goes as far as its stated threshold: every plan whose cost bound is
+// within prune_ratio x the verify_top-th cheapest closed-form cost is evaluated, not left out.
+TEST(Search, TheClosedFormCoversEveryPlanWithinThePruneRatio) {
+  Small t;
+  t.o.prune_ratio = 1.5;
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r) << r.error().message;
+  std::vector<double> costs;
+  for (const PlanEvaluation& p : r->plans)
+    if (p.evaluated && p.evaluation.analytic_feasible)
+      costs.push_back(p.analytic_fleet.usd_per_hour);
+  std::ranges::sort(costs);
+  ASSERT_GE(costs.size(), 3u);
+  const double threshold = 1.5 * costs[2];
+  int near = 0;
+  for (const PlanEvaluation& p : r->plans) {
+    if (p.usd_per_hour_lower_bound <= threshold) {
+      EXPECT_NE(p.status, PlanStatus::bounded_out) << p.usd_per_hour_lower_bound;
+      ++near;
+    }
+  }
+  EXPECT_GT(near, 3) << "no plan between the cheapest and the threshold: the test checks nothing";
+}
+
+// Plans of equal cost (whole hosts are billed, so many layouts cost one host) go to the one using
+// the fewest GPUs.
+TEST(Search, EqualCostGoesToTheFewestGpus) {
+  Small t;
+  auto r = search_plans(t.s, t.space, t.o);
+  ASSERT_TRUE(r) << r.error().message;
+  const PlanEvaluation* chosen = r->best();
+  ASSERT_NE(chosen, nullptr);
+  int ties = 0;
+  for (const PlanEvaluation& p : r->plans) {
+    if (&p == chosen || !p.verified() || !(p.q_rps > 0)) continue;
+    if (p.fleet.usd_per_hour != chosen->fleet.usd_per_hour) continue;
+    ++ties;
+    EXPECT_GE(p.fleet.gpus, chosen->fleet.gpus);
+  }
+  EXPECT_GT(ties, 0) << "no plan ties with the chosen one: the test checks nothing";
+}
+
 TEST(Search, TheBoundIsAnUpperBoundOnQ) {
   Small t;
   t.o.prune_ratio = 1e9;  // evaluate everything

@@ -299,3 +299,61 @@ TEST(ReplicaSim, RunningDecodesAreChargedAgainstTheTokenBudget) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// A percentile never exceeds the largest value seen (a 1% log bin's representative lies above
+// the values in its lower half), and stays within a bin of it.
+TEST(Histogram, PercentilesNeverExceedTheLargestValue) {
+  for (int k = 0; k < 200; ++k) {
+    const double v = 100.0 * std::pow(1.0001, k * 7);
+    Histogram h;
+    h.add(v);
+    EXPECT_LE(h.percentile(0.99), v) << v;
+    EXPECT_GE(h.percentile(0.99), v / 1.011) << v;
+  }
+}
+
+// Goodput's per-request check is the request's own value against the threshold, no slack: a
+// request with a 10 ms TTFT and 10 ms TPOT meets 10 ms targets and misses 9.99 ms ones.
+TEST(FleetSim, GoodputChecksEachRequestAgainstItsExactThreshold) {
+  FinishedRequest r;
+  r.arrival_s = 0;
+  r.first_token_s = 0.010;
+  r.finish_s = 0.100;
+  r.output_tokens = 10;  // 9 gaps of 10 ms after the first token
+  auto target = [](Metric m, double ms) { return SloTarget{m, Percentile::p99, ms}; };
+  EXPECT_TRUE(meets_slo(r, {target(Metric::ttft, 10.0 + 1e-9)}));
+  EXPECT_FALSE(meets_slo(r, {target(Metric::ttft, 9.99)}));
+  EXPECT_FALSE(meets_slo(r, {target(Metric::ttft, 5.1)}));  // half-way still misses
+  EXPECT_TRUE(meets_slo(r, {target(Metric::tpot, 10.0 + 1e-9)}));
+  EXPECT_FALSE(meets_slo(r, {target(Metric::tpot, 9.99)}));
+  EXPECT_FALSE(meets_slo(r, {target(Metric::e2e, 99.0)}));
+}
+
+// The load-aware routers send a request to the less loaded replica: with two replicas, the
+// power-of-two router's two choices are both of them, so it always picks the idle one; least_kv
+// picks the one holding fewer KV blocks.
+TEST(Router, LoadAwarePoliciesPickTheLessLoadedReplica) {
+  const LinearStepModel model = fixed_step_model(10);
+  ReplicaOptions o;
+  o.kv_blocks = 1000;
+  std::vector<ReplicaSim> replicas;
+  replicas.emplace_back(model, o, 0);
+  replicas.emplace_back(model, o, 1);
+  for (std::uint64_t i = 0; i < 3; ++i) replicas[0].enqueue({i, 0.0, 100, 10, {}}, 0.0);
+  ASSERT_TRUE(replicas[0].start(0.0));  // its prompts now hold KV blocks
+  const Request next{9, 0.0, 100, 10, {}};
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Router p2c(RouterPolicy::power_of_two, seed);
+    EXPECT_EQ(p2c.pick(next, replicas), 1) << "seed " << seed;
+    Router kv(RouterPolicy::least_kv, seed);
+    EXPECT_EQ(kv.pick(next, replicas), 1) << "seed " << seed;
+    Router least(RouterPolicy::least_outstanding, seed);
+    EXPECT_EQ(least.pick(next, replicas), 1) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
