@@ -12,8 +12,10 @@
 
 #include "fleetsizer/perf/calibrate.h"
 #include "fleetsizer/perf/efficiency.h"
+#include "fleetsizer/plan/evaluate.h"
 #include "io/csv.h"
 #include "io/output.h"
+#include "io/scenario_file.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -60,18 +62,28 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     auto skip = [&](std::string reason) {
       into.skipped.push_back({where(path, row.line, ""), std::move(reason)});
     };
-    // A number cell: empty means unknown; anything present must be a positive finite number.
+    // A number cell: empty means unknown; anything present must be a positive finite number
+    // within its column's range (no replay, fit or cast runs on 1e300 tokens or GPUs).
     std::string bad;
-    auto number = [&](const char* name, bool allow_inf = false) -> std::optional<double> {
+    auto number = [&](const char* name, double max, bool allow_inf = false,
+                      bool whole = false) -> std::optional<double> {
       const std::string t = text(name);
       if (t.empty()) return std::nullopt;
       auto v = parse_number(t);
-      if (!v || std::isnan(*v) || (!allow_inf && std::isinf(*v)) || *v <= 0) {
-        if (bad.empty()) bad = fmt::format("{} must be a positive number, got '{}'", name, t);
+      if (!v || std::isnan(*v) || (!allow_inf && std::isinf(*v)) || *v <= 0 ||
+          (std::isfinite(*v) && *v > max) || (whole && *v != std::floor(*v))) {
+        if (bad.empty())
+          bad = fmt::format("{} must be a positive {} in (0, {}]{}, got '{}'", name,
+                            whole ? "whole number" : "number", max, allow_inf ? " or inf" : "", t);
         return std::nullopt;
       }
       return v;
     };
+    constexpr auto kGpus = static_cast<double>(kMaxGpusPerReplica);
+    constexpr auto kTokens = static_cast<double>(kMaxSequenceTokens);
+    constexpr double kClients = 1e7;      // concurrency: clients of a closed loop
+    constexpr double kThroughput = 1e12;  // tok/s: far beyond any fleet
+    constexpr double kLatencyMs = 1e9;    // ms: eleven days
     Measurement m;
     m.file = path;
     m.line = row.line;
@@ -111,19 +123,19 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     }
     if (m.weights_dtype_assumed) m.weights_dtype = Dtype::bf16;
     if (m.kv_dtype_assumed) m.kv_dtype = assumed_kv_dtype(m.weights_dtype, m.engine);
-    const auto tp = number("tp");
-    const auto num_gpus = number("num_gpus");
-    const auto adp = number("attention_dp_size");
-    const auto ep = number("moe_ep_size");
-    const auto moe_tp = number("moe_tp_size");
-    const auto isl = number("isl");
-    const auto osl = number("osl");
-    m.concurrency = number("concurrency");
-    m.request_rate = number("request_rate", true);
-    m.output_tok_s = number("output_tok_s");
-    m.total_tok_s = number("total_tok_s");
-    m.ttft_ms = number("ttft_ms");
-    m.tpot_ms = number("tpot_ms");
+    const auto tp = number("tp", kGpus, false, true);
+    const auto num_gpus = number("num_gpus", kGpus * 1024, false, true);
+    const auto adp = number("attention_dp_size", kGpus, false, true);
+    const auto ep = number("moe_ep_size", kGpus, false, true);
+    const auto moe_tp = number("moe_tp_size", kGpus, false, true);
+    const auto isl = number("isl", kTokens);
+    const auto osl = number("osl", kTokens);
+    m.concurrency = number("concurrency", kClients);
+    m.request_rate = number("request_rate", kMaxTargetQps, true);
+    m.output_tok_s = number("output_tok_s", kThroughput);
+    m.total_tok_s = number("total_tok_s", kThroughput);
+    m.ttft_ms = number("ttft_ms", kLatencyMs);
+    m.tpot_ms = number("tpot_ms", kLatencyMs);
     m.source = text("source");
     if (const std::string stat = text("latency_stat"); !stat.empty()) {
       if (auto p = parse_stat(stat)) {
@@ -135,9 +147,7 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     } else {
       infer_latency_stat(m);
     }
-    if (const auto n = number("requests")) {
-      if (*n != std::floor(*n) && bad.empty())
-        bad = fmt::format("requests must be a whole number, got '{}'", text("requests"));
+    if (const auto n = number("requests", static_cast<double>(kMaxSimRequests), false, true)) {
       m.requests = static_cast<std::int64_t>(*n);
     } else {
       m.requests = requests_from_source(m.source);

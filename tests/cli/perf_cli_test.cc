@@ -254,6 +254,38 @@ TEST(PerfCli, BadMeasurementRowsAreSkippedWithLineNumbers) {
       << missing.err;
 }
 
+// Extreme values in a measurement file are range errors on their row (file:line, the range
+// stated), never a replay of 1e300 tokens or a cast of 4294967300 GPUs.
+TEST(PerfCli, ExtremeMeasurementValuesAreSkippedWithTheirRange) {
+  const std::string dir = temp_dir("measurements-extreme");
+  const std::string head =
+      "model,gpu,num_gpus,tp,weights_dtype,kv_dtype,engine,isl,osl,concurrency,request_rate,"
+      "output_tok_s,total_tok_s,ttft_ms,tpot_ms,source,requests\n";
+  write_text(dir + "/m.csv",
+             head + "llama-3.1-8b,h100-sxm,1,1,bf16,bf16,vllm,1024,256,8,,,,200,12,ok,\n" +
+                 "llama-3.1-8b,h100-sxm,1,1,bf16,bf16,vllm,1e300,256,8,,,,200,12,huge isl,\n" +
+                 "llama-3.1-8b,h100-sxm,1,4294967300,bf16,bf16,vllm,1024,256,8,,,,200,12,wraps,\n" +
+                 "llama-3.1-8b,h100-sxm,1,1,bf16,bf16,vllm,1024,256,1e30,,,,200,12,clients,\n" +
+                 "llama-3.1-8b,h100-sxm,1,1,bf16,bf16,vllm,1024,256,8,,,,200,12,half,1.5\n" +
+                 "llama-3.1-8b,h100-sxm,1,1.5,bf16,bf16,vllm,1024,256,8,,,,200,12,half tp,\n");
+  const RunResult r = run_cli("validate --measurements " + dir + "/m.csv --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["rows"].size(), 1u);
+  ASSERT_EQ(j["skipped"].size(), 5u);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"m.csv:3", "isl must be a positive number in (0, 100000000], got '1e300'"},
+      {"m.csv:4", "tp must be a positive whole number in (0, 1024], got '4294967300'"},
+      {"m.csv:5", "concurrency must be a positive number in (0, 10000000], got '1e30'"},
+      {"m.csv:6", "requests must be a positive whole number in (0, 10000000], got '1.5'"},
+      {"m.csv:7", "tp must be a positive whole number in (0, 1024], got '1.5'"}};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_NE(j["skipped"][i]["where"].get<std::string>().find(want[i].first), std::string::npos)
+        << j["skipped"][i];
+    EXPECT_EQ(j["skipped"][i]["reason"], want[i].second);
+  }
+}
+
 TEST(PerfCli, ValidateReadsVllmBenchJson) {
   const std::string dir = temp_dir("vllm-json");
   write_text(
