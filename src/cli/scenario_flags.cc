@@ -132,8 +132,9 @@ Result<void> check_search_flags(const api::SizeOptions& o) {
   if (o.search.requests > kMaxSimRequests)
     return fail(fmt::format("--sim-requests must be in [{}, {}], got {}", kMinRequests,
                             kMaxSimRequests, o.search.requests));
-  if (!(o.search.rel_tolerance > 0 && o.search.rel_tolerance < 0.5))
-    return fail(fmt::format("--q-tolerance must be in (0, 0.5), got {}", o.search.rel_tolerance));
+  if (!(o.search.rel_tolerance >= 1e-6 && o.search.rel_tolerance < 0.5))
+    return fail(
+        fmt::format("--q-tolerance must be in [1e-06, 0.5), got {}", o.search.rel_tolerance));
   return {};
 }
 

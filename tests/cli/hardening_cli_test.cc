@@ -214,3 +214,20 @@ TEST(Hardening, ASignalRemovesTheTemporaryOutputFile) {
 
 }  // namespace
 }  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// A q-search tolerance at the limit of floating point would bisect for ever: the flag's range
+// stops it, and the bisection itself is capped (kMaxBisectionProbes).
+TEST(Hardening, TheQSearchToleranceIsBounded) {
+  expect_one_line_error("size --q-tolerance 1e-300", "--q-tolerance must be in [1e-06, 0.5)");
+  expect_one_line_error("size --q-tolerance 0.5", "--q-tolerance must be in [1e-06, 0.5)");
+  const RunResult r = run_cli(
+      "slo --model llama-3.1-8b --gpu h100-sxm --target-qps 5 --q-tolerance 1e-6 "
+      "--sim-requests 1000 --no-fleet-sim --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing

@@ -263,7 +263,11 @@ Result<ReplicaEvaluation> simulate_q(ReplicaEvaluation ev, const StepTimeModel& 
   // does not diverge): the next rate interpolates where the ratio crosses 1, kept at least a
   // quarter of the bracket from either end so the bracket always shrinks; bisection when a side
   // diverged.
-  while ((hi - lo) > options.rel_tolerance * lo) {
+  // At most kMaxBisectionProbes rates: each shrinks the bracket by a quarter or more, so 64 reach a
+  // width of 1e-8 of it, below any tolerance the flags accept; the cap keeps a tolerance at the
+  // limit of floating point from probing for ever.
+  for (int probe = 0; probe < kMaxBisectionProbes && (hi - lo) > options.rel_tolerance * lo;
+       ++probe) {
     double mid = (lo + hi) / 2;
     const double r_lo = worst_ratio(*lo_trial), r_hi = worst_ratio(*hi_trial);
     if (std::isfinite(r_lo) && std::isfinite(r_hi) && r_hi > r_lo) {

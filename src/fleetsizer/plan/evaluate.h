@@ -51,6 +51,11 @@ inline constexpr std::int64_t kMinRequests = 1000;
 inline constexpr std::int64_t kMaxSimRequests = 10'000'000;
 inline constexpr std::int64_t kMaxSimReplicas = 100'000;
 
+// The q search's stated bounds on its probes: the downward bracket stops at 1e-3 of its start
+// rate (31 steps of x0.8), the upward one after 40 steps of x1.25, the bisection after
+// kMaxBisectionProbes, the confirmation after 50 step-downs of confirm_seeds + 1 runs each.
+inline constexpr int kMaxBisectionProbes = 64;
+
 struct QSearchOptions {
   std::int64_t requests = 20000;  // per confirming run (and per run when confirm_seeds is 0)
   // Per run of the bracket and bisection, which only need to find the boundary; q itself is then
