@@ -52,11 +52,12 @@ std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
-RunResult run_cli(const std::string& args) {
+RunResult run_cli(const std::string& args, int timeout_s) {
   static std::atomic<int> runs{0};
   const std::string dir = temp_dir("stderr-" + std::to_string(runs++));
   const std::string err_path = dir + "/stderr.txt";
-  const std::string command = "cd '" + std::string(FLEETSIZER_SOURCE_DIR) + "' && '" +
+  const std::string limit = timeout_s > 0 ? "timeout " + std::to_string(timeout_s) + " " : "";
+  const std::string command = "cd '" + std::string(FLEETSIZER_SOURCE_DIR) + "' && " + limit + "'" +
                               FLEETSIZER_BINARY + "' " + args + " 2>'" + err_path + "'";
   RunResult r;
   FILE* pipe = popen(command.c_str(), "r");

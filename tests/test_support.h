@@ -11,7 +11,8 @@ struct RunResult {
 };
 
 // Runs `fleetsizer <args>` (args is shell-quoted by the caller) from the repository root.
-RunResult run_cli(const std::string& args);
+// With timeout_s > 0 the run is stopped after that long (exit code 124, as timeout(1) says).
+RunResult run_cli(const std::string& args, int timeout_s = 0);
 // Expects `fleetsizer <args>` to fail with one line on stderr that contains `needle`, nothing on
 // stdout and a non-zero exit (GoogleTest expectations).
 void expect_one_line_error(const std::string& args, const std::string& needle);
