@@ -582,7 +582,7 @@ void Call::on_event(const std::string& payload, double received_s) {
   Json j;
   try {
     j = Json::parse(payload);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {  // not JSON, or a number past a double (found by fuzzing)
     conn_->close();
     return finish(Failure::malformed, "unparseable event: " + payload.substr(0, 80));
   }
@@ -721,7 +721,7 @@ Result<std::vector<std::string>> served_models(const ClientOptions& o) {
   Json j;
   try {
     j = Json::parse(response.body());
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
     const bool html = response.body().find('<') != std::string::npos;
     return fail(
         fmt::format("GET /v1/models on {} returned {}, not JSON: is --base-url an "

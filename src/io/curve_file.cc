@@ -92,6 +92,10 @@ Result<nlohmann::json> read_json(const std::string& path) {
     return nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    // Valid syntax the library cannot hold, such as a number past a double (2e4142; found by
+    // fuzzing): it threw through as an internal error.
+    return fail(fmt::format("{}: invalid JSON: {}", path, e.what()));
   }
 }
 

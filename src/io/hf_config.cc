@@ -36,6 +36,10 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& pa
     j = Json::parse(text);
   } catch (const Json::parse_error& e) {
     return fail(fmt::format("{}: invalid JSON at byte {}", path, e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    // Valid syntax the library cannot hold, such as a number past a double (2e4142; found by
+    // fuzzing): it threw through as an internal error.
+    return fail(fmt::format("{}: invalid JSON: {}", path, e.what()));
   }
   if (!j.is_object()) return fail(fmt::format("{}: expected a JSON object", path));
   // Multimodal configs nest the language model.

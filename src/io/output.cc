@@ -9,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <new>
+#include <sstream>
 #include <utility>
 
 namespace fleetsizer::io {

@@ -47,7 +47,7 @@ std::optional<std::string> parse_line(Format format, const std::string& line, Pa
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // not JSON, or a number past a double
     return "malformed JSON";
   }
   if (!j.is_object() || !j.contains("timestamp") || !j.contains("input_length") ||

@@ -69,16 +69,31 @@ Result<void> check_keys(const YAML::Node& map, std::span<const std::string_view>
 }
 
 Result<YAML::Node> parse_yaml_document(const std::string& text, const std::string& path) {
-  std::vector<YAML::Node> docs;
+  // yaml-cpp 0.7's LoadAll loops for ever on some inputs of a few bytes (",Y&", found by
+  // fuzzing) where Load returns: one document is loaded, and a second is found by its marker, a
+  // line starting with "---" after some content.
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return fail(fmt::format("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg));
   }
-  if (docs.size() > 1)
-    return fail(fmt::format("{}:{}: a second YAML document ('---'): one document per file", path,
-                            docs[1].Mark().line + 1));
-  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  bool content = false;
+  std::size_t line_no = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    const bool marker = line.starts_with("---") &&
+                        (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (marker && content)
+      return fail(fmt::format("{}:{}: a second YAML document ('---'): one document per file", path,
+                              line_no));
+    const auto first = line.find_first_not_of(" \t\r");
+    if (!marker && first != std::string_view::npos && line[first] != '#' && !line.starts_with("%"))
+      content = true;
+  }
   if (auto r = check_duplicates(root, path, 0); !r) return std::unexpected(r.error());
   return root;
 }

@@ -148,7 +148,7 @@ TEST(HardeningYaml, UnknownDuplicateAndMultiDocumentKeysAreErrors) {
   expect("twice.yaml", "replica:\n  tp: 2\n  tp: 4\n", "size --scenario",
          "twice.yaml:3: key 'tp' given twice");
   expect("two.yaml", "model: llama-3.1-8b\n---\ntp: 4\n", "size --scenario",
-         "two.yaml:3: a second YAML document ('---'): one document per file");
+         "two.yaml:2: a second YAML document ('---'): one document per file");
   expect("catalog.yaml", "gpus:\n  - name: g\n    base: h100-sxm\n    memory_gb: 80\n",
          "catalog gpus --catalog",
          "catalog.yaml:4: unknown key 'memory_gb' in a GPU (did you mean "
@@ -227,6 +227,29 @@ TEST(Hardening, TheQSearchToleranceIsBounded) {
       "slo --model llama-3.1-8b --gpu h100-sxm --target-qps 5 --q-tolerance 1e-6 "
       "--sim-requests 1000 --no-fleet-sim --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace fleetsizer::testing
+
+namespace fleetsizer::testing {
+namespace {
+
+// Found by the fuzz targets: a three-byte scenario that made yaml-cpp's multi-document loader
+// loop for ever, and a config.json number past a double that threw through as an internal error.
+TEST(Hardening, FuzzFindingsAreAnswersOrOneLine) {
+  const std::string dir = temp_dir("fuzz-findings");
+  write_text(dir + "/hang.yaml", ",Y&");
+  const RunResult hang = run_cli("fit --scenario " + dir + "/hang.yaml", 60);
+  EXPECT_NE(hang.exit_code, 124) << "hung";
+  EXPECT_EQ(std::count(hang.err.begin(), hang.err.end(), '\n'), hang.exit_code == 0 ? 0 : 1)
+      << hang.err;
+  std::filesystem::create_directories(dir + "/m");
+  write_text(dir + "/m/config.json", "2e4142");
+  expect_one_line_error("fit --gpu h100-sxm --model " + dir + "/m/config.json",
+                        "config.json: invalid JSON: ");
+  write_text(dir + "/big.json", R"({"num_hidden_layers": 1e999})");
+  expect_one_line_error("fit --gpu h100-sxm --model " + dir + "/big.json", "invalid JSON");
 }
 
 }  // namespace
