@@ -460,7 +460,6 @@ void Call::start() {
 
 void Call::cancel(Failure why) {
   if (done_) return;
-  beast::error_code ec;
   conn_->close();
   finish(why, why == Failure::timeout ? "no complete response within the timeout"
                                       : "stopped at the time bound");
