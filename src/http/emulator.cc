@@ -70,15 +70,9 @@ class Server {
       tls_->use_private_key_file(o_.tls_key_file, net::ssl::context::pem, ec);
       if (ec) return fail(fmt::format("--tls-key {}: {}", o_.tls_key_file, ec.message()));
     }
-    const auto address = net::ip::make_address(o_.host, ec);
-    if (ec) return fail(fmt::format("--host '{}': not an IP address", o_.host));
-    const tcp::endpoint endpoint(address, o_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return fail(fmt::format("cannot listen on {}:{}: {}", o_.host, o_.port, ec.message()));
-    if (o_.on_listening) o_.on_listening(acceptor_.local_endpoint().port());
+    auto port = listen_on(acceptor_, o_.host, o_.port);
+    if (!port) return std::unexpected(port.error());
+    if (o_.on_listening) o_.on_listening(*port);
     accept();
     return {};
   }
@@ -338,16 +332,7 @@ Result<void> run_emulator(const EmulatorOptions& o) {
   net::io_context io(1);
   Server server(io, o);
   if (auto r = server.listen(); !r) return r;
-  net::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](beast::error_code, int) { io.stop(); });
-  net::steady_timer stop(io);
-  if (o.max_seconds > 0) {
-    stop.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(o.max_seconds * 1e6)));
-    stop.async_wait([&](beast::error_code ec) {
-      if (!ec) io.stop();
-    });
-  }
-  io.run();
+  run_until_stopped(io, o.max_seconds);
   return {};
 }
 

@@ -11,6 +11,33 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 
+Result<unsigned short> listen_on(tcp::acceptor& acceptor, const std::string& host,
+                                 unsigned short port) {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) return fail(fmt::format("--host '{}': not an IP address", host));
+  const tcp::endpoint endpoint(address, port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail(fmt::format("cannot listen on {}:{}: {}", host, port, ec.message()));
+  return acceptor.local_endpoint().port();
+}
+
+void run_until_stopped(net::io_context& io, double max_seconds) {
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) { io.stop(); });
+  net::steady_timer stop(io);
+  if (max_seconds > 0) {
+    stop.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(max_seconds * 1e6)));
+    stop.async_wait([&](beast::error_code ec) {
+      if (!ec) io.stop();
+    });
+  }
+  io.run();
+}
+
 Session::Session(tcp::socket socket, net::ssl::context* tls, Handler on_request,
                  BadRequestHandler on_bad_request, std::uint64_t max_body_bytes)
     : on_request_(std::move(on_request)),

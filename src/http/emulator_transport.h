@@ -15,7 +15,16 @@
 #include <optional>
 #include <string>
 
+#include "fleetsizer/error.h"
+
 namespace fleetsizer::http {
+
+// The servers' (emulate, serve) one way to listen: open, reuse the address, bind host:port and
+// listen; the bound port, or one line naming the host and port.
+Result<unsigned short> listen_on(boost::asio::ip::tcp::acceptor& acceptor, const std::string& host,
+                                 unsigned short port);
+// Runs `io` until SIGINT or SIGTERM, or until max_seconds have passed (0: no limit).
+void run_until_stopped(boost::asio::io_context& io, double max_seconds);
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
