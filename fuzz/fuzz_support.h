@@ -34,8 +34,8 @@ void expect_value_or_one_line(const Result<T>& r) {
 // The input as a file with this name ending (".csv", ".jsonl", ".json", ".yaml").
 inline std::string input_file(std::string_view text, const std::string& ending) {
   const char* dir = std::getenv("TMPDIR");
-  const std::string path = std::string(dir ? dir : "/tmp") + "/fleetsizer-fuzz-" +
-                           std::to_string(::getpid()) + ending;
+  const std::string path =
+      std::string(dir ? dir : "/tmp") + "/fleetsizer-fuzz-" + std::to_string(::getpid()) + ending;
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(text.data(), static_cast<std::streamsize>(text.size()));
   return path;

@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::expect_value_or_one_line(raw);
   if (!raw) return 0;
   // Files a fuzzed scenario names are not read: the other targets read those formats.
-  for (const char* key : {"catalog", "profile", "curve", "trace", "lengths_from", "prices",
-                          "load_profile"})
+  for (const char* key :
+       {"catalog", "profile", "curve", "trace", "lengths_from", "prices", "load_profile"})
     raw->values.erase(key);
   Catalog catalog = builtin_catalog();
   fuzz::expect_value_or_one_line(io::build_scenario(*raw, catalog));

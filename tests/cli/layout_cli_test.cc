@@ -39,16 +39,17 @@ TEST(LayoutCli, FlagsReachTheFootprint) {
   const Json dp = fit_json("--tp 1 --attention-dp 8 --moe-ep 8");
   const Footprint want_dp = library_footprint(1, 8, 8);
   EXPECT_EQ(dp["gpus"], 8);
-  EXPECT_DOUBLE_EQ(dp["weights_gb_per_gpu"].get<double>(), units::gb_from_bytes(want_dp.weights_bytes_per_gpu));
+  EXPECT_DOUBLE_EQ(dp["weights_gb_per_gpu"].get<double>(),
+                   units::gb_from_bytes(want_dp.weights_bytes_per_gpu));
   EXPECT_EQ(dp["max_sequences"].get<std::int64_t>(), want_dp.max_sequences);
   // The same 8 GPUs as one TP-8 attention: the attention's share per GPU is an eighth, so each
   // GPU holds fewer weights and every sequence's KV is split 8 ways instead of copied per rank.
   const Json tp = fit_json("--tp 8 --moe-ep 8");
   const Footprint want_tp = library_footprint(8, 1, 8);
   EXPECT_EQ(tp["gpus"], 8);
-  EXPECT_DOUBLE_EQ(tp["weights_gb_per_gpu"].get<double>(), units::gb_from_bytes(want_tp.weights_bytes_per_gpu));
-  EXPECT_LT(tp["weights_gb_per_gpu"].get<double>(),
-            dp["weights_gb_per_gpu"].get<double>());
+  EXPECT_DOUBLE_EQ(tp["weights_gb_per_gpu"].get<double>(),
+                   units::gb_from_bytes(want_tp.weights_bytes_per_gpu));
+  EXPECT_LT(tp["weights_gb_per_gpu"].get<double>(), dp["weights_gb_per_gpu"].get<double>());
   // Expert parallelism alone does not change the bytes per GPU (the experts are split 8 ways
   // either way): moe_ep 8 and moe_tp 8 hold the same weights.
   const Json moe_tp = fit_json("--tp 8 --moe-tp 8");

@@ -86,8 +86,8 @@ report::Report fit_report(const FitOutput& out) {
                 "Fits on {} x {} (TP {}{} x PP {}): {:.1f} GB of weights, KV for {} tokens = "
                 "{} sequences of {} tokens",
                 f.gpus, req.gpu.name, f.tp, layout_text(req), f.pp,
-                units::gb_from_bytes(f.weights_bytes),
-                f.kv_capacity_tokens, f.max_sequences, f.context_tokens)
+                units::gb_from_bytes(f.weights_bytes), f.kv_capacity_tokens, f.max_sequences,
+                f.context_tokens)
           : fmt::format("Does not fit: {}", out.fit.reason);
   rep.add("model", req.model.name);
   rep.add("gpu", req.gpu.name);

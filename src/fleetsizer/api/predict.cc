@@ -136,8 +136,7 @@ report::Report predict_report(const PredictOutput& out) {
           out.request.concurrency ? "Little's law: concurrency / mean E2E" : "the offered rate");
   rep.why("bound.output_tok_s",
           "the same point with efficiency 1 and no overheads: no prediction exceeds it");
-  if (s.replica.model.is_moe())
-    rep.why("moe", std::string(kMoeStepExplain) + kMoeUnmodeled);
+  if (s.replica.model.is_moe()) rep.why("moe", std::string(kMoeStepExplain) + kMoeUnmodeled);
   return rep;
 }
 
