@@ -1,6 +1,8 @@
-// The scenario reader: YAML text, then the typed scenario (keys, ranges, catalog names).
+// The scenario reader: YAML text, then the typed scenario (keys, ranges, catalog names), and a
+// stack file's levers (`stack.mechanistic`, parsed against the scenario's model as `stack` does).
 #include "fleetsizer/catalog/catalog.h"
 #include "fuzz/fuzz_support.h"
+#include "io/lever_spec.h"
 #include "io/scenario_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -13,6 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
        {"catalog", "profile", "curve", "trace", "lengths_from", "prices", "load_profile"})
     raw->values.erase(key);
   Catalog catalog = builtin_catalog();
-  fuzz::expect_value_or_one_line(io::build_scenario(*raw, catalog));
+  auto scenario = io::build_scenario(*raw, catalog);
+  fuzz::expect_value_or_one_line(scenario);
+  if (scenario && raw->stack)
+    for (const auto& [text, origin] : raw->stack->mechanistic)
+      fuzz::expect_value_or_one_line(
+          io::parse_lever(text, origin, catalog, scenario->replica.model));
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
@@ -54,6 +55,15 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     if (!table->column(name)) return fail(fmt::format("{}:1: missing column '{}'", path, name));
   if (!table->column("concurrency") && !table->column("request_rate"))
     return fail(fmt::format("{}:1: missing column 'concurrency' or 'request_rate'", path));
+  // Rows repeat a handful of names: each is looked up once (an unknown one costs an edit distance
+  // to every catalog name and alias, which on a large file of junk rows took seconds).
+  std::map<std::string, Result<ModelSpec>, std::less<>> models;
+  std::map<std::string, Result<GpuSpec>, std::less<>> gpus;
+  auto lookup = [](auto& memo, const std::string& name, auto find) {
+    auto it = memo.find(name);
+    if (it == memo.end()) it = memo.emplace(name, find(name)).first;
+    return it->second;
+  };
   for (const auto& row : table->rows) {
     auto text = [&](const char* name) -> std::string {
       const auto c = table->column(name);
@@ -87,12 +97,12 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     Measurement m;
     m.file = path;
     m.line = row.line;
-    auto model = catalog.model(text("model"));
+    auto model = lookup(models, text("model"), [&](auto& n) { return catalog.model(n); });
     if (!model) {
       skip(model.error().message);
       continue;
     }
-    auto gpu = catalog.gpu(text("gpu"));
+    auto gpu = lookup(gpus, text("gpu"), [&](auto& n) { return catalog.gpu(n); });
     if (!gpu) {
       skip(gpu.error().message);
       continue;

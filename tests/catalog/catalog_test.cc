@@ -105,6 +105,15 @@ TEST(Names, EditDistance) {
   EXPECT_EQ(catalog::edit_distance("", "abc"), 3u);
 }
 
+// A name with a megabyte of junk after it (a fuzzed file's cell) is compared only as far as a typo
+// could reach, and still suggests the name it starts with.
+TEST(Names, ALongJunkNameStillSuggestsTheNameItStartsWith) {
+  const std::string junk = "h100-sxm" + std::string(1 << 20, 'q');
+  const auto near = catalog::nearest_names(junk, {"a100-80gb", "h100-sxm", "b200"});
+  ASSERT_FALSE(near.empty());
+  EXPECT_EQ(near.front(), "h100-sxm");
+}
+
 // Fixture:
 // shared/data/aiconfigurator-silicon/model_configs/meta-llama--Meta-Llama-3.1-8B_config.json
 // (AIConfigurator, Apache-2.0), copied unchanged.

@@ -118,6 +118,26 @@ TEST(Search, EqualCostGoesToTheFewestGpus) {
   EXPECT_GT(ties, 0) << "no plan ties with the chosen one: the test checks nothing";
 }
 
+// The tie-break itself, on plans built to tie: equal cost, 8 GPUs against 16 (whole-host
+// billing makes such ties real: two TP4 replicas and one TP8 on a host of 8 cost the same), then
+// equal GPUs with unequal q per GPU.
+TEST(Search, TiesGoToTheFewestGpusThenTheHighestQPerGpu) {
+  PlanEvaluation few, many;
+  few.fleet.usd_per_hour = many.fleet.usd_per_hour = 40;
+  few.fleet.gpus = 8;
+  many.fleet.gpus = 16;
+  few.spec.tp = 4;
+  many.spec.tp = 8;
+  few.q_rps = 10;   // 2.5 req/s per GPU of a replica
+  many.q_rps = 40;  // 5 req/s per GPU: the better replica, yet more GPUs in use
+  EXPECT_TRUE(tie_breaks_before(few, many));
+  EXPECT_FALSE(tie_breaks_before(many, few));
+  many.fleet.gpus = 8;  // equal GPUs: the higher q per GPU goes first
+  EXPECT_TRUE(tie_breaks_before(many, few));
+  EXPECT_FALSE(tie_breaks_before(few, many));
+  EXPECT_FALSE(tie_breaks_before(few, few));
+}
+
 TEST(Search, TheBoundIsAnUpperBoundOnQ) {
   Small t;
   t.o.prune_ratio = 1e9;  // evaluate everything

@@ -7,6 +7,8 @@
 namespace fleetsizer::catalog {
 namespace {
 
+constexpr std::size_t kTypoSlack = 8;
+
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -61,7 +63,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::vector<std::string> nearest_names(std::string_view query,
                                        const std::vector<std::string>& candidates,
                                        std::size_t limit) {
-  const std::string key = normalize_name(query);
+  std::string key = normalize_name(query);
+  // A typo is a few characters off a name; past the longest candidate (plus that much slack) more
+  // characters cannot change the ranking, and comparing a whole file's worth of junk against every
+  // name costs length x names per unknown cell (a fuzzed measurement file spent seconds here).
+  std::size_t longest = 0;
+  for (const auto& name : candidates) longest = std::max(longest, name.size());
+  if (key.size() > longest + kTypoSlack) key.resize(longest + kTypoSlack);
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& name : candidates) scored.emplace_back(edit_distance(key, name), name);
   std::ranges::stable_sort(scored, {}, &std::pair<std::size_t, std::string>::first);

@@ -281,6 +281,11 @@ double rank_cost(const PlanEvaluation& p) {
 
 }  // namespace
 
+bool tie_breaks_before(const PlanEvaluation& a, const PlanEvaluation& b) {
+  if (a.fleet.gpus != b.fleet.gpus) return a.fleet.gpus < b.fleet.gpus;
+  return a.q_rps / a.spec.gpus() > b.q_rps / b.spec.gpus();
+}
+
 Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
                                   const SearchOptions& o) {
   if (!units::is_positive_finite(s.target_qps))
@@ -524,8 +529,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
   auto before = [&](const PlanEvaluation& a, const PlanEvaluation& b) {
     if (a.fleet.usd_per_hour != b.fleet.usd_per_hour)
       return a.fleet.usd_per_hour < b.fleet.usd_per_hour;
-    if (a.fleet.gpus != b.fleet.gpus) return a.fleet.gpus < b.fleet.gpus;
-    return a.q_rps / a.spec.gpus() > b.q_rps / b.spec.gpus();
+    return tie_breaks_before(a, b);
   };
   auto cheapest = [&]() -> int {
     int best = -1;
@@ -646,9 +650,7 @@ Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
     if (ga != gb) return ga < gb;
     const double ca = rank_cost(plans[a]), cb = rank_cost(plans[b]);
     if (ca != cb) return ca < cb;
-    if (plans[a].fleet.gpus != plans[b].fleet.gpus)
-      return plans[a].fleet.gpus < plans[b].fleet.gpus;
-    return plans[a].q_rps / plans[a].spec.gpus() > plans[b].q_rps / plans[b].spec.gpus();
+    return tie_breaks_before(plans[a], plans[b]);
   });
   result.plans.reserve(plans.size());
   for (std::size_t i : ranked) result.plans.push_back(std::move(plans[i]));

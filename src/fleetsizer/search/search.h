@@ -169,6 +169,10 @@ Result<PricedFleet> priced_fleet(const Scenario& s, const SearchOptions& o, cons
                                  double q, double usd_per_gpu_hour,
                                  std::int64_t simulated_replicas = 0);
 
+// Between two plans of equal cost, the one the search prefers: the fewest GPUs in use, then the
+// highest q per GPU (the chosen plan and the ranking both break ties this way).
+bool tie_breaks_before(const PlanEvaluation& a, const PlanEvaluation& b);
+
 Result<SearchResult> search_plans(const Scenario& s, const SearchSpace& space,
                                   const SearchOptions& options);
 
