@@ -864,7 +864,10 @@ TEST(BenchCore, RunBenchSweepsAFakeServer) {
   EXPECT_NEAR(out->sweep->q, 20.0, 20.0 * 0.03);
   EXPECT_LE(out->sweep->q, 20.0 + 1e-9);
   EXPECT_EQ(lines.size(), out->sweep->probes.size());
-  EXPECT_NE(lines.front().find("sweep probe 1, all at once"), std::string::npos) << lines.front();
+  EXPECT_NE(lines.front().find("sweep probe 1 of at most 12, all at once"), std::string::npos)
+      << lines.front();
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_NE(lines[1].find("sweep probe 2 of at most 12 at "), std::string::npos) << lines[1];
   const report::Report rep = api::bench_report(*out);
   ASSERT_EQ(rep.tables.size(), 1u);
   EXPECT_EQ(rep.tables[0].rows.size(), out->sweep->probes.size());

@@ -135,9 +135,12 @@ Result<BenchOutput> run_bench(const BenchRequest& r, const RequestsFn& requests,
     return fail("--sweep-window-s must be >= 0 and --sweep-window-requests >= 2");
   std::uint64_t seed = r.seed;
   auto measure = [&](double rate, int number) -> Result<bench::BenchSummary> {
-    const std::string label = std::isfinite(rate)
-                                  ? fmt::format("sweep probe {} at {:.3g} req/s", number, rate)
-                                  : fmt::format("sweep probe {}, all at once", number);
+    // The probe's number against the stated maximum: the sweep's own progress (the load's
+    // progress line shows this probe's requests and ETA under the same label).
+    const std::string probe =
+        fmt::format("sweep probe {} of at most {}", number, r.sweep_options.max_probes);
+    const std::string label = std::isfinite(rate) ? fmt::format("{} at {:.3g} req/s", probe, rate)
+                                                  : fmt::format("{}, all at once", probe);
     auto one =
         run_once(r, requests, load, rate,
                  probe_requests(rate, r.sweep_window_s, r.sweep_window_requests, r.num_prompts),
