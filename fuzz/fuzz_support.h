@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -31,11 +32,22 @@ void expect_value_or_one_line(const Result<T>& r) {
   }
 }
 
-// The input as a file with this name ending (".csv", ".jsonl", ".json", ".yaml").
+// The input as a file with this name ending (".csv", ".jsonl", ".json", ".yaml"): in $TMPDIR,
+// else in memory (/dev/shm) where there is one, else /tmp. Each input is written and read back,
+// and on a disk-backed /tmp that doubled the time of an input (curve_csv: 15 s against 8 s for
+// 40,000 inputs).
 inline std::string input_file(std::string_view text, const std::string& ending) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string path =
-      std::string(dir ? dir : "/tmp") + "/fleetsizer-fuzz-" + std::to_string(::getpid()) + ending;
+  static const std::string dir = [] {
+    if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) return std::string(tmp);
+    return std::string(::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+  }();
+  const std::string path = dir + "/fleetsizer-fuzz-" + std::to_string(::getpid()) + ending;
+  // Removed when the run ends (one file per ending and process, rewritten for each input).
+  static std::set<std::string> written;
+  if (written.insert(path).second && written.size() == 1)
+    std::atexit([] {
+      for (const auto& p : written) std::remove(p.c_str());
+    });
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(text.data(), static_cast<std::streamsize>(text.size()));
   return path;
