@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <filesystem>
 #include <stdexcept>
 
 #include "cli/command.h"
@@ -163,8 +164,11 @@ Result<io::RawScenario> ScenarioFlags::raw() const {
       auto& v = flags.values[key].values.back();
       if (!v.empty() && v.front() != '/' &&
           (v.ends_with(".json") || v.ends_with(".yaml") || v.ends_with(".csv") ||
-           v.ends_with(".jsonl") || v.find('/') != std::string::npos))
-        v = std::filesystem::absolute(v).string();
+           v.ends_with(".jsonl") || v.find('/') != std::string::npos)) {
+        std::error_code ec;
+        const auto abs = std::filesystem::absolute(v, ec);
+        if (!ec) v = abs.string();
+      }
     }
   }
   io::overlay(raw, flags);

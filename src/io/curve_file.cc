@@ -118,10 +118,13 @@ Result<Curve> read_result_curve(const std::string& path) {
     points.push_back(std::move(*p));
     return {};
   };
-  if (std::filesystem::is_directory(path)) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
     std::vector<std::string> files;
-    for (const auto& e : std::filesystem::directory_iterator(path))
-      if (e.path().extension() == ".json") files.push_back(e.path().string());
+    for (auto it = std::filesystem::directory_iterator(path, ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".json") files.push_back(it->path().string());
+    if (ec) return fail(fmt::format("{}: cannot list the folder ({})", path, ec.message()));
     std::ranges::sort(files);
     for (const auto& f : files)
       if (auto r = add_file(f); !r) return fail(r.error().message);
@@ -152,7 +155,8 @@ Result<Curve> read_result_curve(const std::string& path) {
 }  // namespace
 
 Result<Curve> read_curve_file(const std::string& path) {
-  if (std::filesystem::is_directory(path) || path.ends_with(".json"))
+  std::error_code ec;  // a path no file system takes is read (and refused) as a file
+  if (std::filesystem::is_directory(path, ec) || path.ends_with(".json"))
     return read_result_curve(path);
   auto table = read_csv(path);
   if (!table) return fail(table.error().message);

@@ -250,6 +250,18 @@ TEST(Hardening, FuzzFindingsAreAnswersOrOneLine) {
                         "config.json: invalid JSON: ");
   write_text(dir + "/big.json", R"({"num_hidden_layers": 1e999})");
   expect_one_line_error("fit --gpu h100-sxm --model " + dir + "/big.json", "invalid JSON");
+  // A model or curve name past the longest path the file system takes (ENAMETOOLONG) threw
+  // std::filesystem's error through as an internal error (exit 3): now it is an unknown name.
+  const std::string long_name(5000, 'q');
+  write_text(dir + "/long-model.yaml", "model: " + long_name + "\n");
+  expect_one_line_error("fit --scenario " + dir + "/long-model.yaml", "unknown model 'qqq");
+  for (const std::string args :
+       {"fit --scenario " + dir + "/long-model.yaml", "slo --curve " + dir + "/" + long_name}) {
+    const RunResult r = run_cli(args);
+    EXPECT_TRUE(r.exit_code == 1 || r.exit_code == 2) << r.exit_code << ": " << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
 }
 
 }  // namespace
