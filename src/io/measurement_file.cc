@@ -55,13 +55,15 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     if (!table->column(name)) return fail(fmt::format("{}:1: missing column '{}'", path, name));
   if (!table->column("concurrency") && !table->column("request_rate"))
     return fail(fmt::format("{}:1: missing column 'concurrency' or 'request_rate'", path));
-  // Rows repeat a handful of names: each is looked up once (an unknown one costs an edit distance
-  // to every catalog name and alias, which on a large file of junk rows took seconds).
+  // Rows repeat a handful of names: each is looked up once. An unknown one costs an edit distance
+  // to every catalog name and alias for its suggestion, so only the first kSuggestedNames distinct
+  // names of a kind get one (a file of thousands of junk names took seconds a kilobyte).
+  constexpr std::size_t kSuggestedNames = 16;
   std::map<std::string, Result<ModelSpec>, std::less<>> models;
   std::map<std::string, Result<GpuSpec>, std::less<>> gpus;
   auto lookup = [](auto& memo, const std::string& name, auto find) {
     auto it = memo.find(name);
-    if (it == memo.end()) it = memo.emplace(name, find(name)).first;
+    if (it == memo.end()) it = memo.emplace(name, find(name, memo.size() < kSuggestedNames)).first;
     return it->second;
   };
   for (const auto& row : table->rows) {
@@ -97,12 +99,14 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     Measurement m;
     m.file = path;
     m.line = row.line;
-    auto model = lookup(models, text("model"), [&](auto& n) { return catalog.model(n); });
+    auto model = lookup(models, text("model"),
+                        [&](auto& n, bool suggest) { return catalog.model(n, suggest); });
     if (!model) {
       skip(model.error().message);
       continue;
     }
-    auto gpu = lookup(gpus, text("gpu"), [&](auto& n) { return catalog.gpu(n); });
+    auto gpu =
+        lookup(gpus, text("gpu"), [&](auto& n, bool suggest) { return catalog.gpu(n, suggest); });
     if (!gpu) {
       skip(gpu.error().message);
       continue;

@@ -39,5 +39,26 @@ TEST(MeasurementRow, ConvertedRowsRoundTrip) {
   EXPECT_NE(dep.source.find("silicon_sample.csv:"), std::string::npos);
 }
 
+// A file of many distinct unknown model names: every row is skipped naming its model; the first
+// names get the nearest-name suggestion, and past 16 distinct names the rest are named without
+// one (the suggestion is an edit distance to every catalog name and alias, per name).
+TEST(MeasurementRow, ManyUnknownNamesAreSkippedAndOnlyTheFirstGetSuggestions) {
+  std::string csv = "model,gpu,tp,engine,isl,osl,concurrency,output_tok_s\n";
+  for (int i = 0; i < 40; ++i)
+    csv += "llama-3.1-8x" + std::to_string(i) + ",h100-sxm,1,vllm,128,128,1,50\n";
+  const std::string path = testing::temp_dir("unknown-names") + "/m.csv";
+  testing::write_text(path, csv);
+  io::MeasurementSet set;
+  ASSERT_TRUE(io::read_measurements(path, builtin_catalog(), {}, set));
+  EXPECT_TRUE(set.rows.empty());
+  ASSERT_EQ(set.skipped.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    const std::string& why = set.skipped[static_cast<std::size_t>(i)].reason;
+    EXPECT_NE(why.find("unknown model 'llama-3.1-8x" + std::to_string(i) + "'"), std::string::npos)
+        << why;
+    EXPECT_EQ(why.find("did you mean") != std::string::npos, i < 16) << i << ": " << why;
+  }
+}
+
 }  // namespace
 }  // namespace fleetsizer

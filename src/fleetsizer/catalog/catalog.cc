@@ -281,13 +281,15 @@ std::string resolve_alias(std::string_view name) {
 }
 
 template <class Spec>
-Result<Spec> find(const std::vector<Spec>& specs, std::string_view name, std::string_view kind) {
+Result<Spec> find(const std::vector<Spec>& specs, std::string_view name, std::string_view kind,
+                  bool suggest) {
   // Exact (user-added names may contain capitals) first, then the normalized key.
   for (const auto& s : specs)
     if (s.name == name) return s;
   const std::string key = resolve_alias(name);
   for (const auto& s : specs)
     if (s.name == key) return s;
+  if (!suggest) return fail(fmt::format("unknown {} '{}'", kind, name));
   // Suggest by distance to names and to aliases, reporting the name an alias stands for.
   std::vector<std::string> keys;
   for (const auto& s : specs) keys.push_back(s.name);
@@ -317,11 +319,11 @@ void put_spec(std::vector<Spec>& specs, Spec spec) {
 
 }  // namespace
 
-Result<GpuSpec> Catalog::gpu(std::string_view name) const {
-  return find(gpus, name, "GPU");
+Result<GpuSpec> Catalog::gpu(std::string_view name, bool suggest) const {
+  return find(gpus, name, "GPU", suggest);
 }
-Result<ModelSpec> Catalog::model(std::string_view name) const {
-  return find(models, name, "model");
+Result<ModelSpec> Catalog::model(std::string_view name, bool suggest) const {
+  return find(models, name, "model", suggest);
 }
 void Catalog::put(GpuSpec spec) {
   put_spec(gpus, std::move(spec));

@@ -16,9 +16,11 @@ struct Catalog {
   std::vector<ModelSpec> models;
 
   // Resolves a name or alias ("H100", "meta-llama/Llama-3.1-8B-Instruct"); an unknown name is an
-  // error that suggests the nearest known names.
-  Result<GpuSpec> gpu(std::string_view name) const;
-  Result<ModelSpec> model(std::string_view name) const;
+  // error that suggests the nearest known names (unless `suggest` is false: the suggestion costs an
+  // edit distance to every name and alias, which a file of many unknown names cannot afford for
+  // each).
+  Result<GpuSpec> gpu(std::string_view name, bool suggest = true) const;
+  Result<ModelSpec> model(std::string_view name, bool suggest = true) const;
   // Adds or replaces (by name) an entry.
   void put(GpuSpec gpu);
   void put(ModelSpec model);
