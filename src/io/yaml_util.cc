@@ -4,26 +4,12 @@
 #include <set>
 #include <vector>
 
+#include "fleetsizer/catalog/names.h"
 #include "io/output.h"
 
 namespace fleetsizer::io {
 
 namespace {
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // Duplicate keys at any depth; the first duplicate's line.
 Result<void> check_duplicates(const YAML::Node& node, const std::string& path, int depth) {
   if (depth > 64) return fail(fmt::format("{}: nested more than 64 levels deep", path));
@@ -47,7 +33,11 @@ std::string nearest_name(std::string_view key, std::span<const std::string_view>
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
   for (auto k : known) {
-    const std::size_t d = edit_distance(key, k);
+    // Lengths this far apart are at least this far apart: a long key costs nothing to reject.
+    const std::size_t length_gap =
+        key.size() > k.size() ? key.size() - k.size() : k.size() - key.size();
+    if (length_gap >= best_distance) continue;
+    const std::size_t d = catalog::edit_distance(key, k);
     if (d < best_distance) {
       best_distance = d;
       best = k;

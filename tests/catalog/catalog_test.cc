@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "fleetsizer/catalog/names.h"
 #include "io/hf_config.h"
@@ -103,6 +105,37 @@ TEST(Catalog, RackScaleGpusHaveA72GpuNvlinkDomain) {
 TEST(Names, EditDistance) {
   EXPECT_EQ(catalog::edit_distance("kitten", "sitting"), 3u);
   EXPECT_EQ(catalog::edit_distance("", "abc"), 3u);
+  EXPECT_EQ(catalog::edit_distance("abc", ""), 3u);
+  EXPECT_EQ(catalog::edit_distance("h100-sxm", "h100-sxm"), 0u);
+  EXPECT_EQ(catalog::edit_distance("h100", "h100-sxm"), 4u);
+}
+
+// The word-parallel distance (strings up to 64 characters) and the row-by-row one (longer) agree
+// with the full table of the definition, computed here, on random strings over a small alphabet
+// (so that matches are common) including bytes above 127 and lengths on both sides of 64.
+TEST(Names, EditDistanceMatchesTheFullTable) {
+  auto by_table = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+      for (std::size_t j = 1; j <= b.size(); ++j)
+        d[i][j] = std::min(
+            {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+    return d[a.size()][b.size()];
+  };
+  std::mt19937 rng(20261129);
+  const std::string alphabet = "ab-1\xff";
+  auto random_string = [&](std::size_t max_length) {
+    std::string s(std::uniform_int_distribution<std::size_t>(0, max_length)(rng), ' ');
+    for (auto& c : s) c = alphabet[std::uniform_int_distribution<std::size_t>(0, 4)(rng)];
+    return s;
+  };
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t max_length = trial % 3 == 0 ? 90 : 70;
+    const std::string a = random_string(max_length), b = random_string(max_length);
+    ASSERT_EQ(catalog::edit_distance(a, b), by_table(a, b)) << "'" << a << "' vs '" << b << "'";
+  }
 }
 
 // A name with a megabyte of junk after it (a fuzzed file's cell) is compared only as far as a typo
