@@ -2,6 +2,9 @@
 # signed overflow that only a sanitizer sees.
 option(FLEETSIZER_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 if(FLEETSIZER_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-  add_link_options(-fsanitize=address,undefined)
+  # GCC's `undefined` leaves out float-cast-overflow (a double past an integer's range cast to
+  # it), the bug the fuzzers found in six readers: it is asked for by name.
+  add_compile_options(-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined,float-cast-overflow)
+  add_link_options(-fsanitize=address,undefined,float-cast-overflow)
 endif()

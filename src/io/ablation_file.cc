@@ -8,6 +8,7 @@
 
 #include "io/csv.h"
 #include "io/lever_spec.h"
+#include "io/scenario_file.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -83,9 +84,12 @@ Result<std::vector<AblationGroup>> read_ablation(const std::string& path, const 
     if (!gpu) return fail(where(path, r.line, "gpu: " + gpu.error().message));
     auto ng = number("num_gpus", true);
     if (!ng) return fail(ng.error().message);
-    if (**ng != std::floor(**ng) || !std::isfinite(**ng))
-      return fail(where(path, r.line, fmt::format("num_gpus: must be an integer, got {}", **ng)));
-    p.row.num_gpus = static_cast<int>(**ng);
+    const auto num_gpus = whole_number_in(**ng, 1, kMaxGpusPerReplica);
+    if (!num_gpus)
+      return fail(where(path, r.line,
+                        fmt::format("num_gpus: must be a whole number in [1, {}], got {}",
+                                    kMaxGpusPerReplica, **ng)));
+    p.row.num_gpus = static_cast<int>(*num_gpus);
     for (auto [name, dest] : {std::pair{"output_tok_s", &p.row.output_tok_s},
                               std::pair{"isl", &p.row.isl}, std::pair{"osl", &p.row.osl}}) {
       auto v = number(name, true);

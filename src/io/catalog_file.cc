@@ -2,26 +2,40 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
+#include <type_traits>
 
 #include "io/hf_config.h"
+#include "io/scenario_file.h"
 #include "io/yaml_util.h"
 
 namespace fleetsizer::io {
 namespace {
 
+// A field in [0, max] (or (0, max]); an integer field must be whole. Unbounded, a value such as
+// 1e300 overflowed the cast to an integer field (undefined) and every product made from it.
 template <class Spec, class Field>
 Result<void> read_field(const YAML::Node& node, const char* key, const std::string& path,
-                        Spec& spec, Field field, bool allow_zero) {
+                        Spec& spec, Field field, bool allow_zero, double max) {
   if (!node[key]) return {};
   auto v = yaml_number(node[key], path, key);
   if (!v) return fail(v.error().message);
-  if (*v < 0 || (!allow_zero && *v == 0))
-    return fail(fmt::format("{}: {} must be {}, got {}", yaml_origin(path, node[key]), key,
-                            allow_zero ? ">= 0" : "> 0", *v));
   using T = std::remove_reference_t<decltype(spec.*field)>;
+  constexpr bool whole = std::is_integral_v<T>;
+  if (*v < 0 || (!allow_zero && *v == 0) || *v > max || (whole && *v != std::floor(*v)))
+    return fail(fmt::format("{}: {} must be a {} in {}0, {:.0f}], got {}",
+                            yaml_origin(path, node[key]), key, whole ? "whole number" : "number",
+                            allow_zero ? "[" : "(", max, *v));
   spec.*field = static_cast<T>(*v);
   return {};
+}
+
+// ModelSpec's bounds for a model field: a context length, a vocabulary or a width.
+double model_field_limit(std::string_view key) {
+  if (key == "max_context") return static_cast<double>(kMaxSequenceTokens);
+  if (key == "vocab") return static_cast<double>(kMaxVocab);
+  return static_cast<double>(kMaxModelDimension);
 }
 
 // The keys a catalog entry may have (one list per entry kind: register new fields here).
@@ -74,20 +88,23 @@ Result<GpuSpec> parse_gpu(const YAML::Node& n, const std::string& path, const Ca
   }
   g.name = n["name"].as<std::string>();
   g.source = fmt::format("{} (user catalog)", yaml_origin(path, n));
-  for (auto [key, field, zero] :
-       std::initializer_list<std::tuple<const char*, double GpuSpec::*, bool>>{
-           {"memory_gib", &GpuSpec::memory_gib, false},
-           {"hbm_bandwidth_tb_s", &GpuSpec::hbm_bandwidth_tb_s, false},
-           {"bf16_tflops", &GpuSpec::bf16_tflops, false},
-           {"fp8_tflops", &GpuSpec::fp8_tflops, true},
-           {"int8_tops", &GpuSpec::int8_tops, true},
-           {"fp4_tflops", &GpuSpec::fp4_tflops, true},
-           {"interconnect_gb_s", &GpuSpec::interconnect_gb_s, false},
-           {"interconnect_latency_us", &GpuSpec::interconnect_latency_us, true},
-           {"usd_per_gpu_hour", &GpuSpec::usd_per_gpu_hour, true}}) {
-    if (auto r = read_field(n, key, path, g, field, zero); !r) return fail(r.error().message);
+  // Upper bounds a thousand times past today's parts (B300: 288 GB, 8 TB/s, 15 PFLOPS FP4).
+  for (auto [key, field, zero, max] :
+       std::initializer_list<std::tuple<const char*, double GpuSpec::*, bool, double>>{
+           {"memory_gib", &GpuSpec::memory_gib, false, 1e6},
+           {"hbm_bandwidth_tb_s", &GpuSpec::hbm_bandwidth_tb_s, false, 1e4},
+           {"bf16_tflops", &GpuSpec::bf16_tflops, false, 1e7},
+           {"fp8_tflops", &GpuSpec::fp8_tflops, true, 1e7},
+           {"int8_tops", &GpuSpec::int8_tops, true, 1e7},
+           {"fp4_tflops", &GpuSpec::fp4_tflops, true, 1e7},
+           {"interconnect_gb_s", &GpuSpec::interconnect_gb_s, false, 1e6},
+           {"interconnect_latency_us", &GpuSpec::interconnect_latency_us, true, 1e6},
+           {"usd_per_gpu_hour", &GpuSpec::usd_per_gpu_hour, true, 1e6}}) {
+    if (auto r = read_field(n, key, path, g, field, zero, max); !r) return fail(r.error().message);
   }
-  if (auto r = read_field(n, "gpus_per_host", path, g, &GpuSpec::gpus_per_host, false); !r)
+  if (auto r = read_field(n, "gpus_per_host", path, g, &GpuSpec::gpus_per_host, false,
+                          static_cast<double>(kMaxGpusPerReplica));
+      !r)
     return fail(r.error().message);
   if (g.memory_gib <= 0 || g.hbm_bandwidth_tb_s <= 0 || g.bf16_tflops <= 0 ||
       g.interconnect_gb_s <= 0)
@@ -128,7 +145,8 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
            {"intermediate", &ModelSpec::intermediate},
            {"vocab", &ModelSpec::vocab},
            {"max_context", &ModelSpec::max_context}}) {
-    if (auto r = read_field(n, key, path, m, field, false); !r) return fail(r.error().message);
+    if (auto r = read_field(n, key, path, m, field, false, model_field_limit(key)); !r)
+      return fail(r.error().message);
   }
   for (auto [key, field] : std::initializer_list<std::pair<const char*, std::int64_t ModelSpec::*>>{
            {"experts", &ModelSpec::experts},
@@ -141,7 +159,8 @@ Result<ModelSpec> parse_model(const YAML::Node& n, const std::string& path,
            {"qk_rope_head_dim", &ModelSpec::qk_rope_head_dim},
            {"qk_nope_head_dim", &ModelSpec::qk_nope_head_dim},
            {"v_head_dim", &ModelSpec::v_head_dim}}) {
-    if (auto r = read_field(n, key, path, m, field, true); !r) return fail(r.error().message);
+    if (auto r = read_field(n, key, path, m, field, true, model_field_limit(key)); !r)
+      return fail(r.error().message);
   }
   if (m.head_dim == 0 && m.heads > 0) m.head_dim = m.hidden / m.heads;
   if (m.layers <= 0 || m.hidden <= 0 || m.heads <= 0 || m.kv_heads <= 0 || m.intermediate <= 0 ||

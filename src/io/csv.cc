@@ -62,6 +62,13 @@ std::optional<double> parse_number(const std::string& text) {
   return value;
 }
 
+std::optional<std::int64_t> whole_number_in(double value, std::int64_t min, std::int64_t max) {
+  if (!std::isfinite(value) || value != std::floor(value) || value < static_cast<double>(min) ||
+      value > static_cast<double>(max))
+    return std::nullopt;
+  return static_cast<std::int64_t>(value);
+}
+
 std::string where(const std::string& path, std::size_t line, const std::string& message) {
   return fmt::format("{}:{}: {}", path, line, message);
 }

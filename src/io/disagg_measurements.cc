@@ -6,9 +6,14 @@
 #include <cmath>
 
 #include "io/csv.h"
+#include "io/scenario_file.h"
 
 namespace fleetsizer::io {
 namespace {
+
+// Bounds of the counts a run gives: far beyond any measured deployment, and within an int.
+constexpr std::int64_t kMaxClients = 10'000'000;
+constexpr std::int64_t kMaxWorkers = 100'000;
 
 const char* kRequired[] = {
     "id",        "model",   "gpu",         "engine",          "weights_dtype", "kv_dtype",
@@ -70,7 +75,15 @@ Result<std::vector<DisaggRun>> read_disagg_runs(const std::string& path) {
     }
     r.isl = isl;
     r.osl = osl;
-    r.concurrency = static_cast<std::int64_t>(conc);
+    // Counts are whole and bounded (casting 1e41 was undefined; found by fuzzing).
+    auto whole = [&](const char* name, double v, std::int64_t max) -> Result<std::int64_t> {
+      if (auto n = whole_number_in(v, 0, max)) return *n;
+      return fail(fmt::format("{}:{}: {} must be a whole number in [0, {}], got '{}'", path,
+                              row.line, name, max, text(name)));
+    };
+    auto concurrency = whole("concurrency", conc, kMaxClients);
+    if (!concurrency) return fail(concurrency.error().message);
+    r.concurrency = *concurrency;
     r.ttft_ms = ttft;
     r.tpot_ms = tpot;
     for (auto [pool, layout] : {std::pair<std::string, DisaggPoolLayout*>{"prefill", &r.prefill},
@@ -79,18 +92,25 @@ Result<std::vector<DisaggRun>> read_disagg_runs(const std::string& path) {
         const char* suffix;
         int* dest;
         int fallback;
+        std::int64_t max;
       };
-      for (IntField f : {IntField{"workers", &layout->workers, 0},
-                         {"tp", &layout->tp, 1},
-                         {"pp", &layout->pp, 1},
-                         {"attention_dp", &layout->attention_dp, 1},
-                         {"moe_tp", &layout->moe_tp, 0},
-                         {"moe_ep", &layout->moe_ep, 0},
-                         {"batch", &layout->batch, 0}}) {
+      for (IntField f : {IntField{"workers", &layout->workers, 0, kMaxWorkers},
+                         {"tp", &layout->tp, 1, kMaxGpusPerReplica},
+                         {"pp", &layout->pp, 1, kMaxGpusPerReplica},
+                         {"attention_dp", &layout->attention_dp, 1, kMaxGpusPerReplica},
+                         {"moe_tp", &layout->moe_tp, 0, kMaxGpusPerReplica},
+                         {"moe_ep", &layout->moe_ep, 0, kMaxGpusPerReplica},
+                         {"batch", &layout->batch, 0, kMaxNumSeqs}}) {
         const std::string name = pool + "_" + f.suffix;
         auto v = number(name.c_str(), false);
         if (!v) return fail(v.error().message);
-        *f.dest = text(name.c_str()).empty() ? f.fallback : static_cast<int>(*v);
+        if (text(name.c_str()).empty()) {
+          *f.dest = f.fallback;
+          continue;
+        }
+        auto n = whole(name.c_str(), *v, f.max);
+        if (!n) return fail(n.error().message);
+        *f.dest = static_cast<int>(*n);
       }
     }
     if (!(r.ttft_ms > 0) || !(r.tpot_ms > 0))

@@ -8,11 +8,20 @@
 #include <sstream>
 
 #include "io/output.h"
+#include "io/scenario_file.h"
 
 namespace fleetsizer::io {
 namespace {
 
 using Json = nlohmann::json;
+
+// The largest value a field may hold (ModelSpec's bounds): a context length, a vocabulary or a
+// width.
+std::int64_t field_limit(std::string_view name) {
+  if (name == "max_position_embeddings" || name == "max_sequence_length") return kMaxSequenceTokens;
+  if (name == "vocab_size") return kMaxVocab;
+  return kMaxModelDimension;
+}
 
 Result<std::int64_t> integer_field(const Json& j, const std::string& path,
                                    std::initializer_list<const char*> names,
@@ -20,12 +29,26 @@ Result<std::int64_t> integer_field(const Json& j, const std::string& path,
   for (const char* name : names) {
     if (!j.contains(name) || j[name].is_null()) continue;
     const Json& v = j[name];
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
-      return fail(fmt::format("{}: field '{}' must be a non-negative integer", path, name));
+    const std::int64_t limit = field_limit(name);
+    // is_number_integer() holds for unsigned values past int64 too: they are checked unsigned.
+    if (!v.is_number_integer() ||
+        (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(limit)) ||
+        v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > limit)
+      return fail(
+          fmt::format("{}: field '{}' must be a whole number in [0, {}]", path, name, limit));
     return v.get<std::int64_t>();
   }
   if (fallback) return *fallback;
   return fail(fmt::format("{}: missing field '{}'", path, *names.begin()));
+}
+
+// true or false (absent or null: the fallback); any other type is an error, not an exception.
+Result<bool> boolean_field(const Json& j, const std::string& path, const char* name,
+                           bool fallback) {
+  if (!j.contains(name) || j[name].is_null()) return fallback;
+  if (!j[name].is_boolean())
+    return fail(fmt::format("{}: field '{}' must be true or false", path, name));
+  return j[name].get<bool>();
 }
 
 }  // namespace
@@ -77,19 +100,28 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& pa
   std::optional<std::int64_t> dense_width;
   if (m.experts > 0 && m.moe_intermediate > 0) dense_width = m.moe_intermediate;
   FS_FIELD(m.intermediate, dense_width, "intermediate_size", "ffn_dim", "n_inner");
-#undef FS_FIELD
   if (m.heads == 0 || m.hidden == 0 || m.layers == 0)
     return fail(fmt::format(
         "{}: hidden_size, num_hidden_layers and num_attention_heads must be > 0", path));
   if (m.kv_heads == 0) return fail(fmt::format("{}: num_key_value_heads must be > 0", path));
-  m.head_dim = m.hidden / m.heads;
-  if (j.contains("head_dim") && j["head_dim"].is_number_integer())
-    m.head_dim = j["head_dim"].get<std::int64_t>();
+  FS_FIELD(m.head_dim, std::optional<std::int64_t>(m.hidden / m.heads), "head_dim");
+#undef FS_FIELD
+  if (m.head_dim == 0) return fail(fmt::format("{}: head_dim must be > 0", path));
   if (m.experts > 0 && m.experts_per_token == 0)
     return fail(fmt::format("{}: MoE config with experts but no num_experts_per_tok", path));
-  m.tied_embeddings = j.value("tie_word_embeddings", false);
-  const std::string type = j.value("model_type", "");
-  m.qkv_bias = j.value("attention_bias", type == "qwen2" || type == "qwen2_moe");
+  // Typed reads: a number where a boolean belongs threw through as an internal error (found by
+  // fuzzing: "attention_bias": 1.0).
+  auto tied = boolean_field(j, path, "tie_word_embeddings", false);
+  if (!tied) return fail(tied.error().message);
+  m.tied_embeddings = *tied;
+  if (j.contains("model_type") && !j["model_type"].is_string() && !j["model_type"].is_null())
+    return fail(fmt::format("{}: field 'model_type' must be a string", path));
+  const std::string type = j.contains("model_type") && j["model_type"].is_string()
+                               ? j["model_type"].get<std::string>()
+                               : std::string();
+  auto bias = boolean_field(j, path, "attention_bias", type == "qwen2" || type == "qwen2_moe");
+  if (!bias) return fail(bias.error().message);
+  m.qkv_bias = *bias;
   return m;
 }
 

@@ -22,6 +22,11 @@ inline constexpr std::int64_t kMaxGpusPerReplica = 1024;         // tp, gpus_per
 inline constexpr std::int64_t kMaxSequenceTokens = 100'000'000;  // isl, osl, context, token budgets
 inline constexpr std::int64_t kMaxNumSeqs = 1'000'000;           // max_num_seqs, redundancy
 inline constexpr double kMaxTargetQps = 1e9;                     // target_qps (req/s)
+// A model's integer fields (config.json, catalog files): far beyond any published model (widths of
+// tens of thousands, a 262k vocabulary), and small enough that products such as layers x kv_heads
+// x head_dim x bytes stay well within int64. Its context is bounded by kMaxSequenceTokens.
+inline constexpr std::int64_t kMaxModelDimension = 1'000'000;
+inline constexpr std::int64_t kMaxVocab = 10'000'000;
 
 struct RawValue {
   std::vector<std::string> values;  // one for a scalar, any number for a list (slo)

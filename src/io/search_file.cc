@@ -205,6 +205,8 @@ Result<LoadProfile> read_load_profile(const std::string& path) {
 }
 
 Result<ErrorBands> parse_error_bands(const std::string& text, const std::string& source) {
+  // The measurements behind one band: a count, far beyond any benchmark campaign.
+  constexpr std::int64_t kMaxBandRows = 1'000'000'000;
   ErrorBands bands;
   bands.source = source;
   std::stringstream in(text);
@@ -234,11 +236,14 @@ Result<ErrorBands> parse_error_bands(const std::string& text, const std::string&
     const auto p05 = parse_number(cells[3]);
     const auto p50 = parse_number(cells[4]);
     const auto p95 = parse_number(cells[5]);
-    if (!rows || !p05 || !p50 || !p95 || !(*rows >= 1) || !(*p05 > 0) || !(*p05 <= *p50) ||
-        !(*p50 <= *p95) || !std::isfinite(*p95))
-      return fail(
-          where(source, number, "rows must be >= 1 and 0 < ratio_p05 <= ratio_p50 <= ratio_p95"));
-    b.rows = static_cast<std::int64_t>(*rows);
+    const auto row_count = rows ? whole_number_in(*rows, 1, kMaxBandRows) : std::nullopt;
+    if (!row_count || !p05 || !p50 || !p95 || !(*p05 > 0) || !(*p05 <= *p50) || !(*p50 <= *p95) ||
+        !std::isfinite(*p95))
+      return fail(where(source, number,
+                        fmt::format("rows must be a whole number in [1, {}] and 0 < ratio_p05 <= "
+                                    "ratio_p50 <= ratio_p95",
+                                    kMaxBandRows)));
+    b.rows = *row_count;
     b.ratio_p05 = *p05;
     b.ratio_p50 = *p50;
     b.ratio_p95 = *p95;

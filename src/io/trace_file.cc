@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/csv.h"
+#include "io/scenario_file.h"
 
 namespace fleetsizer::io {
 namespace {
@@ -28,6 +29,10 @@ struct Parsed {
 
 enum class Format { azure, mooncake };
 
+std::string lengths_range_error() {
+  return fmt::format("request lengths must be whole numbers in [0, {}] tokens", kMaxSequenceTokens);
+}
+
 // Reads one record from the current line; an error message when it is malformed.
 std::optional<std::string> parse_line(Format format, const std::string& line, Parsed& out) {
   if (format == Format::azure) {
@@ -37,11 +42,12 @@ std::optional<std::string> parse_line(Format format, const std::string& line, Pa
     if (!t) return fmt::format("bad TIMESTAMP '{}'", cells[0]);
     auto in = parse_number(cells[1]);
     auto outn = parse_number(cells[2]);
-    if (!in || !outn || std::floor(*in) != *in || std::floor(*outn) != *outn)
-      return "ContextTokens and GeneratedTokens must be whole numbers";
+    auto input = in ? whole_number_in(*in, 0, kMaxSequenceTokens) : std::nullopt;
+    auto output = outn ? whole_number_in(*outn, 0, kMaxSequenceTokens) : std::nullopt;
+    if (!input || !output) return lengths_range_error();
     out.time_s = *t;
-    out.input = static_cast<std::int64_t>(*in);
-    out.output = static_cast<std::int64_t>(*outn);
+    out.input = *input;
+    out.output = *output;
     return std::nullopt;
   }
   nlohmann::json j;
@@ -57,8 +63,12 @@ std::optional<std::string> parse_line(Format format, const std::string& line, Pa
       !j["output_length"].is_number_integer())
     return "timestamp must be a number and lengths integers";
   out.time_s = j["timestamp"].get<double>() / 1000.0;  // Mooncake timestamps are milliseconds
-  out.input = j["input_length"].get<std::int64_t>();
-  out.output = j["output_length"].get<std::int64_t>();
+  // As doubles: an integer past int64 (JSON allows any) is then out of range, not wrapped.
+  auto input = whole_number_in(j["input_length"].get<double>(), 0, kMaxSequenceTokens);
+  auto output = whole_number_in(j["output_length"].get<double>(), 0, kMaxSequenceTokens);
+  if (!input || !output) return lengths_range_error();
+  out.input = *input;
+  out.output = *output;
   out.hash_ids.clear();
   if (j.contains("hash_ids") && j["hash_ids"].is_array())
     for (const auto& h : j["hash_ids"])

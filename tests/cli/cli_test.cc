@@ -208,7 +208,7 @@ TEST(Cli, CatalogFileAddsAndOverridesEntries) {
   EXPECT_EQ(j["fleet"]["usd_per_hour"], 1.25);
   write_text(dir + "/bad.yaml", "gpus:\n  - {name: x, memory_gib: -1}\n");
   expect_one_line_error("fit --catalog " + dir + "/bad.yaml --gpu x",
-                        "bad.yaml:2: memory_gib must be > 0");
+                        "bad.yaml:2: memory_gib must be a number in (0, 1000000], got -1");
 }
 
 }  // namespace
