@@ -282,7 +282,7 @@ Result<void> read_vllm_json(const std::string& path, const nlohmann::json& j,
   m.ttft_ms = num("median_ttft_ms");
   m.tpot_ms = num("median_tpot_ms");
   m.source = "vLLM bench serve result";
-  m.requests = static_cast<std::int64_t>(*completed);
+  m.requests = whole_number_in(*completed, 1, kMaxSimRequests);
   keep(std::move(m), into);
   return {};
 }
@@ -336,8 +336,8 @@ Result<void> read_guidellm(const std::string& path, const nlohmann::json& j, con
     m.tpot_ms = metric("inter_token_latency_ms", "median");
     m.output_tok_s = metric("output_tokens_per_second", "mean");
     m.total_tok_s = metric("tokens_per_second", "mean");
-    if (auto n = number_at(b, {"total_count", "successful"}); n && *n > 0)
-      m.requests = static_cast<std::int64_t>(*n);
+    if (auto n = number_at(b, {"total_count", "successful"}))
+      m.requests = whole_number_in(*n, 1, kMaxSimRequests);
     m.source = fmt::format("GuideLLM benchmark {} ({})", index, strategy);
     keep(std::move(m), into);
   }
@@ -398,8 +398,8 @@ Result<void> read_aiperf(const std::string& path, const nlohmann::json& j, const
   m.tpot_ms = number_at(j, {"inter_token_latency", "p50"});
   m.output_tok_s = number_at(j, {"output_token_throughput", "avg"});
   m.total_tok_s = number_at(j, {"total_token_throughput", "avg"});
-  if (auto n = number_at(j, {"request_count", "avg"}); n && *n > 0)
-    m.requests = static_cast<std::int64_t>(*n);
+  if (auto n = number_at(j, {"request_count", "avg"}))
+    m.requests = whole_number_in(*n, 1, kMaxSimRequests);
   m.source = "AIPerf/GenAI-Perf profile export";
   keep(std::move(m), into);
   return {};

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <initializer_list>
 
+#include "io/csv.h"
+#include "io/scenario_file.h"
 #include "io/yaml_util.h"
 
 namespace fleetsizer::io {
@@ -81,7 +83,12 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
   double gpus_per_host = s.gpus_per_host;
   if (auto r = read_positive(node, "gpus_per_host", path, gpus_per_host); !r)
     return fail(r.error().message);
-  s.gpus_per_host = static_cast<int>(gpus_per_host);
+  auto whole_host = whole_number_in(gpus_per_host, 1, kMaxGpusPerReplica);
+  if (!whole_host)
+    return fail(fmt::format("{}: gpus_per_host must be a whole number in [1, {}], got {}",
+                            yaml_origin(path, node["gpus_per_host"]), kMaxGpusPerReplica,
+                            gpus_per_host));
+  s.gpus_per_host = static_cast<int>(*whole_host);
   if (const YAML::Node b = node["baseline"]) {
     if (!b.IsMap())
       return fail(fmt::format("{}: 'baseline' must be a mapping", yaml_origin(path, b)));
@@ -90,7 +97,13 @@ Result<StackScenario> parse_stack_node(const YAML::Node& node, const std::string
     if (b["label"]) s.baseline_label = b["label"].as<std::string>();
     double gpus = s.baseline_gpus;
     if (auto r = read_positive(b, "gpus", path, gpus); !r) return fail(r.error().message);
-    s.baseline_gpus = static_cast<int>(gpus);
+    // A fleet's GPUs: far beyond any deployment, and within an int (1e54 was cast; fuzzing).
+    constexpr std::int64_t kMaxBaselineGpus = 10'000'000;
+    auto whole_gpus = whole_number_in(gpus, 1, kMaxBaselineGpus);
+    if (!whole_gpus)
+      return fail(fmt::format("{}: gpus must be a whole number in [1, {}], got {}",
+                              yaml_origin(path, b["gpus"]), kMaxBaselineGpus, gpus));
+    s.baseline_gpus = static_cast<int>(*whole_gpus);
     if (auto r = read_positive(b, "qps", path, s.baseline_qps); !r) return fail(r.error().message);
   }
   if (const YAML::Node f = node["footprint"]) {

@@ -14,6 +14,7 @@
 #include "io/csv.h"
 #include "io/disagg_measurements.h"
 #include "io/hf_config.h"
+#include "io/measurement_file.h"
 #include "io/scenario_file.h"
 #include "io/search_file.h"
 #include "io/trace_file.h"
@@ -151,6 +152,48 @@ TEST(RangeCheck, CatalogFileFieldsPastTheRangeAreErrors) {
   auto ok = load_catalog_file(dir + "/ok.yaml", catalog);
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(catalog.model("long-context")->max_context, 10'000'000);
+}
+
+TEST(RangeCheck, StackCountsPastTheRangeAreErrors) {
+  // stack.gpus_per_host 1e54 was cast to an int (fuzzing, with UBSan made fatal).
+  expect_one_line_error(
+      parse_scenario_yaml("stack:\n  target_qps: 4000\n  gpus_per_host: 1e54\n", "s.yaml"),
+      "s.yaml:3: gpus_per_host must be a whole number in [1, 1024], got 1e+54");
+  expect_one_line_error(parse_scenario_yaml("stack:\n  baseline: {gpus: 2.5, qps: 10}\n", "s.yaml"),
+                        "gpus must be a whole number in [1, 10000000], got 2.5");
+  auto ok = parse_scenario_yaml("stack:\n  gpus_per_host: 4\n  baseline: {gpus: 64, qps: 10}\n",
+                                "s.yaml");
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_TRUE(ok->stack);
+  EXPECT_EQ(ok->stack->gpus_per_host, 4);
+  EXPECT_EQ(ok->stack->baseline_gpus, 64);
+}
+
+// A benchmark export's request count past the range is unknown, not cast: vLLM's `completed`.
+TEST(RangeCheck, ExportRequestCountsPastTheRangeAreUnknown) {
+  const std::string dir = testing::temp_dir("range-export");
+  std::string text =
+      testing::read_text(testing::source_path("tests/fixtures/vllm-bench-serve-result.json"));
+  const Catalog catalog = builtin_catalog();
+  JsonContext context;
+  context.gpu = "h100-sxm";
+  context.engine = "vllm";
+  context.tp = 1;
+  for (const auto& [completed, expected] :
+       {std::pair<std::string, std::optional<std::int64_t>>{"4", 4},
+        {"1e300", std::nullopt},
+        {"2.5", std::nullopt}}) {
+    std::string edited = text;
+    const std::string key = "\"completed\": 4,";
+    ASSERT_NE(edited.find(key), std::string::npos);
+    edited.replace(edited.find(key), key.size(), "\"completed\": " + completed + ",");
+    testing::write_text(dir + "/r.json", edited);
+    MeasurementSet set;
+    auto r = read_measurements(dir + "/r.json", catalog, context, set);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(set.rows.size(), 1u) << completed;
+    EXPECT_EQ(set.rows[0].requests, expected) << completed;
+  }
 }
 
 }  // namespace
