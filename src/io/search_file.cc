@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fleetsizer/report/report.h"
 #include "io/csv.h"
 #include "io/output.h"
 
@@ -259,11 +260,18 @@ Result<ErrorBands> read_error_bands(const std::string& path) {
   return parse_error_bands(*text, path);
 }
 
+// What is written reads back as it was (the fuzzer checks it): names are quoted where they hold
+// a comma or a quote (or, first on the line, start a comment), and ratios are written in the
+// shortest form that reads back exactly (four fixed decimals wrote a ratio of 1e-5 as 0.0000, which
+// the reader refuses).
 std::string error_bands_csv(const ErrorBands& bands) {
   std::string out = "engine,gpu,rows,ratio_p05,ratio_p50,ratio_p95\n";
-  for (const ErrorBand& b : bands.bands)
-    out += fmt::format("{},{},{},{:.4f},{:.4f},{:.4f}\n", b.engine, b.gpu, b.rows, b.ratio_p05,
-                       b.ratio_p50, b.ratio_p95);
+  for (const ErrorBand& b : bands.bands) {
+    std::string engine = report::csv_escape(b.engine);
+    if (engine.starts_with('#')) engine = "\"" + engine + "\"";
+    out += fmt::format("{},{},{},{},{},{}\n", engine, report::csv_escape(b.gpu), b.rows,
+                       b.ratio_p05, b.ratio_p50, b.ratio_p95);
+  }
   return out;
 }
 

@@ -74,6 +74,26 @@ TEST(RangeCheck, ErrorBandRowsPastTheRangeAreErrors) {
   EXPECT_EQ(ok->bands.at(0).rows, 1'000'000'000);
 }
 
+// Found by search_inputs: an engine or GPU name holding a quote (read from `""""`) was written
+// back unquoted, and the file no longer read; a tiny ratio was written as 0.0000.
+TEST(RangeCheck, ErrorBandsWrittenReadBackAsTheyWere) {
+  ErrorBands bands;
+  bands.bands.push_back({"vllm \"nightly\", patched", "h100,sxm", 7, 1e-5, 0.7782131, 1.25});
+  bands.bands.push_back({"#sglang", "b200", 1'000'000'000, 0.5, 1.0, 3.0});
+  const std::string text = error_bands_csv(bands);
+  auto again = parse_error_bands(text, "again.csv");
+  ASSERT_TRUE(again) << again.error().message << "\n" << text;
+  ASSERT_EQ(again->bands.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(again->bands[i].engine, bands.bands[i].engine);
+    EXPECT_EQ(again->bands[i].gpu, bands.bands[i].gpu);
+    EXPECT_EQ(again->bands[i].rows, bands.bands[i].rows);
+    EXPECT_EQ(again->bands[i].ratio_p05, bands.bands[i].ratio_p05);
+    EXPECT_EQ(again->bands[i].ratio_p50, bands.bands[i].ratio_p50);
+    EXPECT_EQ(again->bands[i].ratio_p95, bands.bands[i].ratio_p95);
+  }
+}
+
 TEST(RangeCheck, DisaggRunCountsPastTheRangeAreErrors) {
   const std::string dir = testing::temp_dir("range-disagg");
   const std::string header =

@@ -252,13 +252,6 @@ std::string render_text(const Report& r, const RenderOptions& o) {
   return out;
 }
 
-std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // A CSV value: empty for no value, full precision for numbers (a spreadsheet rounds, not us).
 std::string csv_value(const Cell& c, int precision) {
   if (std::holds_alternative<std::monostate>(c)) return "";
@@ -342,6 +335,13 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 }
 
 }  // namespace
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 std::string cell_text(const Cell& c, int precision) {
   return std::visit(

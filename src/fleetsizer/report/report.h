@@ -139,6 +139,9 @@ Result<Format> parse_format(const std::string& text);
 std::string_view report_css();
 std::string_view chart_driver_js();
 std::string render(const Report& report, Format format, const RenderOptions& options);
+// One CSV field: as it is, or quoted (quotes doubled) when it holds a comma, a quote or a line
+// break, so that a reader splitting on commas gets it back.
+std::string csv_escape(const std::string& s);
 inline std::string render(const Report& report, Format format, bool explain) {
   RenderOptions options;
   options.explain = explain;
