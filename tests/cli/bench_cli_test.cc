@@ -150,7 +150,10 @@ TEST(BenchEmulate, TtftCountsFromTheSendTime) {
   // bound.
   Json j;
   double median_gap_ms = INFINITY;
-  for (int attempt = 0; attempt < 3 && median_gap_ms >= 1.0; ++attempt) {
+  // The bound is 2 ms against a client queue of hundreds: what it tells apart is "TTFT counted
+  // from the send" and "from the schedule". 1 ms failed three tries in a row once, at 1.04 ms,
+  // while another program loaded both cores.
+  for (int attempt = 0; attempt < 3 && median_gap_ms >= 2.0; ++attempt) {
     j = bench_json("--base-url " + emu.url() +
                    " --request-rate 100 --burstiness 1000 --max-concurrency 2 "
                    "--num-prompts 30 --isl 4 --osl 4");
@@ -159,7 +162,7 @@ TEST(BenchEmulate, TtftCountsFromTheSendTime) {
         std::abs(j["median_ttft_ms"].get<double>() - j["server_ttft_ms"]["median"].get<double>());
   }
   EXPECT_GE(j["server_ttft_ms"]["median"].get<double>(), 50.0);
-  EXPECT_LT(median_gap_ms, 1.0) << j.dump();
+  EXPECT_LT(median_gap_ms, 2.0) << j.dump();
   // The mean takes the odd late wake-up of either event loop (sanitizer build, 2 shared cores).
   EXPECT_NEAR(j["mean_ttft_ms"].get<double>(), j["server_ttft_ms"]["mean"].get<double>(), 3.0);
   // The 30th request waits for ~14 rounds of 65 ms less its 0.29 s offset: the queue is real.
