@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <type_traits>
@@ -27,8 +28,10 @@ http::PlannerReply json_reply(int status, std::string body) {
   return {status, "application/json", std::move(body)};
 }
 
+// One line whatever the request quoted into it (a key holding a line break: found by
+// fuzz/planner_api.cc).
 http::PlannerReply error_reply(int status, const std::string& message) {
-  return json_reply(status, http::planner_error_json(message));
+  return json_reply(status, http::planner_error_json(one_line(message)));
 }
 
 // The answer exactly as `fleetsizer <command> ... --format json` prints it.
@@ -184,10 +187,15 @@ class Options {
   if (auto check_ = (expr); !check_) \
   return error_reply((uploads).too_large ? 413 : 400, (uploads).strip(check_.error().message))
 
+// The uploads live until the command has run (its messages name them); shared, as a
+// std::function's captures must be copyable.
+using SharedUploads = std::shared_ptr<UploadDir>;
+
 // POST /api/size: `fleetsizer size --scenario F [--sim-requests N] [--seed S] [--q-tolerance T]
 // [--no-fleet-sim]` with F holding the body's scenario keys.
-http::PlannerReply size_answer(const Json& body, const PlannerLimits& limits) {
-  UploadDir uploads;
+PlannerCall size_call(const Json& body, const PlannerLimits& limits) {
+  auto shared_uploads = std::make_shared<UploadDir>();
+  UploadDir& uploads = *shared_uploads;
   auto options = Options::from(body, {"sim_requests", "seed", "q_tolerance", "fleet_sim"});
   PLANNER_CHECK(uploads, options);
   api::SizeOptions o;
@@ -200,15 +208,19 @@ http::PlannerReply size_answer(const Json& body, const PlannerLimits& limits) {
   settings.erase("options");
   auto parsed = body_scenario(std::move(settings), kPlanReads, uploads, limits);
   PLANNER_CHECK(uploads, parsed);
-  auto out = api::run_size(parsed->scenario, o);
-  PLANNER_CHECK(uploads, out);
-  return report_reply(api::size_report(*out));
+  auto scenario = std::make_shared<Scenario>(std::move(parsed->scenario));
+  return std::function([shared_uploads, scenario, o]() -> http::PlannerReply {
+    auto out = api::run_size(*scenario, o);
+    PLANNER_CHECK(*shared_uploads, out);
+    return report_reply(api::size_report(*out));
+  });
 }
 
 // POST /api/simulate: `fleetsizer simulate --scenario F [--seed S] [--find-replicas]
 // [--max-waiting N]`; a trace comes as trace_upload.
-http::PlannerReply simulate_answer(const Json& body, const PlannerLimits& limits) {
-  UploadDir uploads;
+PlannerCall simulate_call(const Json& body, const PlannerLimits& limits) {
+  auto shared_uploads = std::make_shared<UploadDir>();
+  UploadDir& uploads = *shared_uploads;
   auto options = Options::from(body, {"seed", "find_replicas", "max_waiting"});
   PLANNER_CHECK(uploads, options);
   SimulateSettings settings;
@@ -221,20 +233,25 @@ http::PlannerReply simulate_answer(const Json& body, const PlannerLimits& limits
   PLANNER_CHECK(uploads, parsed);
   auto req = simulate_request(*parsed, settings);
   PLANNER_CHECK(uploads, req);
-  auto out = api::run_simulate(*req);
-  PLANNER_CHECK(uploads, out);
-  report::Report r = api::simulate_report(*out);
-  // The trace's name in the answer is the upload's, as the CLI names a trace in its folder.
-  r.title = uploads.strip(r.title);
-  for (auto& f : r.fields)
-    if (auto* text = std::get_if<std::string>(&f.value)) *text = uploads.strip(*text);
-  return report_reply(r);
+  auto request = std::make_shared<api::SimulateRequest>(std::move(*req));
+  return std::function([shared_uploads, request]() -> http::PlannerReply {
+    const UploadDir& folder = *shared_uploads;
+    auto out = api::run_simulate(*request);
+    PLANNER_CHECK(folder, out);
+    report::Report r = api::simulate_report(*out);
+    // The trace's name in the answer is the upload's, as the CLI names a trace in its folder.
+    r.title = folder.strip(r.title);
+    for (auto& f : r.fields)
+      if (auto* text = std::get_if<std::string>(&f.value)) *text = folder.strip(*text);
+    return report_reply(r);
+  });
 }
 
 // POST /api/validate: `fleetsizer validate --measurements NAME [--method M] [--fit-requests N]
 // [--calibrate-all | --leave-one-out]` with the measurements uploaded as {"name", "content"}.
-http::PlannerReply validate_answer(const Json& body, const PlannerLimits& limits) {
-  UploadDir uploads;
+PlannerCall validate_call(const Json& body, const PlannerLimits& limits) {
+  auto shared_uploads = std::make_shared<UploadDir>();
+  UploadDir& uploads = *shared_uploads;
   for (const auto& [key, _] : body.items())
     if (key != "measurements" && key != "options")
       return error_reply(400, fmt::format("unknown key '{}' (validate takes measurements and "
@@ -274,9 +291,12 @@ http::PlannerReply validate_answer(const Json& body, const PlannerLimits& limits
   for (auto& s : req.skipped) s.where = uploads.strip(s.where);
   req.rows = std::move(set->rows);
   for (auto& m : req.rows) m.file = uploads.strip(m.file);
-  auto out = api::run_validate(std::move(req));
-  PLANNER_CHECK(uploads, out);
-  return report_reply(api::validate_report(*out));
+  auto request = std::make_shared<api::ValidateRequest>(std::move(req));
+  return std::function([shared_uploads, request]() -> http::PlannerReply {
+    auto out = api::run_validate(std::move(*request));
+    PLANNER_CHECK(*shared_uploads, out);
+    return report_reply(api::validate_report(*out));
+  });
 }
 
 http::PlannerReply catalog_answer(const std::string& what) {
@@ -296,23 +316,25 @@ http::PlannerReply catalog_answer(const std::string& what) {
 
 }  // namespace
 
-http::PlannerReply planner_answer(const std::string& method, const std::string& target,
-                                  const std::string& body, const PlannerLimits& limits) {
+PlannerCall read_planner_request(const std::string& method, const std::string& target,
+                                 const std::string& body, const PlannerLimits& limits) {
   // Only the planner's own routes exist: no path reaches the filesystem, so "/../etc/passwd",
   // "%2e%2e" and the like are simply unknown paths.
   const std::string path = target.substr(0, target.find('?'));
-  using Handler = http::PlannerReply (*)(const Json&, const PlannerLimits&);
-  static const std::map<std::string, Handler> kApi = {{"/api/size", size_answer},
-                                                      {"/api/simulate", simulate_answer},
-                                                      {"/api/validate", validate_answer}};
+  using Reader = PlannerCall (*)(const Json&, const PlannerLimits&);
+  static const std::map<std::string, Reader> kApi = {
+      {"/api/size", size_call}, {"/api/simulate", simulate_call}, {"/api/validate", validate_call}};
   const bool get = method == "GET" || method == "HEAD";
   if (path == "/" || path == "/index.html") {
     if (!get) return error_reply(405, "method not allowed: " + method + " " + path);
-    return {200, "text/html; charset=utf-8", planner_page()};
+    return std::function([]() -> http::PlannerReply {
+      return {200, "text/html; charset=utf-8", planner_page()};
+    });
   }
   if (path == "/api/catalog/gpus" || path == "/api/catalog/models") {
     if (!get) return error_reply(405, "method not allowed: " + method + " " + path);
-    return catalog_answer(path.substr(path.rfind('/') + 1));
+    return std::function(
+        [what = path.substr(path.rfind('/') + 1)] { return catalog_answer(what); });
   }
   if (path == "/health") return json_reply(200, "{}\n");
   const auto api = kApi.find(path);
@@ -321,6 +343,12 @@ http::PlannerReply planner_answer(const std::string& method, const std::string& 
   auto json = parse_body(body);
   if (!json) return error_reply(400, json.error().message);
   return api->second(*json, limits);
+}
+
+http::PlannerReply planner_answer(const std::string& method, const std::string& target,
+                                  const std::string& body, const PlannerLimits& limits) {
+  PlannerCall call = read_planner_request(method, target, body, limits);
+  return call.answer ? std::move(*call.answer) : call.run();
 }
 
 }  // namespace fleetsizer::cli

@@ -5,6 +5,8 @@
 // command reads a file, the file's text as an upload. The same parsers, api calls and JSON
 // printer as the CLI produce the answer, so the two cannot drift apart.
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "http/planner_server.h"
@@ -15,8 +17,23 @@ struct PlannerLimits {
   std::uint64_t max_upload_bytes = 8u << 20;  // an uploaded trace or measurement file
 };
 
+// A request read and checked but not yet run. Reading is bounded work (JSON, the scenario keys,
+// options, uploads written and parsed); running is the command's own work, the same as the CLI's.
+// The split lets the fuzz target (fuzz/planner_api.cc) read millions of requests without running
+// a simulation for each.
+struct PlannerCall {
+  PlannerCall(http::PlannerReply known) : answer(std::move(known)) {}
+  PlannerCall(std::function<http::PlannerReply()> work) : run(std::move(work)) {}
+  std::optional<http::PlannerReply> answer;  // known from reading alone: a refusal, /health
+  std::function<http::PlannerReply()> run;   // otherwise: the command's work, then its answer
+};
+
 // GET / (the page), GET /api/catalog/gpus|models, POST /api/size|simulate|validate; anything else
 // 404 (405 for a known path with the wrong method). Never reads a file named in a request.
+PlannerCall read_planner_request(const std::string& method, const std::string& target,
+                                 const std::string& body, const PlannerLimits& limits);
+
+// The request read, then run: what `serve` answers.
 http::PlannerReply planner_answer(const std::string& method, const std::string& target,
                                   const std::string& body, const PlannerLimits& limits);
 

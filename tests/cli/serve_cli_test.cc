@@ -133,6 +133,9 @@ TEST(ServeCli, BadRequestsAreJsonErrorsAndItKeepsServing) {
        "options.sim_requests: expected an integer"},
       {"option wraps", raw_post("/api/size", R"({"options": {"sim_requests": 4294967300000}})"),
        400, "--sim-requests must be in"},
+      // A key holding a line break is quoted on one line (found by fuzz/planner_api.cc).
+      {"line break in a key", raw_post("/api/validate", R"({"a\nb": 1})"), 400,
+       "unknown key 'a\\nb'"},
       {"unknown option", raw_post("/api/size", R"({"options": {"verbose": true}})"), 400,
        "unknown option 'verbose'"},
       {"unknown model", raw_post("/api/size", R"({"model": "llama-9"})"), 400, "llama-9"},
