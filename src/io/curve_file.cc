@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/csv.h"
+#include "io/json_member.h"
 #include "io/output.h"
 
 namespace fleetsizer::io {
@@ -72,7 +73,7 @@ Result<std::vector<Point>> sweep_points(const std::string& path, const nlohmann:
   std::size_t i = 0;
   for (const auto& pr : probes) {
     ++i;
-    if (!pr.is_object() || pr.value("saturated", true)) continue;
+    if (!pr.is_object() || member_or(pr, "saturated", true)) continue;
     Point p;
     p.where = fmt::format("{}: sweep probe {}", path, i);
     p.rate = number(pr, "achieved_rate");

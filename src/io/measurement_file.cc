@@ -15,6 +15,7 @@
 #include "fleetsizer/perf/efficiency.h"
 #include "fleetsizer/plan/evaluate.h"
 #include "io/csv.h"
+#include "io/json_member.h"
 #include "io/output.h"
 #include "io/scenario_file.h"
 
@@ -260,7 +261,7 @@ Result<void> read_vllm_json(const std::string& path, const nlohmann::json& j,
         "{}: not a benchmark result fleetsizer reads (vLLM bench serve: no 'completed' count; "
         "GuideLLM: no 'benchmarks'; AIPerf/GenAI-Perf: no 'time_to_first_token')",
         path));
-  auto row = json_row(path, catalog, ctx, j.value("model_id", std::string()), "vLLM");
+  auto row = json_row(path, catalog, ctx, member_or(j, "model_id", std::string()), "vLLM");
   if (!row) return fail(row.error().message);
   Measurement& m = *row;
   const auto in_tokens = num("total_input_tokens"), out_tokens = num("total_output_tokens");
@@ -304,7 +305,7 @@ Result<void> read_guidellm(const std::string& path, const nlohmann::json& j, con
     };
     std::string file_model;
     if (b.contains("worker") && b["worker"].is_object())
-      file_model = b["worker"].value("backend_model", std::string());
+      file_model = member_or(b["worker"], "backend_model", std::string());
     auto row = json_row(path, catalog, ctx, file_model, "GuideLLM");
     if (!row) return fail(row.error().message);
     Measurement& m = *row;
@@ -321,7 +322,7 @@ Result<void> read_guidellm(const std::string& path, const nlohmann::json& j, con
     if (b.contains("args") && b["args"].is_object() && b["args"].contains("strategy") &&
         b["args"]["strategy"].is_object()) {
       const auto& st = b["args"]["strategy"];
-      strategy = st.value("type_", std::string());
+      strategy = member_or(st, "type_", std::string());
       if (strategy == "concurrent") m.concurrency = number_at(st, {"streams"});
       if (strategy == "synchronous") m.concurrency = 1;
       if (strategy == "constant" || strategy == "poisson") m.request_rate = number_at(st, {"rate"});

@@ -46,7 +46,7 @@ TEST(RangeCheck, WholeNumberIn) {
 TEST(RangeCheck, TraceLengthsPastTheRangeAreErrors) {
   const std::string dir = testing::temp_dir("range-trace");
   // 8.7e21 and inf tokens (Azure), and an integer past int64 (Mooncake) were cast.
-  for (const std::string& tokens : {"8711111111111111111111", "inf", "100000001"}) {
+  for (const std::string tokens : {"8711111111111111111111", "inf", "100000001"}) {
     testing::write_text(dir + "/t.csv",
                         "TIMESTAMP,ContextTokens,GeneratedTokens\n"
                         "2023-11-16 18:15:46.6805900," +
