@@ -48,6 +48,14 @@ void infer_latency_stat(Measurement& m) {
   }
 }
 
+// The range of each measured number, for CSV cells and result JSON alike: no replay, fit or cast
+// runs on 1e300 tokens (a vLLM result's total_input_tokens of 4e124 reached an integer cast:
+// found by fuzzing).
+constexpr auto kMaxRowTokens = static_cast<double>(kMaxSequenceTokens);
+constexpr double kMaxClients = 1e7;      // concurrency: clients of a closed loop
+constexpr double kMaxThroughput = 1e12;  // tok/s: far beyond any fleet
+constexpr double kMaxLatencyMs = 1e9;    // ms: eleven days
+
 Result<void> read_csv_measurements(const std::string& path, const Catalog& catalog,
                                    MeasurementSet& into) {
   auto table = read_csv(path);
@@ -93,10 +101,6 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
       return v;
     };
     constexpr auto kGpus = static_cast<double>(kMaxGpusPerReplica);
-    constexpr auto kTokens = static_cast<double>(kMaxSequenceTokens);
-    constexpr double kClients = 1e7;      // concurrency: clients of a closed loop
-    constexpr double kThroughput = 1e12;  // tok/s: far beyond any fleet
-    constexpr double kLatencyMs = 1e9;    // ms: eleven days
     Measurement m;
     m.file = path;
     m.line = row.line;
@@ -143,14 +147,14 @@ Result<void> read_csv_measurements(const std::string& path, const Catalog& catal
     const auto adp = number("attention_dp_size", kGpus, false, true);
     const auto ep = number("moe_ep_size", kGpus, false, true);
     const auto moe_tp = number("moe_tp_size", kGpus, false, true);
-    const auto isl = number("isl", kTokens);
-    const auto osl = number("osl", kTokens);
-    m.concurrency = number("concurrency", kClients);
+    const auto isl = number("isl", kMaxRowTokens);
+    const auto osl = number("osl", kMaxRowTokens);
+    m.concurrency = number("concurrency", kMaxClients);
     m.request_rate = number("request_rate", kMaxTargetQps, true);
-    m.output_tok_s = number("output_tok_s", kThroughput);
-    m.total_tok_s = number("total_tok_s", kThroughput);
-    m.ttft_ms = number("ttft_ms", kLatencyMs);
-    m.tpot_ms = number("tpot_ms", kLatencyMs);
+    m.output_tok_s = number("output_tok_s", kMaxThroughput);
+    m.total_tok_s = number("total_tok_s", kMaxThroughput);
+    m.ttft_ms = number("ttft_ms", kMaxLatencyMs);
+    m.tpot_ms = number("tpot_ms", kMaxLatencyMs);
     m.source = text("source");
     if (const std::string stat = text("latency_stat"); !stat.empty()) {
       if (auto p = parse_stat(stat)) {
@@ -244,7 +248,33 @@ std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<c
   return at->get<double>();
 }
 
+// A result JSON's numbers in the ranges a CSV cell must meet; "" when they are.
+std::string range_violation(const Measurement& m) {
+  auto outside = [](double v, double max) { return !(v > 0 && v <= max); };  // NaN is outside
+  auto message = [](const char* name, double max, double v, bool or_inf = false) {
+    return fmt::format("{} must be a positive number in (0, {}]{}, got {}", name, max,
+                       or_inf ? " or inf" : "", v);
+  };
+  if (outside(m.isl, kMaxRowTokens)) return message("isl", kMaxRowTokens, m.isl);
+  if (outside(m.osl, kMaxRowTokens)) return message("osl", kMaxRowTokens, m.osl);
+  if (m.concurrency && outside(*m.concurrency, kMaxClients))
+    return message("concurrency", kMaxClients, *m.concurrency);
+  if (m.request_rate && *m.request_rate != INFINITY && outside(*m.request_rate, kMaxTargetQps))
+    return message("request_rate", kMaxTargetQps, *m.request_rate, true);
+  for (const auto& [name, value, max] : {std::tuple{"output_tok_s", m.output_tok_s, kMaxThroughput},
+                                         std::tuple{"total_tok_s", m.total_tok_s, kMaxThroughput},
+                                         std::tuple{"ttft_ms", m.ttft_ms, kMaxLatencyMs},
+                                         std::tuple{"tpot_ms", m.tpot_ms, kMaxLatencyMs}})
+    if (value && outside(*value, max)) return message(name, max, *value);
+  return {};
+}
+
+// A row read from result JSON: kept unless a number is out of range or it contradicts physics.
 void keep(Measurement m, MeasurementSet& into) {
+  if (auto why = range_violation(m); !why.empty()) {
+    into.skipped.push_back({m.where(), why});
+    return;
+  }
   if (auto why = physics_violation(m); !why.empty()) {
     into.skipped.push_back({m.where(), "contradicts physics: " + why});
     return;

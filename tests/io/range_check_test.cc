@@ -216,5 +216,41 @@ TEST(RangeCheck, ExportRequestCountsPastTheRangeAreUnknown) {
   }
 }
 
+// A vLLM result's numbers meet the ranges of the CSV's cells: total_input_tokens of 4e124 made a
+// prompt of 1e124 tokens that reached an integer cast (found by measurements_csv with UBSan).
+TEST(RangeCheck, ResultJsonNumbersOutsideTheCsvRangesAreSkipped) {
+  const std::string dir = testing::temp_dir("range-result-json");
+  const std::string text =
+      testing::read_text(testing::source_path("tests/fixtures/vllm-bench-serve-result.json"));
+  const Catalog catalog = builtin_catalog();
+  JsonContext context;
+  context.model = "llama-3.1-8b";
+  context.gpu = "h100-sxm";
+  for (const auto& [from, to, reason] :
+       {std::tuple<std::string, std::string, std::string>{
+            "\"total_input_tokens\": 4096,", "\"total_input_tokens\": 4.1e124,",
+            "isl must be a positive number in (0, 100000000], got 1.025e+124"},
+        {"\"median_ttft_ms\": 25.85,", "\"median_ttft_ms\": -5,",
+         "ttft_ms must be a positive number in (0, 1000000000], got -5"},
+        {"\"request_rate\": 2.0,", "\"request_rate\": 1e300,",
+         "request_rate must be a positive number in (0, 1000000000] or inf, got 1e+300"}}) {
+    std::string edited = text;
+    ASSERT_NE(edited.find(from), std::string::npos) << from;
+    edited.replace(edited.find(from), from.size(), to);
+    testing::write_text(dir + "/r.json", edited);
+    MeasurementSet set;
+    auto r = read_measurements(dir + "/r.json", catalog, context, set);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(set.rows.empty()) << to;
+    ASSERT_EQ(set.skipped.size(), 1u) << to;
+    EXPECT_EQ(set.skipped[0].reason, reason);
+  }
+  // The fixture itself is in range and kept.
+  testing::write_text(dir + "/r.json", text);
+  MeasurementSet set;
+  ASSERT_TRUE(read_measurements(dir + "/r.json", catalog, context, set));
+  EXPECT_EQ(set.rows.size(), 1u);
+}
+
 }  // namespace
 }  // namespace fleetsizer::io
