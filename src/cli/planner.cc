@@ -187,13 +187,11 @@ class Options {
   if (auto check_ = (expr); !check_) \
   return error_reply((uploads).too_large ? 413 : 400, (uploads).strip(check_.error().message))
 
-// The uploads live until the command has run (its messages name them); shared, as a
-// std::function's captures must be copyable.
-using SharedUploads = std::shared_ptr<UploadDir>;
-
 // POST /api/size: `fleetsizer size --scenario F [--sim-requests N] [--seed S] [--q-tolerance T]
 // [--no-fleet-sim]` with F holding the body's scenario keys.
 PlannerCall size_call(const Json& body, const PlannerLimits& limits) {
+  // Each call's uploads live until its command has run (the messages name them); shared, as a
+  // std::function's captures must be copyable.
   auto shared_uploads = std::make_shared<UploadDir>();
   UploadDir& uploads = *shared_uploads;
   auto options = Options::from(body, {"sim_requests", "seed", "q_tolerance", "fleet_sim"});
