@@ -13,6 +13,8 @@ void setup_serve(CLI::App& app, Invocation& inv) {
   struct Flags {
     http::PlannerServerOptions server;
     double max_upload_mb = 8;
+    // A shared planner answers one call at a time: no call may hold it for long.
+    double max_call_seconds = 120;
     std::string port_file;
   };
   auto f = std::make_shared<Flags>();
@@ -22,15 +24,23 @@ void setup_serve(CLI::App& app, Invocation& inv) {
   app.add_option("--port-file", f->port_file, "Write the port actually bound to this file");
   app.add_option("--max-upload-mb", f->max_upload_mb,
                  "Largest uploaded trace or measurement file, MB (default 8; larger: HTTP 413)");
+  app.add_option("--max-call-seconds", f->max_call_seconds,
+                 "Longest a call may run (default 120; longer: HTTP 503). Each call runs in a "
+                 "child process, so one that crashes answers 500 and the planner goes on; 0: in "
+                 "the planner's own process, unbounded");
   app.add_option("--max-seconds", f->server.max_seconds,
                  "Stop after this many seconds (0: until interrupted)");
   inv.run = [f]() -> Result<report::Report> {
     if (!(f->max_upload_mb > 0 && f->max_upload_mb <= 1024))
       return fail(fmt::format("--max-upload-mb must be in (0, 1024], got {}", f->max_upload_mb));
     if (!(f->server.max_seconds >= 0)) return fail("--max-seconds must be a non-negative number");
+    if (!(f->max_call_seconds >= 0 && f->max_call_seconds <= 86400))
+      return fail(
+          fmt::format("--max-call-seconds must be in [0, 86400], got {}", f->max_call_seconds));
     http::PlannerServerOptions o = f->server;
     PlannerLimits limits;
     limits.max_upload_bytes = static_cast<std::uint64_t>(f->max_upload_mb * 1e6);
+    limits.max_call_seconds = f->max_call_seconds;
     // JSON escaping can double an upload's bytes; the body cap leaves room for that and the
     // scenario keys, and a file over the upload cap is refused by name (413) below it.
     o.max_body_bytes = 2 * limits.max_upload_bytes + (1u << 20);

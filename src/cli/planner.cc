@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "cli/bounded_call.h"
 #include "cli/command.h"
 #include "cli/measurement_flags.h"
 #include "fleetsizer/api/measure.h"
@@ -346,7 +347,27 @@ PlannerCall read_planner_request(const std::string& method, const std::string& t
 http::PlannerReply planner_answer(const std::string& method, const std::string& target,
                                   const std::string& body, const PlannerLimits& limits) {
   PlannerCall call = read_planner_request(method, target, body, limits);
-  return call.answer ? std::move(*call.answer) : call.run();
+  if (call.answer) return std::move(*call.answer);
+  if (!(limits.max_call_seconds > 0)) return call.run();
+  // The reply crosses the pipe as "<status>\n<content type>\n<body>".
+  const BoundedCall bounded = run_bounded(
+      [&call] {
+        const http::PlannerReply r = call.run();
+        return fmt::format("{}\n{}\n{}", r.status, r.content_type, r.body);
+      },
+      limits.max_call_seconds);
+  if (bounded.outcome == BoundedCall::Outcome::timed_out)
+    return error_reply(503, fmt::format("the call was {} of this planner (serve --max-call-seconds "
+                                        "{}): ask for fewer simulated requests or rows",
+                                        bounded.why, limits.max_call_seconds));
+  const auto status_end = bounded.output.find('\n');
+  const auto type_end = status_end == std::string::npos ? std::string::npos
+                                                        : bounded.output.find('\n', status_end + 1);
+  if (bounded.outcome != BoundedCall::Outcome::done || type_end == std::string::npos)
+    return error_reply(500, "the call " + (bounded.why.empty() ? "answered garbled" : bounded.why));
+  return {std::stoi(bounded.output.substr(0, status_end)),
+          bounded.output.substr(status_end + 1, type_end - status_end - 1),
+          bounded.output.substr(type_end + 1)};
 }
 
 }  // namespace fleetsizer::cli

@@ -15,6 +15,9 @@ namespace fleetsizer::cli {
 
 struct PlannerLimits {
   std::uint64_t max_upload_bytes = 8u << 20;  // an uploaded trace or measurement file
+  // > 0: a call's work runs in a child process stopped at this many seconds (503), and a call
+  // that crashes answers 500 (cli/bounded_call.h); 0: in this process, unbounded.
+  double max_call_seconds = 0;
 };
 
 // A request read and checked but not yet run. Reading is bounded work (JSON, the scenario keys,
@@ -33,7 +36,7 @@ struct PlannerCall {
 PlannerCall read_planner_request(const std::string& method, const std::string& target,
                                  const std::string& body, const PlannerLimits& limits);
 
-// The request read, then run: what `serve` answers.
+// The request read, then run (within limits.max_call_seconds): what `serve` answers.
 http::PlannerReply planner_answer(const std::string& method, const std::string& target,
                                   const std::string& body, const PlannerLimits& limits);
 

@@ -3,6 +3,7 @@
 // the planner's own routes is readable, and it keeps serving after all of them.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -179,6 +180,30 @@ TEST(ServeCli, BadRequestsAreJsonErrorsAndItKeepsServing) {
   Json ok = kScenario;
   ok["options"] = {{"sim_requests", 1000}, {"fleet_sim", false}};
   EXPECT_EQ(status_of(post(port, "/api/size", ok.dump())), 200);
+}
+
+TEST(ServeCli, ACallPastTheTimeLimitIsStoppedAndItKeepsServing) {
+  EmulatorProcess server("--max-call-seconds 3", 120, "serve");
+  const int port = server.port();
+  ASSERT_GT(port, 0);
+  // Ten million simulated requests per probe: minutes of work, stopped at three seconds.
+  Json size = kScenario;
+  size["options"] = {{"sim_requests", 10000000}};
+  const auto start = std::chrono::steady_clock::now();
+  const std::string reply = post(port, "/api/size", size.dump());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(status_of(reply), 503) << reply.substr(0, 400);
+  EXPECT_NE(error_of(reply).find("stopped after 3.0 s"), std::string::npos) << reply;
+  EXPECT_NE(error_of(reply).find("--max-call-seconds"), std::string::npos) << reply;
+  EXPECT_LT(seconds, 60);
+  // The next call (a short simulation, well inside the limit) is answered in full.
+  Json simulate = kScenario;
+  simulate["requests"] = 1000;
+  const std::string small = post(port, "/api/simulate", simulate.dump());
+  EXPECT_EQ(status_of(small), 200) << small.substr(0, 400);
+  EXPECT_EQ(status_of(raw_exchange(port, raw_get("/health"))), 200);
+  expect_one_line_error("serve --max-call-seconds -1", "--max-call-seconds must be in [0, 86400]");
 }
 
 TEST(ServeCli, BindsLoopbackUnlessToldAndWarnsWhenTold) {
